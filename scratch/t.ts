@@ -1,0 +1,10 @@
+import * as z from 'zod';
+import { RunbookSchema } from '../src/model/schema.js';
+import { normalizeRunbook } from '../src/model/normalize.js';
+const doc = { version: 1, id: 'x', title: 'T', steps: [ { id: 'a', run: 'echo hi', undo: 'echo undo' }, { id: 'l', for_each: ['a','b'], steps: [ { id: 'b', manual: 'do it', confirm: 'ok?' } ] } ], rollback: { steps: [ { id: 'r', wait: '2m' } ] } };
+const r = RunbookSchema.safeParse(doc);
+console.log(r.success, r.success ? JSON.stringify(normalizeRunbook(r.data)).slice(0, 300) : JSON.stringify(r.error.issues));
+const bad = RunbookSchema.safeParse({ version: 1, id: 'x', title: 'T', steps: [ { id: 'a', run: 'x', tiemout: '5m' }, {id: 'b', wait: 'zz'} ] });
+console.log(JSON.stringify(bad.error?.issues, null, 0).slice(0, 1500));
+const js = z.toJSONSchema(RunbookSchema, { io: 'input' });
+console.log(JSON.stringify(js).length, Object.keys((js as any).$defs ?? {}));

@@ -1,0 +1,137 @@
+/**
+ * The command line: commander wiring only. Each command lives in ./commands/<name>.ts and is
+ * imported when it runs, so `runbook validate` never loads the executor, spinner or colours.
+ * Errors end in one place: ./boundary.ts.
+ */
+import { Command, Option } from 'commander';
+import { runCommand } from './boundary.js';
+import { VERSION } from './version.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const program = new Command('runbook')
+  .description('Runbook-as-code for maintenance windows: validate, plan, execute, resume, roll back.')
+  .version(VERSION, '-V, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .exitOverride();
+
+const format = (choices: string[], fallback: string) =>
+  new Option('--format <format>', 'output format').choices(choices).default(fallback);
+const stateDir = () => new Option('--state-dir <dir>', 'state directory (default: $RUNBOOK_STATE_DIR or ./.runbook)');
+const varOptions = (cmd: Command) =>
+  cmd
+    .option('--var <key=value>', 'set a variable (repeatable)', collect, [])
+    .option('--vars-file <file>', 'variables from a YAML or JSON file');
+
+program
+  .command('validate')
+  .description('check runbooks against the format and its rules')
+  .argument('<files...>')
+  .addOption(format(['text', 'json', 'github'], 'text'))
+  .option('--strict', 'treat warnings as errors')
+  .action((files, opts) => runCommand(() => import('./commands/validate.js'), files, opts));
+
+varOptions(
+  program
+    .command('plan')
+    .description('show what exec will do, in order, against the window (no side effects)')
+    .argument('<file>'),
+)
+  .option('--at <time>', 'plan as if starting at this time (ISO 8601, in the window zone)')
+  .option('--fail <step>', 'rehearse the path taken when this step fails (repeatable; loop item: deploy[web2])', collect, [])
+  .addOption(format(['text', 'json'], 'text'))
+  .addOption(stateDir().hideHelp())
+  .action((file, opts) => runCommand(() => import('./commands/plan.js'), file, opts));
+
+varOptions(program.command('exec').description('execute a runbook').argument('<file>'))
+  .option('--dry-run', 'walk the plan without running anything (same as plan)')
+  .option('--at <time>', 'with --dry-run: plan as if starting at this time')
+  .option('--fail <step>', 'with --dry-run: rehearse a failure (repeatable)', collect, [])
+  .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
+  .option('--ignore-window', 'run even outside the maintenance window')
+  .option('--wait-for-window', 'wait for the window to open, with a countdown')
+  .addOption(stateDir())
+  .addOption(format(['text', 'json'], 'text'))
+  .action((file, opts) => runCommand(() => import('./commands/exec.js'), file, opts));
+
+program
+  .command('resume')
+  .description('resume an interrupted run (default: the newest unfinished run)')
+  .argument('[run-or-file]')
+  .option('--rerun-in-flight', 'run the step that was in flight again')
+  .option('--skip-in-flight', 'count the step that was in flight as done')
+  .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
+  .option('--ignore-window', 'run even outside the maintenance window')
+  .addOption(stateDir())
+  .addOption(format(['text', 'json'], 'text'))
+  .action((run, opts) => runCommand(() => import('./commands/resume.js'), run, opts));
+
+program
+  .command('rollback')
+  .description('run the rollback of a run that already ended')
+  .argument('<run>')
+  .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
+  .addOption(stateDir())
+  .addOption(format(['text', 'json'], 'text'))
+  .action((run, opts) => runCommand(() => import('./commands/rollback.js'), run, opts));
+
+program
+  .command('status')
+  .description('the state of a run (default: the newest)')
+  .argument('[run]')
+  .addOption(stateDir())
+  .addOption(format(['text', 'json'], 'text'))
+  .action((run, opts) => runCommand(() => import('./commands/status.js'), run, opts));
+
+program
+  .command('runs')
+  .description('list the runs in the state directory')
+  .addOption(stateDir())
+  .addOption(format(['text', 'json'], 'text'))
+  .action((opts) => runCommand(() => import('./commands/runs.js'), opts));
+
+program
+  .command('log')
+  .description("print a run's step logs")
+  .argument('<run>')
+  .argument('[step]')
+  .addOption(stateDir())
+  .action((run, step, opts) => runCommand(() => import('./commands/log.js'), run, step, opts));
+
+program
+  .command('render')
+  .description('the change notification document')
+  .argument('<file>')
+  .addOption(format(['md', 'html'], 'md'))
+  .option('--var <key=value>', 'set a variable (repeatable)', collect, [])
+  .option('--vars-file <file>', 'variables from a YAML or JSON file')
+  .action((file, opts) => runCommand(() => import('./commands/render.js'), file, opts));
+
+program
+  .command('report')
+  .description('the executed change record of a run')
+  .argument('<run>')
+  .addOption(format(['md', 'html', 'json'], 'md'))
+  .addOption(stateDir())
+  .action((run, opts) => runCommand(() => import('./commands/report.js'), run, opts));
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the runbook format')
+  .action(() => runCommand(() => import('./commands/schema.js')));
+
+program
+  .command('init')
+  .description('write a commented starter runbook')
+  .argument('[file]', 'where to write it', 'runbook.yaml')
+  .option('--force', 'overwrite an existing file')
+  .action((file, opts) => runCommand(() => import('./commands/init.js'), file, opts));
+
+await program.parseAsync(process.argv).catch((err: unknown) => {
+  // commander's own usage errors and --help/--version end here.
+  const code = (err as { exitCode?: number; code?: string }).exitCode;
+  const kind = (err as { code?: string }).code;
+  if (kind === 'commander.helpDisplayed' || kind === 'commander.version' || kind === 'commander.help') process.exit(0);
+  process.exit(code === 0 ? 0 : 2);
+});

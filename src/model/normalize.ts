@@ -1,0 +1,175 @@
+/**
+ * From the YAML as written (already checked by the zod schema) to the normalised Runbook:
+ * durations in ms, defaults applied, each step tagged with its path and section.
+ */
+import { parseDuration } from './duration.js';
+import type { RunbookInput, StepInput } from './schema.js';
+import {
+  DEFAULTS,
+  type Channel,
+  type Path,
+  type Runbook,
+  type Section,
+  type Step,
+  type StepCommon,
+  type Undo,
+} from './types.js';
+
+interface Context {
+  readonly shell: readonly string[];
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  /** The default `on_failure` of steps in the section being normalised. */
+  readonly onFailure: string;
+}
+
+const ms = (v: string | number | undefined): number | undefined => (v === undefined ? undefined : parseDuration(v));
+const req = (v: string | number): number => parseDuration(v) ?? 0;
+
+export function splitShell(shell: string): string[] {
+  return shell.trim().split(/\s+/);
+}
+
+export function normalizeRunbook(input: RunbookInput): Runbook {
+  const rollbackSteps = input.rollback?.steps ?? [];
+  const hasUndo = inputHasUndo(input.steps) || inputHasUndo(input.checklist ?? []);
+  const base = {
+    shell: splitShell(input.defaults?.shell ?? DEFAULTS.shell),
+    timeoutMs: ms(input.defaults?.timeout) ?? DEFAULTS.timeoutMs,
+    retries: input.defaults?.retries ?? DEFAULTS.retries,
+    retryDelayMs: ms(input.defaults?.retry_delay) ?? DEFAULTS.retryDelayMs,
+  };
+  const changeCtx: Context = { ...base, onFailure: rollbackSteps.length > 0 || hasUndo ? 'rollback' : 'abort' };
+  const rollbackCtx: Context = { ...base, onFailure: 'escalate' };
+  const w = input.window;
+  return {
+    version: 1,
+    id: input.id,
+    title: input.title,
+    change: input.change,
+    submitted: input.submitted,
+    description: input.description,
+    impact: input.impact,
+    affected: input.affected,
+    environment: input.environment,
+    performedBy: input.performed_by ?? [],
+    testing: input.testing,
+    recoveryTimeMs: ms(input.recovery_time),
+    customerNotification: input.customer_notification,
+    contacts: input.contacts ?? [],
+    window: w && {
+      start: /^tbd$/i.test(w.start.trim()) ? undefined : w.start.trim(),
+      end: w.end?.trim(),
+      durationMs: ms(w.duration),
+      timezone: w.timezone,
+      enforce: w.enforce ?? true,
+      onOverrun: w.on_overrun ?? 'rollback',
+      rollbackReserveMs: ms(w.rollback_reserve),
+      path: ['window'],
+    },
+    vars: input.vars ?? {},
+    secrets: input.secrets ?? {},
+    channels: Object.fromEntries(
+      Object.entries(input.notify?.channels ?? {}).map(([name, c]): [string, Channel] => [
+        name,
+        c.type === 'file'
+          ? { type: 'file', path: c.path }
+          : {
+              type: 'webhook',
+              url: c.url,
+              format: c.format ?? 'json',
+              timeoutMs: ms(c.timeout) ?? DEFAULTS.webhookTimeoutMs,
+              headers: c.headers ?? {},
+            },
+      ]),
+    ),
+    events: input.notify?.events ?? {},
+    steps: normalizeSteps(input.steps, ['steps'], 'steps', changeCtx),
+    rollback: {
+      steps: normalizeSteps(rollbackSteps, ['rollback', 'steps'], 'rollback', rollbackCtx),
+      escalate: input.rollback?.escalate,
+    },
+    checklist: normalizeSteps(input.checklist ?? [], ['checklist'], 'checklist', changeCtx),
+  };
+}
+
+function inputHasUndo(steps: readonly StepInput[]): boolean {
+  return steps.some((s) => s.undo !== undefined || ('steps' in s && inputHasUndo(s.steps)));
+}
+
+function normalizeSteps(steps: readonly StepInput[], path: Path, section: Section, ctx: Context): Step[] {
+  return steps.map((s, i) => normalizeStep(s, [...path, i], section, ctx));
+}
+
+function normalizeStep(s: StepInput, path: Path, section: Section, ctx: Context): Step {
+  const common: StepCommon = {
+    id: s.id,
+    name: s.name,
+    description: s.description,
+    path,
+    section,
+    timeoutMs: ms(s.timeout) ?? ('run' in s ? ctx.timeoutMs : undefined),
+    retries: s.retries ?? ctx.retries,
+    retryDelayMs: ms(s.retry_delay) ?? ctx.retryDelayMs,
+    retryBackoff: s.retry_backoff ?? DEFAULTS.retryBackoff,
+    estimateMs: ms(s.estimate),
+    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, String(v)])),
+    cwd: s.cwd,
+    shell: s.shell ? splitShell(s.shell) : ctx.shell,
+    expect: { exitCodes: s.expect?.exit_codes ?? [0], stdout: s.expect?.stdout },
+    idempotent: s.idempotent ?? false,
+    reboots: s.reboots ?? false,
+    verify: s.verify,
+    undo: normalizeUndo(s.undo, [...path, 'undo'], ctx),
+    onSuccess: s.on_success ?? 'next',
+    onFailure: s.on_failure ?? ctx.onFailure,
+    maxVisits: s.max_visits ?? DEFAULTS.maxVisits,
+  };
+  if ('run' in s) return { ...common, kind: 'run', run: s.run };
+  if ('manual' in s) return { ...common, kind: 'manual', instruction: s.manual, confirm: s.confirm };
+  if ('wait' in s) {
+    const w = s.wait;
+    return {
+      ...common,
+      kind: 'wait',
+      wait:
+        typeof w === 'object'
+          ? { until: w.until, everyMs: ms(w.every) ?? DEFAULTS.waitEveryMs, timeoutMs: ms(w.timeout) ?? DEFAULTS.waitTimeoutMs }
+          : { sleepMs: req(w) },
+    };
+  }
+  if ('monitor' in s) {
+    const m = s.monitor;
+    return { ...common, kind: 'monitor', monitor: { run: m.run, everyMs: req(m.every), forMs: req(m.for) } };
+  }
+  if ('notify' in s) return { ...common, kind: 'notify', message: s.notify, to: s.to };
+  return {
+    ...common,
+    kind: 'for_each',
+    items: s.for_each,
+    as: s.as ?? DEFAULTS.itemName,
+    serial: s.serial ?? 1,
+    maxFailures: s.max_failures ?? 0,
+    steps: normalizeSteps(s.steps, [...path, 'steps'], 'loop', ctx),
+  };
+}
+
+function normalizeUndo(undo: StepInput['undo'], path: Path, ctx: Context): Undo | undefined {
+  if (undo === undefined) return undefined;
+  if (typeof undo === 'string') return { kind: 'command', run: undo, path };
+  return { kind: 'steps', steps: normalizeSteps(undo, path, 'undo', { ...ctx, onFailure: 'escalate' }), path };
+}
+
+/** Every step in the runbook, depth first, with undo and loop bodies. */
+export function* allSteps(runbook: Runbook): Generator<Step> {
+  for (const list of [runbook.steps, runbook.rollback.steps, runbook.checklist]) yield* walk(list);
+}
+
+export function* walk(steps: readonly Step[]): Generator<Step> {
+  for (const step of steps) {
+    yield step;
+    if (step.kind === 'for_each') yield* walk(step.steps);
+    if (step.undo?.kind === 'steps') yield* walk(step.undo.steps);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The normalised runbook: what the validator, planner, engine and renderers work on.
+ * Durations are milliseconds, defaults are applied, every step knows where it was written
+ * (`path`, resolved to file:line:column by the loader's source map). Pure data: no fs, no clock.
+ */
+import type { NotifyEvent } from './schema.js';
+
+/** Where a value sits in the document: keys and list indices from the root. */
+export type Path = readonly (string | number)[];
+
+/** Which list a step belongs to. Branch targets stay inside one list. */
+export type Section = 'steps' | 'rollback' | 'checklist' | 'undo' | 'loop';
+
+export interface Contact {
+  readonly name: string;
+  readonly role?: string | undefined;
+  readonly email?: string | undefined;
+  readonly phone?: string | undefined;
+  readonly notes?: string | undefined;
+}
+
+export type OverrunPolicy = 'rollback' | 'continue' | 'ask';
+
+export interface Window {
+  /** Local wall-clock time in `timezone` (ISO without offset), or undefined when TBD. */
+  readonly start: string | undefined;
+  readonly end: string | undefined;
+  readonly durationMs: number | undefined;
+  /** IANA name or UTC+/-N; undefined means the machine's zone. */
+  readonly timezone: string | undefined;
+  readonly enforce: boolean;
+  readonly onOverrun: OverrunPolicy;
+  /** Undefined: the rollback plan's estimated duration. */
+  readonly rollbackReserveMs: number | undefined;
+  readonly path: Path;
+}
+
+export type SecretSource = { readonly env: string } | { readonly file: string };
+
+export type Channel =
+  | {
+      readonly type: 'webhook';
+      readonly url: string;
+      readonly format: 'json' | 'slack';
+      readonly timeoutMs: number;
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | { readonly type: 'file'; readonly path: string };
+
+export interface Expect {
+  readonly exitCodes: readonly number[];
+  readonly stdout: string | undefined;
+}
+
+export interface StepCommon {
+  readonly id: string;
+  readonly name: string | undefined;
+  readonly description: string | undefined;
+  readonly path: Path;
+  readonly section: Section;
+  /** Undefined: no limit (manual steps, waits and monitors bound themselves). */
+  readonly timeoutMs: number | undefined;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly retryBackoff: number;
+  readonly estimateMs: number | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string | undefined;
+  /** argv of the shell; the command is appended after `-c`. */
+  readonly shell: readonly string[];
+  readonly expect: Expect;
+  readonly idempotent: boolean;
+  readonly reboots: boolean;
+  readonly verify: string | undefined;
+  readonly undo: Undo | undefined;
+  /** `next` | `end` | a step id. */
+  readonly onSuccess: string;
+  /** `rollback` | `abort` | `continue` | `ask` | `escalate` | a step id. */
+  readonly onFailure: string;
+  readonly maxVisits: number;
+}
+
+export type Undo =
+  | { readonly kind: 'command'; readonly run: string; readonly path: Path }
+  | { readonly kind: 'steps'; readonly steps: readonly Step[]; readonly path: Path };
+
+export interface RunStep extends StepCommon {
+  readonly kind: 'run';
+  readonly run: string;
+}
+export interface ManualStep extends StepCommon {
+  readonly kind: 'manual';
+  readonly instruction: string;
+  readonly confirm: string | undefined;
+}
+export interface WaitStep extends StepCommon {
+  readonly kind: 'wait';
+  readonly wait:
+    | { readonly sleepMs: number }
+    | { readonly until: string; readonly everyMs: number; readonly timeoutMs: number };
+}
+export interface MonitorStep extends StepCommon {
+  readonly kind: 'monitor';
+  readonly monitor: { readonly run: string; readonly everyMs: number; readonly forMs: number };
+}
+export interface NotifyStep extends StepCommon {
+  readonly kind: 'notify';
+  readonly message: string;
+  /** Undefined: every channel. */
+  readonly to: readonly string[] | undefined;
+}
+export interface ForEachStep extends StepCommon {
+  readonly kind: 'for_each';
+  /** A literal list, or a template such as `${{ vars.servers }}` resolved at plan/run time. */
+  readonly items: readonly unknown[] | string;
+  readonly as: string;
+  readonly serial: number;
+  readonly maxFailures: number;
+  readonly steps: readonly Step[];
+}
+
+export type Step = RunStep | ManualStep | WaitStep | MonitorStep | NotifyStep | ForEachStep;
+
+export interface Runbook {
+  readonly version: 1;
+  readonly id: string;
+  readonly title: string;
+  readonly change: string | undefined;
+  readonly submitted: string | undefined;
+  readonly description: string | undefined;
+  readonly impact: string | undefined;
+  readonly affected: string | undefined;
+  readonly environment: string | undefined;
+  readonly performedBy: readonly string[];
+  readonly testing: string | undefined;
+  readonly recoveryTimeMs: number | undefined;
+  readonly customerNotification: string | undefined;
+  readonly contacts: readonly Contact[];
+  readonly window: Window | undefined;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly secrets: Readonly<Record<string, SecretSource>>;
+  readonly channels: Readonly<Record<string, Channel>>;
+  readonly events: Readonly<Partial<Record<NotifyEvent, readonly string[]>>>;
+  readonly steps: readonly Step[];
+  readonly rollback: { readonly steps: readonly Step[]; readonly escalate: string | undefined };
+  readonly checklist: readonly Step[];
+}
+
+/** Defaults that apply where the runbook is silent; documented in README.md. */
+export const DEFAULTS = {
+  shell: 'bash -eo pipefail',
+  /** Run steps and commands without `timeout`: generous, but never forever. */
+  timeoutMs: 60 * 60_000,
+  retries: 0,
+  retryDelayMs: 5_000,
+  retryBackoff: 1,
+  maxVisits: 3,
+  waitEveryMs: 5_000,
+  waitTimeoutMs: 10 * 60_000,
+  webhookTimeoutMs: 10_000,
+  itemName: 'item',
+} as const;

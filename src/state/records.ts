@@ -1,0 +1,126 @@
+/**
+ * What the journal holds: one record per event, in the order they happened. The engine writes
+ * them; resume replays them; status, runs and report read them. Times are ISO 8601 UTC.
+ *
+ * Step executions are numbered (`seq`) in the order the engine performs them. The engine is
+ * deterministic given each step's outcome and each operator decision, so a resume walks the
+ * runbook again and takes the outcome of execution N from the journal's record N.
+ */
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped';
+export type RunOutcome = 'succeeded' | 'rolled_back' | 'escalated' | 'aborted' | 'interrupted';
+export type Phase = 'change' | 'checklist' | 'rollback';
+
+export interface RunStartedRecord {
+  readonly type: 'run_started';
+  readonly at: string;
+  readonly runId: string;
+  readonly runbookId: string;
+  readonly title: string;
+  /** The runbook file as given, and the sha256 of the copy kept in the run directory. */
+  readonly file: string;
+  readonly hash: string;
+  readonly host: string;
+  readonly user: string;
+  readonly pid: number;
+  /** Variables after --var/--vars-file (secrets are never here). */
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly window?: { readonly start?: string; readonly end?: string; readonly zone?: string } | undefined;
+}
+
+export interface StepStartedRecord {
+  readonly type: 'step_started';
+  readonly at: string;
+  readonly seq: number;
+  /** The step instance: `deploy`, or `deploy[web2]` inside a loop over web2. */
+  readonly key: string;
+  readonly stepId: string;
+  readonly kind: string;
+  readonly phase: Phase;
+  readonly attempt: number;
+  /** For undo commands: the key of the step being undone. */
+  readonly undoOf?: string | undefined;
+}
+
+export interface StepFinishedRecord {
+  readonly type: 'step_finished';
+  readonly at: string;
+  readonly seq: number;
+  readonly key: string;
+  readonly status: StepStatus;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly exitCode?: number | undefined;
+  /** Why it failed, in words (masked). */
+  readonly reason?: string | undefined;
+  /** `key=value` lines the step wrote to $RUNBOOK_OUTPUT (masked). */
+  readonly outputs?: Readonly<Record<string, string>> | undefined;
+  /** The last few KiB of output, for ${{ steps.ID.stdout }} after a resume (masked). */
+  readonly stdout?: string | undefined;
+  /** How the result was reached on resume: re-run, counted done, verified... */
+  readonly via?: string | undefined;
+}
+
+/** An operator's or the engine's choice that changes the path: replayed on resume. */
+export interface DecisionRecord {
+  readonly type: 'decision';
+  readonly at: string;
+  /** What was decided about: a step key, `window`, `in-flight`. */
+  readonly key: string;
+  /** `confirmed`, `retry`, `skip`, `rollback`, `abort`, `rerun`, `done`, `failed`, `continue`... */
+  readonly decision: string;
+  readonly by: string;
+  readonly note?: string | undefined;
+  /** The execution this decision belongs to. */
+  readonly seq?: number | undefined;
+}
+
+export interface BranchRecord {
+  readonly type: 'branch';
+  readonly at: string;
+  readonly key: string;
+  readonly to: string;
+}
+
+export interface RollbackStartedRecord {
+  readonly type: 'rollback_started';
+  readonly at: string;
+  readonly reason: string;
+  readonly by?: string | undefined;
+}
+
+export interface RunInterruptedRecord {
+  readonly type: 'run_interrupted';
+  readonly at: string;
+  readonly signal: string;
+  readonly seq?: number | undefined;
+}
+
+export interface RunResumedRecord {
+  readonly type: 'run_resumed';
+  readonly at: string;
+  readonly by: string;
+  readonly host: string;
+  readonly pid: number;
+  /** Set when the runbook file differs from the copy the run started with. */
+  readonly fileChanged?: boolean | undefined;
+}
+
+export interface RunFinishedRecord {
+  readonly type: 'run_finished';
+  readonly at: string;
+  readonly outcome: RunOutcome;
+  readonly exitCode: number;
+  readonly message?: string | undefined;
+}
+
+export type JournalRecord =
+  | RunStartedRecord
+  | StepStartedRecord
+  | StepFinishedRecord
+  | DecisionRecord
+  | BranchRecord
+  | RollbackStartedRecord
+  | RunInterruptedRecord
+  | RunResumedRecord
+  | RunFinishedRecord;
