@@ -34,6 +34,8 @@ export interface StepStartedRecord {
   readonly seq: number;
   /** The step instance: `deploy`, or `deploy[web2]` inside a loop over web2. */
   readonly key: string;
+  /** The how-many-th execution of this key (backward jumps and retries by the operator repeat a key). */
+  readonly visit: number;
   readonly stepId: string;
   readonly kind: string;
   readonly phase: Phase;
@@ -47,6 +49,7 @@ export interface StepFinishedRecord {
   readonly at: string;
   readonly seq: number;
   readonly key: string;
+  readonly visit: number;
   readonly status: StepStatus;
   readonly attempts: number;
   readonly durationMs: number;
@@ -71,8 +74,8 @@ export interface DecisionRecord {
   readonly decision: string;
   readonly by: string;
   readonly note?: string | undefined;
-  /** The execution this decision belongs to. */
-  readonly seq?: number | undefined;
+  /** The execution of `key` this decision belongs to. */
+  readonly visit?: number | undefined;
 }
 
 export interface BranchRecord {

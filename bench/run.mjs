@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Benchmarks (npm run bench): one table; every figure a median of several runs with min and max,
+// every comparison a ratio against a baseline measured in the same run. Not part of npm test.
+//   BENCH_RUNS=N (default 5)   BENCH_SKIP=memory,resume (names to skip)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CLI = resolve(import.meta.dirname, '..', 'bin', 'runbook.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const work = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
+const env = { ...process.env, NO_COLOR: '1', CI: '1' };
+const rows = [];
+
+function time(cmd, args, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], cwd: work, ...opts });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== (opts.expect ?? 0)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+}
+
+function measure(fn, runs = RUNS) {
+  fn(); // warm the file cache
+  return stats(Array.from({ length: runs }, fn));
+}
+
+function row(name, st, unit, baseline, goal) {
+  const ratio = baseline ? st.median / baseline.median : undefined;
+  rows.push({ name, ...st, unit, ratio, goal });
+}
+
+function runbook(name, steps, extra = '') {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, `version: 1\nid: ${name}\ntitle: bench ${name}\n${extra}steps:\n${steps}`);
+  return file;
+}
+
+const trivial = (n) => Array.from({ length: n }, (_, i) => `  - { id: s${i}, run: "true" }\n`).join('');
+let stateN = 0;
+const freshState = () => join(work, `state-${stateN++}`);
+
+// 1. Per-step overhead: exec of 200 trivial steps vs bash running `bash -c true` 200 times.
+{
+  const one = runbook('one', trivial(1));
+  const many = runbook('many', trivial(200));
+  const bash = (n) => `for i in $(seq ${n}); do bash -c true; done`;
+  const engine = measure(() => time('node', [CLI, 'exec', many, '--state-dir', freshState()]) - time('node', [CLI, 'exec', one, '--state-dir', freshState()]));
+  const base = measure(() => time('bash', ['-c', bash(200)]) - time('bash', ['-c', bash(1)]));
+  const per = (st) => ({ median: st.median / 199, min: st.min / 199, max: st.max / 199 });
+  row('bash -c true, per step (baseline)', per(base), 'ms');
+  row('runbook exec, per step (journal fsyncs included)', per(engine), 'ms', per(base), '<= 1.5x');
+}
+
+// 2. Cold start vs `node -e 0`.
+{
+  const one = runbook('cold', trivial(1));
+  const node = measure(() => time('node', ['-e', '0']), RUNS * 2);
+  row('node -e 0 (baseline)', node, 'ms');
+  row('runbook --version', measure(() => time('node', [CLI, '--version']), RUNS * 2), 'ms', node);
+  row('runbook validate (1 step)', measure(() => time('node', [CLI, 'validate', one]), RUNS * 2), 'ms', node, '<= 2x');
+}
+
+// 3. validate and plan of a 10,000-step runbook.
+{
+  const big = runbook('big', Array.from({ length: 10_000 }, (_, i) => `  - { id: s${i}, run: "echo step ${i} on \${{ vars.host }}", estimate: 1s }\n`).join(''), 'vars: { host: web1 }\n');
+  row('validate, 10,000 steps', measure(() => time('node', [CLI, 'validate', big])), 'ms', undefined, '< 1000 ms');
+  row('plan, 10,000 steps', measure(() => time('node', [CLI, 'plan', big], { stdio: ['ignore', 'ignore', 'pipe'] })), 'ms', undefined, '< 1000 ms');
+}
+
+// 4. Peak memory of exec of one step printing 1 GB.
+if (!SKIP.has('memory')) {
+  const loud = runbook('loud', `  - { id: loud, run: "yes 'all work and no play makes jack a dull boy, all work and no play' | head -c 1073741824", timeout: 10m }\n`);
+  const samples = Array.from({ length: Math.min(RUNS, 3) }, () => {
+    const state = freshState();
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', 'node', CLI, 'exec', loud, '--state-dir', state], { env, cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    rmSync(state, { recursive: true, force: true });
+    if (r.status !== 0) throw new Error(`1 GB step failed: ${r.stderr}`);
+    return Number(r.stderr.trim().split('\n').pop()) / 1024;
+  });
+  row('exec of a step printing 1 GB: peak RSS', stats(samples), 'MiB', undefined, '<= 100 MiB');
+}
+
+// 5. Resume of a run whose journal has ~10,000 records.
+if (!SKIP.has('resume')) {
+  const n = 5_000;
+  const long = runbook('long', trivial(n).replace(`id: s${n - 1}, run: "true"`, `id: s${n - 1}, run: "true", idempotent: true`));
+  const samples = [];
+  for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
+    const state = freshState();
+    spawnSync('node', [CLI, 'exec', long, '--state-dir', state], { env: { ...env, RUNBOOK_FAILPOINT: `after-started:${n}` }, cwd: work, stdio: 'ignore' });
+    samples.push(time('node', [CLI, 'resume', '--state-dir', state]));
+    rmSync(state, { recursive: true, force: true });
+  }
+  const records = 2 * n;
+  row(`resume, ${records.toLocaleString('en')}-record journal`, stats(samples), 'ms', undefined, '< 300 ms');
+}
+
+// 6. Other tools, for context, when installed.
+for (const tool of ['ansible-playbook', 'zx']) {
+  const found = spawnSync('which', [tool]).status === 0;
+  rows.push({ name: `${tool}: ${found ? 'installed but not benchmarked here' : 'not installed'}`, note: true });
+}
+
+rmSync(work, { recursive: true, force: true });
+const fmt = (v) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+console.log(`runbook benchmarks (${RUNS} runs each; median [min-max]) on ${machine}\n`);
+console.log(`| benchmark | median | min | max | unit | ratio | goal |\n|---|---|---|---|---|---|---|`);
+for (const r of rows) {
+  if (r.note) console.log(`| ${r.name} | | | | | | |`);
+  else console.log(`| ${r.name} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.unit} | ${r.ratio ? `${r.ratio.toFixed(2)}x` : ''} | ${r.goal ?? ''} |`);
+}

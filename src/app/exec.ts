@@ -1,0 +1,100 @@
+/**
+ * `runbook exec FILE`: every refusal is decided before the first step (exit 5: a manual step
+ * without a terminal, a missing secret, outside the window, an unfinished run, the lock), then a
+ * run directory, the journal's first record, and the session.
+ */
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { refused } from '../errors.js';
+import { loadChecked } from '../load/checked.js';
+import { resolveVars } from '../load/vars.js';
+import { walk } from '../model/normalize.js';
+import type { Runbook } from '../model/types.js';
+import { realClock } from '../executors/clock.js';
+import { formatDuration } from '../model/duration.js';
+import { JournalWriter } from '../state/journal.js';
+import { acquireLock } from '../state/lock.js';
+import { stateRoot } from '../state/paths.js';
+import { createRunDir } from '../state/run-dir.js';
+import { findUnfinished } from './runs.js';
+import { planCommand, type PlanOptions } from './plan.js';
+import { resolveSecrets } from './secrets.js';
+import { isInteractiveSession, runSession } from './session.js';
+import { windowGate } from './window-gate.js';
+import { whoAmI } from './operator.js';
+import { hostname, userInfo } from 'node:os';
+
+export interface ExecOptions extends PlanOptions {
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly ignoreWindow?: boolean;
+  readonly waitForWindow?: boolean;
+  readonly stateDir?: string;
+}
+
+export function manualSteps(runbook: Runbook): string[] {
+  return [runbook.steps, runbook.checklist, runbook.rollback.steps].flatMap((l) => [...walk(l)]).filter((s) => s.kind === 'manual').map((s) => s.id);
+}
+
+export async function execCommand(file: string, opts: ExecOptions): Promise<number> {
+  if (opts.dryRun) return planCommand(file, opts);
+  const loaded = loadChecked(file);
+  const { runbook } = loaded;
+  const vars = resolveVars(runbook, { var: opts.var ?? [], varsFile: opts.varsFile });
+  const manual = manualSteps(runbook);
+  if (manual.length > 0 && !opts.yes && !isInteractiveSession()) {
+    throw refused(`manual step${manual.length > 1 ? 's' : ''} ${manual.join(', ')} need${manual.length > 1 ? '' : 's'} an operator and there is no terminal: run at a terminal, or pass --yes to confirm them`);
+  }
+  const secrets = resolveSecrets(runbook, dirname(file));
+  const gate = windowGate(runbook, Date.now(), opts);
+  const root = stateRoot(opts.stateDir);
+  const unfinished = findUnfinished(root, runbook.id);
+  if (unfinished) throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`runbook resume ${unfinished}\`, or roll it back with \`runbook rollback ${unfinished}\``);
+  if (gate.waitMs) await waitForWindow(gate.waitMs);
+
+  const run = createRunDir(root, runbook.id, loaded.text);
+  let lock;
+  try {
+    lock = acquireLock(root, runbook.id, run.runId);
+  } catch (err) {
+    rmSync(run.dir, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    const journal = JournalWriter.create(run.journalPath);
+    const started = new Date().toISOString();
+    let user = 'unknown';
+    try {
+      user = userInfo().username;
+    } catch {
+      /* no passwd entry */
+    }
+    journal.append({
+      type: 'run_started', at: started, runId: run.runId, runbookId: runbook.id, title: runbook.title, file, hash: loaded.hash,
+      host: hostname(), user, pid: process.pid, vars,
+      window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
+    });
+    const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.dir})`];
+    if (lock.tookOver) preamble.push(`took over a stale lock of run ${lock.tookOver.runId} (pid ${lock.tookOver.pid} on ${lock.tookOver.host} is gone)`);
+    return await runSession({
+      runbook, run, journal, vars, secrets, started, pointOfNoReturn: gate.pointOfNoReturn, windowEnd: gate.end,
+      format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes), preamble,
+    });
+  } finally {
+    lock.release();
+  }
+}
+
+async function waitForWindow(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  while (Date.now() < until && !controller.signal.aborted) {
+    process.stderr.write(`\rwaiting for the window to open: ${formatDuration(until - Date.now())} `);
+    await realClock.sleep(Math.min(1000, until - Date.now()), controller.signal);
+  }
+  process.off('SIGINT', stop);
+  process.stderr.write('\n');
+  if (controller.signal.aborted) throw refused('stopped while waiting for the window');
+}

@@ -1,0 +1,91 @@
+/**
+ * The operator: questions at a terminal (readline), or the flags that answer for them
+ * (--yes, --rerun-in-flight, --skip-in-flight). Every answer says who gave it.
+ */
+import { hostname, userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import type { StepRef } from '../engine/events.js';
+import type { ExecRequest, FailureChoice, InFlightChoice, Operator } from '../engine/ports.js';
+import type { ManualAnswer } from '../executors/real.js';
+import type { Renderer } from '../render/console/renderer.js';
+
+export interface OperatorOptions {
+  readonly interactive: boolean;
+  readonly yes: boolean;
+  readonly inFlight?: InFlightChoice | undefined;
+  readonly renderer: Renderer;
+  /** What `ask` means without a terminal. */
+  readonly defaultFailure: 'rollback' | 'abort';
+}
+
+export function whoAmI(): string {
+  let user = process.env.SUDO_USER || process.env.USER || 'unknown';
+  try {
+    user = process.env.SUDO_USER || userInfo().username;
+  } catch {
+    /* no passwd entry */
+  }
+  return `${user}@${hostname()}`;
+}
+
+export class ConsoleOperator implements Operator {
+  readonly user = whoAmI();
+  constructor(private readonly o: OperatorOptions) {}
+
+  async confirm(req: ExecRequest, instruction: string, question: string): Promise<ManualAnswer> {
+    if (!this.o.interactive) return { status: 'succeeded', by: `${this.user} (--yes)` };
+    const text = `\nMANUAL STEP ${req.ref.key}:\n  ${instruction.trim().split('\n').join('\n  ')}\n${question} [y]es done / [n]o, it failed / [s]kip (add ": a note"): `;
+    for (;;) {
+      const answer = await this.ask(text, req.signal);
+      if (answer === undefined) return { status: 'failed', by: this.user };
+      const [word = '', ...rest] = answer.split(':');
+      const note = rest.join(':').trim() || undefined;
+      const w = word.trim().toLowerCase();
+      if (w === 'y' || w === 'yes') return { status: 'succeeded', by: this.user, note };
+      if (w === 'n' || w === 'no') return { status: 'failed', by: this.user, note };
+      if (w === 's' || w === 'skip') return { status: 'skipped', by: this.user, note };
+    }
+  }
+
+  async chooseOnFailure(ref: StepRef, reason: string): Promise<FailureChoice> {
+    if (!this.o.interactive) return this.o.defaultFailure;
+    const choices: Record<string, FailureChoice> = { r: 'retry', retry: 'retry', s: 'skip', skip: 'skip', b: 'rollback', rollback: 'rollback', a: 'abort', abort: 'abort' };
+    for (;;) {
+      const a = await this.ask(`\n${ref.key} failed: ${reason}\n[r]etry, [s]kip, roll [b]ack or [a]bort? `);
+      if (a === undefined) return 'abort';
+      const c = choices[a.trim().toLowerCase()];
+      if (c) return c;
+    }
+  }
+
+  async chooseInFlight(ref: StepRef): Promise<InFlightChoice> {
+    if (this.o.inFlight) return this.o.inFlight;
+    const choices: Record<string, InFlightChoice> = { r: 'rerun', d: 'done', f: 'failed' };
+    for (;;) {
+      const a = await this.ask(`\n${ref.key} was running when the run stopped; it is not marked idempotent.\nDid it take effect? [r]e-run it, count it [d]one, count it [f]ailed: `);
+      if (a === undefined) return 'failed';
+      const c = choices[a.trim().toLowerCase()[0] ?? ''];
+      if (c) return c;
+    }
+  }
+
+  async chooseOnOverrun(ref: StepRef, message: string): Promise<'rollback' | 'continue'> {
+    if (!this.o.interactive) return 'rollback';
+    const a = await this.ask(`\n${message}. Roll back now, or continue with ${ref.key} anyway? [b]ack / [c]ontinue: `);
+    return a?.trim().toLowerCase().startsWith('c') ? 'continue' : 'rollback';
+  }
+
+  private async ask(question: string, signal?: AbortSignal): Promise<string | undefined> {
+    this.o.renderer.pause();
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+    try {
+      return await rl.question(question, signal ? { signal } : {});
+    } catch {
+      return undefined;
+    } finally {
+      rl.close();
+      this.o.renderer.resume();
+    }
+  }
+}

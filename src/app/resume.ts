@@ -1,0 +1,123 @@
+/**
+ * `runbook resume` and `runbook rollback RUN`: replay the journal through the engine with the
+ * copy of the runbook the run started with. Finished steps never run again; the step that was in
+ * flight is settled by idempotent / reboots / verify, the operator, or the flags.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { hostname } from 'node:os';
+import { invalid, refused } from '../errors.js';
+import { Replay } from '../engine/replay.js';
+import { loadRunbookText } from '../load/load.js';
+import type { Runbook, Step } from '../model/types.js';
+import { allSteps } from '../model/normalize.js';
+import type { RunStartedRecord } from '../state/records.js';
+import { JournalWriter, readJournal } from '../state/journal.js';
+import { acquireLock } from '../state/lock.js';
+import { stateRoot } from '../state/paths.js';
+import { openRunDir, type RunDir } from '../state/run-dir.js';
+import { summarize } from '../state/summary.js';
+import { whoAmI } from './operator.js';
+import { pickRunToResume } from './runs.js';
+import { resolveSecrets } from './secrets.js';
+import { isInteractiveSession, runSession } from './session.js';
+import { windowGate } from './window-gate.js';
+
+export interface ResumeOptions {
+  readonly rerunInFlight?: boolean;
+  readonly skipInFlight?: boolean;
+  readonly yes?: boolean;
+  readonly ignoreWindow?: boolean;
+  readonly stateDir?: string;
+  readonly format?: string;
+}
+
+interface Prepared {
+  readonly run: RunDir;
+  readonly runbook: Runbook;
+  readonly started: RunStartedRecord;
+  readonly replay: Replay;
+  readonly preamble: string[];
+  readonly journal: JournalWriter;
+  readonly secrets: Record<string, string>;
+  readonly release: () => void;
+}
+
+function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Prepared {
+  const read = readJournal(run.journalPath, { repair: true });
+  const first = read.records[0];
+  if (!first || first.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
+  const loaded = loadRunbookText(readFileSync(run.runbookCopyPath, 'utf8'), run.runbookCopyPath);
+  if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
+  const runbook = loaded.runbook;
+  const preamble: string[] = [];
+  if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
+  const changed = describeFileChange(first.file, loaded.hash, runbook);
+  if (changed) preamble.push(changed);
+  const secrets = resolveSecrets(runbook, dirname(first.file));
+  const lock = acquireLock(root, runbook.id, run.runId);
+  if (lock.tookOver) preamble.push(`took over the lock of pid ${lock.tookOver.pid} on ${lock.tookOver.host} (no longer running)`);
+  const journal = JournalWriter.openForAppend(run.journalPath);
+  return { run, runbook, started: first, replay: new Replay(read.records, replayOnly), preamble, journal, secrets, release: () => lock.release() };
+}
+
+/** What changed in the runbook file since the run started, in one line (or nothing). */
+function describeFileChange(file: string, hash: string, copy: Runbook): string | undefined {
+  if (!existsSync(file)) return undefined;
+  const now = loadRunbookText(readFileSync(file, 'utf8'), file);
+  if (now.hash === hash) return undefined;
+  const ids = (r: Runbook | undefined) => new Map<string, string>([...(r ? allSteps(r) : [])].map((s: Step) => [s.id, JSON.stringify({ ...s, path: undefined })]));
+  const before = ids(copy);
+  const after = ids(now.runbook);
+  const added = [...after.keys()].filter((k) => !before.has(k));
+  const removed = [...before.keys()].filter((k) => !after.has(k));
+  const edited = [...after.keys()].filter((k) => before.has(k) && before.get(k) !== after.get(k));
+  const parts = [added.length && `added ${added.join(', ')}`, removed.length && `removed ${removed.join(', ')}`, edited.length && `changed ${edited.join(', ')}`].filter(Boolean);
+  return `${file} changed since this run started (${parts.join('; ') || (now.runbook ? 'details outside the steps' : 'it no longer validates')}): continuing with the copy the run started with`;
+}
+
+export async function resumeCommand(arg: string | undefined, opts: ResumeOptions): Promise<number> {
+  if (opts.rerunInFlight && opts.skipInFlight) throw invalid('--rerun-in-flight and --skip-in-flight exclude each other');
+  const root = stateRoot(opts.stateDir);
+  const run = pickRunToResume(root, arg);
+  const { records } = readJournal(run.journalPath);
+  const summary = summarize(records);
+  if (summary.state !== 'interrupted' && summary.state !== 'running') throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
+  const p = prepare(run, root, opts, false);
+  try {
+    const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : undefined;
+    const step = summary.inFlight && [...allSteps(p.runbook)].find((s) => s.id === summary.inFlight!.stepId);
+    if (step && !step.idempotent && !step.reboots && !step.verify && !inFlight && !isInteractiveSession()) {
+      throw refused(`step ${summary.inFlight!.key} was running when the run stopped and is not idempotent: did it take effect? Resume with --rerun-in-flight or --skip-in-flight, or at a terminal to decide`);
+    }
+    const gate = p.replay.rollbackStarted ? {} : windowGate(p.runbook, Date.now(), { ignoreWindow: opts.ignoreWindow });
+    p.journal.append({ type: 'run_resumed', at: new Date().toISOString(), by: whoAmI(), host: hostname(), pid: process.pid, fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined });
+    return await runSession({
+      runbook: p.runbook, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
+      pointOfNoReturn: 'pointOfNoReturn' in gate ? gate.pointOfNoReturn : undefined, windowEnd: 'end' in gate ? gate.end : undefined,
+      format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes), inFlight,
+      preamble: [`resuming run ${run.runId} by ${whoAmI()}`, ...p.preamble],
+    });
+  } finally {
+    p.release();
+  }
+}
+
+export async function rollbackCommand(runId: string, opts: ResumeOptions): Promise<number> {
+  const root = stateRoot(opts.stateDir);
+  const run = openRunDir(root, runId);
+  const summary = summarize(readJournal(run.journalPath).records);
+  if (summary.state === 'rolled_back') throw invalid(`run ${run.runId} was already rolled back`);
+  if (summary.state === 'running') throw refused(`run ${run.runId} is still running: stop it first (Ctrl-C), then roll it back`);
+  const p = prepare(run, root, opts, true);
+  try {
+    return await runSession({
+      runbook: p.runbook, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
+      format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes),
+      rollbackReason: `rollback requested after the run (${summary.state.replace('_', ' ')})`,
+      preamble: [`rolling back run ${run.runId} by ${whoAmI()}`, ...p.preamble],
+    });
+  } finally {
+    p.release();
+  }
+}

@@ -1,0 +1,37 @@
+/** Finding runs in the state directory: unfinished ones, and the one `resume` means. */
+import { existsSync, statSync } from 'node:fs';
+import { invalid } from '../errors.js';
+import { loadRunbookFile } from '../load/load.js';
+import { readJournal } from '../state/journal.js';
+import { isHolderAlive, readLock } from '../state/lock.js';
+import { listRunDirs, openRunDir, type RunDir } from '../state/run-dir.js';
+import { summarize } from '../state/summary.js';
+
+function unfinished(root: string, run: RunDir, runbookId: string): boolean {
+  const { records } = readJournal(run.journalPath);
+  if (records.length === 0) return false;
+  const lock = readLock(root, runbookId);
+  const s = summarize(records, { holderAlive: lock?.runId === run.runId && isHolderAlive(lock) });
+  return s.state === 'interrupted' || s.state === 'running';
+}
+
+/** The newest unfinished run of a runbook, if any. */
+export function findUnfinished(root: string, runbookId: string): string | undefined {
+  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && unfinished(root, r, runbookId))?.runId;
+}
+
+/** `resume` with a run id, a runbook file, or nothing (the newest unfinished run). */
+export function pickRunToResume(root: string, arg: string | undefined): RunDir {
+  if (arg !== undefined && existsSync(arg) && statSync(arg).isFile()) {
+    const loaded = loadRunbookFile(arg);
+    const id = loaded.runbook?.id;
+    if (!id) throw invalid(`${arg}: not a valid runbook (run \`runbook validate ${arg}\`)`);
+    const runId = findUnfinished(root, id);
+    if (!runId) throw invalid(`no unfinished run of ${id} in ${root}`);
+    return openRunDir(root, runId);
+  }
+  if (arg !== undefined) return openRunDir(root, arg);
+  const run = listRunDirs(root).find((r) => unfinished(root, r, r.runId.replace(/-\d{8}-\d{6}-[0-9a-f]+$/, '')));
+  if (!run) throw invalid(`no unfinished run in ${root}`);
+  return run;
+}

@@ -1,0 +1,115 @@
+/**
+ * One session of a run at the console: wires the engine to the real executor, the operator, the
+ * journal, notifications and the renderer, handles signals, and returns the exit code. Shared by
+ * exec, resume and rollback.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine, type RunResult } from '../engine/engine.js';
+import type { EngineEvent } from '../engine/events.js';
+import type { InFlightChoice } from '../engine/ports.js';
+import type { Replay } from '../engine/replay.js';
+import type { StepValues, Values } from '../engine/scope.js';
+import { realClock } from '../executors/clock.js';
+import { Masker } from '../executors/output.js';
+import { RealExecutor } from '../executors/real.js';
+import type { Runbook } from '../model/types.js';
+import { Notifier } from '../notify/notifier.js';
+import { chooseRenderer, type ConsoleFormat } from '../render/console/renderer.js';
+import type { JournalWriter } from '../state/journal.js';
+import { stepLogPath, type RunDir } from '../state/run-dir.js';
+import { ConsoleOperator } from './operator.js';
+
+export interface SessionInput {
+  readonly runbook: Runbook;
+  readonly run: RunDir;
+  readonly journal: JournalWriter;
+  readonly vars: Readonly<Record<string, unknown>>;
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly started: string;
+  readonly replay?: Replay | undefined;
+  readonly pointOfNoReturn?: number | undefined;
+  readonly windowEnd?: number | undefined;
+  readonly format: ConsoleFormat;
+  readonly yes: boolean;
+  readonly inFlight?: InFlightChoice | undefined;
+  /** Roll back a run that already ended (`runbook rollback RUN`), with this reason. */
+  readonly rollbackReason?: string | undefined;
+  /** Lines printed before the first step (run id, takeovers, file changes). */
+  readonly preamble?: readonly string[];
+}
+
+export function isInteractiveSession(): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
+
+export async function runSession(s: SessionInput): Promise<number> {
+  const renderer = await chooseRenderer(s.format, s.windowEnd);
+  for (const line of s.preamble ?? []) renderer.info(line);
+  const masker = new Masker(Object.values(s.secrets));
+  const defaultFailure = s.runbook.rollback.steps.length > 0 ? 'rollback' : 'abort';
+  const operator = new ConsoleOperator({ interactive: isInteractiveSession(), yes: s.yes, inFlight: s.inFlight, renderer, defaultFailure });
+  const notifier = new Notifier(s.runbook, s.run.runId, (t) => masker.mask(t), (message) => renderer.handle({ type: 'warning', message }));
+  const emit = (e: EngineEvent) => {
+    renderer.handle(e);
+    notifier.onEvent(e);
+  };
+  const outputs = join(s.run.dir, 'outputs');
+  mkdirSync(outputs, { recursive: true, mode: 0o700 });
+
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      renderer.info(`${sig}: stopping the running step (again to stop at once)…`);
+      controller.abort(sig);
+    } else {
+      renderer.info(`${sig} again: stopping now. Resume with: runbook resume ${s.run.runId}`);
+      process.exit(130);
+    }
+  };
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of sigs) process.on(sig, onSignal);
+
+  const values: Values & { steps: Map<string, StepValues> } = {
+    vars: s.vars,
+    secrets: s.secrets,
+    steps: new Map(),
+    run: { id: s.run.runId, started: s.started },
+    window: windowValues(s.runbook),
+    env: process.env,
+    dry: false,
+  };
+  const executor = new RealExecutor({
+    secrets: Object.values(s.secrets),
+    clock: realClock,
+    emit,
+    logPath: (seq, key) => stepLogPath(s.run, seq, key),
+    outputPath: (seq) => join(outputs, `${seq}.env`),
+    confirm: (req, instruction, question) => operator.confirm(req, instruction, question),
+    notify: (message, to) => notifier.send(message, to),
+  });
+  const engine = new Engine({
+    runbook: s.runbook, values, executor, operator, clock: realClock, journal: s.journal, emit,
+    signal: controller.signal, replay: s.replay, pointOfNoReturn: s.pointOfNoReturn,
+  });
+  emit({ type: 'run_started', runId: s.run.runId, resumed: s.replay !== undefined });
+  let result: RunResult;
+  try {
+    result = s.rollbackReason !== undefined ? await engine.rollbackAfter(s.rollbackReason, operator.user) : await engine.run();
+  } finally {
+    for (const sig of sigs) process.off(sig, onSignal);
+    s.journal.close();
+  }
+  await notifier.flush();
+  if (result.exitCode === 130) renderer.info(`Resume with: runbook resume ${s.run.runId}`);
+  else if (result.exitCode !== 0) renderer.info(`Record: runbook report ${s.run.runId}`);
+  renderer.close();
+  return result.exitCode;
+}
+
+function windowValues(runbook: Runbook): { start?: string; end?: string } {
+  const w = runbook.window;
+  return w ? { start: w.start, end: w.end } : {};
+}

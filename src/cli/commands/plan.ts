@@ -1,0 +1,5 @@
+import { planCommand, type PlanOptions } from '../../app/plan.js';
+
+export function main(file: string, opts: PlanOptions): Promise<number> {
+  return planCommand(file, opts);
+}

@@ -1,0 +1,5 @@
+import { resumeCommand, type ResumeOptions } from '../../app/resume.js';
+
+export function main(run: string | undefined, opts: ResumeOptions): Promise<number> {
+  return resumeCommand(run, opts);
+}

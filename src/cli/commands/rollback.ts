@@ -1,0 +1,5 @@
+import { rollbackCommand, type ResumeOptions } from '../../app/resume.js';
+
+export function main(run: string, opts: ResumeOptions): Promise<number> {
+  return rollbackCommand(run, opts);
+}

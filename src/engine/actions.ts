@@ -1,0 +1,61 @@
+/**
+ * From a step and the values in force to the Action an executor performs: templates resolved,
+ * commands quoted, secrets masked in what is shown.
+ */
+import { DEFAULTS, type Step } from '../model/types.js';
+import type { Action } from './ports.js';
+import { renderCommand, renderMessage, type LoopBindings, type Values } from './scope.js';
+
+export interface BuiltAction {
+  readonly action: Action;
+  /** What the operator sees: the command with secrets masked, or the instruction. */
+  readonly shown: string | undefined;
+}
+
+/** Throws TemplateError when a reference cannot resolve: the step fails before it starts. */
+export function buildAction(step: Exclude<Step, { kind: 'for_each' }>, values: Values, loop: LoopBindings): BuiltAction {
+  switch (step.kind) {
+    case 'run': {
+      const cmd = renderCommand(step.run, values, loop);
+      return { action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs, expect: step.expect }, shown: cmd.shown };
+    }
+    case 'manual': {
+      const instruction = renderMessage(step.instruction, values, loop);
+      const question = step.confirm ? renderMessage(step.confirm, values, loop) : 'Done?';
+      return { action: { kind: 'manual', instruction, question }, shown: instruction };
+    }
+    case 'wait': {
+      const w = step.wait;
+      if ('sleepMs' in w) return { action: { kind: 'sleep', ms: w.sleepMs }, shown: undefined };
+      const cmd = renderCommand(w.until, values, loop);
+      return { action: { kind: 'poll', command: cmd.run, shell: step.shell, everyMs: w.everyMs, timeoutMs: w.timeoutMs }, shown: cmd.shown };
+    }
+    case 'monitor': {
+      const m = step.monitor;
+      const cmd = renderCommand(m.run, values, loop);
+      return { action: { kind: 'monitor', command: cmd.run, shell: step.shell, everyMs: m.everyMs, forMs: m.forMs }, shown: cmd.shown };
+    }
+    case 'notify': {
+      const message = renderMessage(step.message, values, loop);
+      return { action: { kind: 'notify', message, to: step.to }, shown: message };
+    }
+  }
+}
+
+/** The undo command of a step, as a shell action. */
+export function buildUndoAction(command: string, step: Step, values: Values, loop: LoopBindings): BuiltAction {
+  const cmd = renderCommand(command, values, loop);
+  return { action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs ?? DEFAULTS.timeoutMs, expect: { exitCodes: [0], stdout: undefined } }, shown: cmd.shown };
+}
+
+/** Resolve a for_each list: a literal list, or `${{ vars.x }}` (a single value becomes a list of one). */
+export function resolveItems(items: readonly unknown[] | string, values: Values, loop: LoopBindings): unknown[] {
+  if (typeof items !== 'string') return [...items];
+  const m = /^\s*\$\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}\s*$/.exec(items);
+  if (!m) return [renderMessage(items, values, loop)];
+  let value: unknown = { vars: values.vars, ...loop };
+  for (const part of m[1]!.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  if (value === undefined) return [renderMessage(items, values, loop)];
+  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,401 @@
+/**
+ * The interpreter: walks the change plan, the checklist and the rollback, follows branch
+ * targets, runs loops in batches, keeps the undo stack, journals every step before it starts and
+ * after it ends, and emits events. Real runs, resumes and dry runs all go through here; only the
+ * ports differ (./ports.ts). Deterministic given each step's outcome and each decision, which is
+ * what makes a resume a replay of the journal (./replay.ts).
+ */
+import type { ForEachStep, Runbook, Step } from '../model/types.js';
+import type { JournalRecord, Phase, RunOutcome, StepStatus } from '../state/records.js';
+import { TemplateError } from '../template/shell.js';
+import { buildAction, buildUndoAction, resolveItems, type BuiltAction } from './actions.js';
+import { describeFailure } from './describe.js';
+import { failpoint } from './failpoint.js';
+import type { EventSink, StepRef } from './events.js';
+import { instanceKey, itemLabel } from './keys.js';
+import type { Clock, ExecResult, JournalPort, Operator, StepExecutor } from './ports.js';
+import type { Replay } from './replay.js';
+import type { LoopBindings, StepValues, Values } from './scope.js';
+
+export interface EngineOptions {
+  readonly runbook: Runbook;
+  readonly values: Values & { readonly steps: Map<string, StepValues> };
+  readonly executor: StepExecutor;
+  readonly operator: Operator;
+  readonly clock: Clock;
+  readonly journal: JournalPort;
+  readonly emit: EventSink;
+  /** Aborted on the first interrupt (Ctrl-C, SIGTERM, SIGHUP). */
+  readonly signal: AbortSignal;
+  readonly replay?: Replay | undefined;
+  /** Epoch ms after which no change step starts (window end minus rollback reserve). */
+  readonly pointOfNoReturn?: number | undefined;
+}
+
+export interface RunResult {
+  readonly outcome: RunOutcome;
+  readonly exitCode: number;
+  readonly message: string;
+}
+
+type ListOutcome =
+  | { readonly kind: 'done' | 'end' | 'interrupted' | 'stopped' }
+  | { readonly kind: 'rollback' | 'abort' | 'escalate'; readonly reason: string };
+
+interface StepOutcome {
+  readonly status: StepStatus | 'interrupted' | 'stopped';
+  readonly reason?: string | undefined;
+  readonly fresh: boolean;
+}
+
+interface UndoEntry {
+  readonly key: string;
+  readonly step: Step;
+  readonly itemPath: readonly string[];
+  readonly loop: LoopBindings;
+  readonly seq: number;
+}
+
+const now = () => new Date().toISOString();
+
+export class Engine {
+  private seq: number;
+  private readonly visitsByKey = new Map<string, number>();
+  private readonly undoStack: UndoEntry[] = [];
+  private overrunDecided: 'continue' | undefined;
+
+  constructor(private readonly o: EngineOptions) {
+    this.seq = o.replay?.maxSeq ?? 0;
+  }
+
+  /** The whole run: change plan, checklist, and the rollback when a failure calls for it. */
+  async run(): Promise<RunResult> {
+    const { runbook } = this.o;
+    let out = await this.runList(runbook.steps, 'change', [], {});
+    if (out.kind === 'done' || out.kind === 'end') out = await this.runList(runbook.checklist, 'checklist', [], {});
+    switch (out.kind) {
+      case 'done':
+      case 'end':
+        return this.finish('succeeded', 0, 'the change completed');
+      case 'rollback':
+        return this.rollback(out.reason);
+      case 'abort':
+        return this.finish('aborted', 4, `aborted without rollback: ${out.reason}`);
+      case 'escalate':
+        return this.escalate(out.reason);
+      case 'interrupted':
+        return this.interrupted();
+      case 'stopped':
+        return { outcome: 'interrupted', exitCode: 130, message: 'stopped where the journal ends' };
+    }
+  }
+
+  /** Rebuild the state from the journal (replay-only), then roll back: `runbook rollback RUN`. */
+  async rollbackAfter(reason: string, by: string): Promise<RunResult> {
+    const out = await this.runList(this.o.runbook.steps, 'change', [], {});
+    if (out.kind === 'done' || out.kind === 'end') await this.runList(this.o.runbook.checklist, 'checklist', [], {});
+    return this.rollback(reason, by);
+  }
+
+  private async rollback(reason: string, by?: string): Promise<RunResult> {
+    const fresh = !this.o.replay?.rollbackStarted || by !== undefined;
+    if (fresh) this.journal({ type: 'rollback_started', at: now(), reason, by });
+    failpoint('mid-rollback');
+    this.o.emit({ type: 'rollback_started', reason });
+    const undos = [...this.undoStack].sort((a, b) => b.seq - a.seq);
+    for (const entry of undos) {
+      const out = await this.runUndo(entry, undos.length);
+      if (out.kind === 'interrupted') return this.interrupted();
+      if (out.kind !== 'done' && out.kind !== 'end') return this.escalate(`undo of ${entry.key} failed${'reason' in out ? `: ${out.reason}` : ''}`);
+    }
+    const out = await this.runList(this.o.runbook.rollback.steps, 'rollback', [], {});
+    if (out.kind === 'interrupted') return this.interrupted();
+    if (out.kind === 'done' || out.kind === 'end') return this.finish('rolled_back', 1, `the change failed (${reason}); the rollback completed`);
+    return this.escalate('reason' in out ? out.reason : 'the rollback did not complete');
+  }
+
+  private async runUndo(entry: UndoEntry, total: number): Promise<ListOutcome> {
+    const undo = entry.step.undo!;
+    if (undo.kind === 'steps') return this.runList(undo.steps, 'rollback', entry.itemPath, entry.loop);
+    const ref: StepRef = { key: `${entry.key}:undo`, step: entry.step, phase: 'rollback', index: 1, total, undoOf: entry.key };
+    const built = () => buildUndoAction(undo.run, entry.step, this.o.values, entry.loop);
+    const r = await this.runStep(ref, entry.loop, built);
+    if (r.status === 'interrupted') return { kind: 'interrupted' };
+    if (r.status === 'stopped') return { kind: 'stopped' };
+    return r.status === 'failed' ? { kind: 'escalate', reason: r.reason ?? 'failed' } : { kind: 'done' };
+  }
+
+  private escalate(reason: string): RunResult {
+    this.o.emit({ type: 'escalated', reason, escalate: this.o.runbook.rollback.escalate });
+    const next = this.o.runbook.rollback.escalate ? ` Next: ${this.o.runbook.rollback.escalate}` : '';
+    return this.finish('escalated', 3, `the rollback failed (${reason}): manual recovery needed.${next}`);
+  }
+
+  private interrupted(): RunResult {
+    const signal = String(this.o.signal.reason ?? 'SIGINT');
+    this.journal({ type: 'run_interrupted', at: now(), signal, seq: this.seq });
+    this.o.emit({ type: 'run_interrupted', signal });
+    return { outcome: 'interrupted', exitCode: 130, message: 'interrupted: resumable' };
+  }
+
+  private finish(outcome: RunOutcome, exitCode: number, message: string): RunResult {
+    this.journal({ type: 'run_finished', at: now(), outcome, exitCode, message });
+    this.o.emit({ type: 'run_finished', outcome, exitCode, message });
+    return { outcome, exitCode, message };
+  }
+
+  private journal(record: JournalRecord): void {
+    this.o.journal.append(record);
+  }
+
+  /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
+  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings): Promise<ListOutcome> {
+    const visits = new Map<string, number>();
+    let i = 0;
+    while (i < steps.length) {
+      const step = steps[i]!;
+      const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: i + 1, total: steps.length };
+      const visit = (visits.get(step.id) ?? 0) + 1;
+      visits.set(step.id, visit);
+      let result: StepOutcome;
+      let onFailure = step.onFailure;
+      if (visit > step.maxVisits) {
+        result = { status: 'failed', reason: `reached max_visits (${step.maxVisits})`, fresh: true };
+        if (onFailure === 'continue' || onFailure === 'ask' || steps.some((s) => s.id === onFailure)) onFailure = this.defaultFailure(phase);
+      } else {
+        const overrun = phase === 'change' && itemPath.length === 0 ? await this.checkOverrun(ref) : undefined;
+        if (overrun) return overrun;
+        result = step.kind === 'for_each' ? await this.runLoop(step, ref, itemPath, loop) : await this.runStep(ref, loop, () => buildAction(step, this.o.values, loop));
+      }
+      if (result.status === 'interrupted') return { kind: 'interrupted' };
+      if (result.status === 'stopped') return { kind: 'stopped' };
+      const ok = result.status !== 'failed';
+      let target = ok ? step.onSuccess : onFailure;
+      if (!ok && target === 'ask') target = await this.askOnFailure(ref, result.reason ?? 'failed', result.fresh);
+      if (target === 'retry') {
+        visits.set(step.id, visit - 1);
+        continue;
+      }
+      if (target !== 'next' && target !== 'continue' && target !== 'skip' && result.fresh) {
+        this.journal({ type: 'branch', at: now(), key: ref.key, to: target });
+        this.o.emit({ type: 'branch', ref, to: target });
+      }
+      switch (target) {
+        case 'next':
+        case 'continue':
+        case 'skip':
+          i++;
+          break;
+        case 'end':
+          return { kind: 'end' };
+        case 'rollback':
+        case 'abort':
+        case 'escalate':
+          return { kind: target, reason: `${ref.key} failed${result.reason ? `: ${result.reason}` : ''}` };
+        default: {
+          const j = steps.findIndex((s) => s.id === target);
+          if (j < 0) return { kind: 'abort', reason: `${ref.key}: no step ${target} in this list` };
+          i = j;
+        }
+      }
+    }
+    return { kind: 'done' };
+  }
+
+  private defaultFailure(phase: Phase): string {
+    if (phase === 'rollback') return 'escalate';
+    return this.o.runbook.rollback.steps.length > 0 || this.undoStack.length > 0 ? 'rollback' : 'abort';
+  }
+
+  private async askOnFailure(ref: StepRef, reason: string, fresh: boolean): Promise<string> {
+    const recorded = this.o.replay?.takeDecision(ref.key, this.visitsByKey.get(ref.key));
+    if (recorded && !fresh) return recorded.decision;
+    const choice = await this.o.operator.chooseOnFailure(ref, reason);
+    this.decide(ref.key, this.visitsByKey.get(ref.key), choice, this.o.operator.user);
+    return choice;
+  }
+
+  private decide(key: string, visit: number | undefined, decision: string, by: string, note?: string): void {
+    this.journal({ type: 'decision', at: now(), key, visit, decision, by, note });
+    this.o.emit({ type: 'decision', key, decision, by, note });
+  }
+
+  /** Past the point of no return, follow window.on_overrun before a change step starts. */
+  private async checkOverrun(ref: StepRef): Promise<ListOutcome | undefined> {
+    const pnr = this.o.pointOfNoReturn;
+    if (pnr === undefined || this.overrunDecided || this.o.clock.now() <= pnr) return undefined;
+    const visit = (this.visitsByKey.get(ref.key) ?? 0) + 1;
+    if (this.o.replay?.finished(ref.key, visit) || this.o.replay?.started(ref.key, visit).length) return undefined;
+    const recorded = this.o.replay?.takeDecision(`window:${ref.key}`);
+    let choice = recorded?.decision as 'rollback' | 'continue' | undefined;
+    if (!choice) {
+      const policy = this.o.runbook.window?.onOverrun ?? 'rollback';
+      const message = `the point of no return has passed before ${ref.key}`;
+      this.o.emit({ type: 'warning', message });
+      choice = policy === 'ask' ? await this.o.operator.chooseOnOverrun(ref, message) : policy;
+      this.decide(`window:${ref.key}`, undefined, choice, policy === 'ask' ? this.o.operator.user : 'window.on_overrun');
+    }
+    if (choice === 'continue') {
+      this.overrunDecided = 'continue';
+      return undefined;
+    }
+    return { kind: 'rollback', reason: `the point of no return passed before ${ref.key} started` };
+  }
+
+  /** A rolling deployment: items in batches of `serial`, stopping once failures exceed max_failures. */
+  private async runLoop(step: ForEachStep, ref: StepRef, itemPath: readonly string[], loop: LoopBindings): Promise<StepOutcome> {
+    const visit = this.nextVisit(ref.key);
+    const fresh = !this.o.replay?.finished(ref.key, visit);
+    const seq = fresh && !this.o.replay?.started(ref.key, visit).length ? this.startRecord(ref, visit, 1) : this.seq;
+    const started = this.o.clock.now();
+    let items: unknown[];
+    try {
+      items = resolveItems(step.items, this.o.values, loop);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return this.finishRecord(ref, visit, seq, started, { status: 'failed', reason: err.message }, 1, fresh);
+    }
+    const labels = items.map(itemLabel);
+    this.o.emit({ type: 'loop_items', ref, items: labels });
+    let failures = 0;
+    for (let b = 0; b < items.length && failures <= step.maxFailures; b += step.serial) {
+      const batch = items.slice(b, b + step.serial).map(async (item, n) => {
+        const label = labels[b + n]!;
+        const path = [...itemPath, label];
+        const bindings = { ...loop, [step.as]: item };
+        const out = await this.runList(step.steps, ref.phase, path, bindings);
+        if (out.kind === 'done' || out.kind === 'end') {
+          if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq: this.seq });
+        }
+        return out;
+      });
+      for (const out of await Promise.all(batch)) {
+        if (out.kind === 'interrupted' || out.kind === 'stopped') return { status: out.kind, fresh };
+        if (out.kind === 'abort') return { status: 'failed', reason: out.reason, fresh };
+        if (out.kind !== 'done' && out.kind !== 'end') failures++;
+      }
+    }
+    const failed = failures > step.maxFailures;
+    const reason = failures > 0 ? `${failures} of ${items.length} items failed (max_failures ${step.maxFailures})` : undefined;
+    return this.finishRecord(ref, visit, seq, started, { status: failed ? 'failed' : 'succeeded', reason }, 1, fresh);
+  }
+
+  private nextVisit(key: string): number {
+    const visit = (this.visitsByKey.get(key) ?? 0) + 1;
+    this.visitsByKey.set(key, visit);
+    return visit;
+  }
+
+  private startRecord(ref: StepRef, visit: number, attempt: number): number {
+    const seq = ++this.seq;
+    failpoint('before-started');
+    this.journal({ type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf });
+    failpoint('after-started');
+    return seq;
+  }
+
+  private finishRecord(ref: StepRef, visit: number, seq: number, started: number, r: ExecResult, attempts: number, fresh: boolean, via?: string): StepOutcome {
+    const durationMs = this.o.clock.now() - started;
+    if (fresh) failpoint('before-finished');
+    if (fresh) {
+      this.journal({
+        type: 'step_finished', at: now(), seq, key: ref.key, visit, status: r.status, attempts, durationMs,
+        exitCode: r.exitCode, reason: r.reason, outputs: r.outputs, stdout: r.stdout?.slice(-4096), via,
+      });
+      failpoint('after-finished');
+    }
+    this.o.emit({ type: 'step_finished', ref, status: r.status, attempts, durationMs, exitCode: r.exitCode, reason: r.reason, replayed: !fresh });
+    return { status: r.status, reason: r.reason, fresh };
+  }
+
+  /** One step instance: from the journal if it already ran, else executed with its retries. */
+  private async runStep(ref: StepRef, loop: LoopBindings, build: () => BuiltAction): Promise<StepOutcome> {
+    const { step } = ref;
+    const visit = this.nextVisit(ref.key);
+    const done = this.o.replay?.finished(ref.key, visit);
+    if (done) {
+      this.remember(ref, loop, done, done.seq);
+      this.o.emit({ type: 'step_finished', ref, status: done.status, attempts: done.attempts, durationMs: done.durationMs, exitCode: done.exitCode, reason: done.reason, replayed: true });
+      return { status: done.status, reason: done.reason, fresh: false };
+    }
+    const inFlight = this.o.replay?.started(ref.key, visit) ?? [];
+    if (this.o.replay?.replayOnly) return { status: 'stopped', fresh: false };
+    let startedAt = this.o.clock.now();
+    if (inFlight.length > 0) {
+      startedAt = Date.parse(inFlight[0]!.at);
+      const choice = await this.resolveInFlight(ref, visit);
+      if (choice !== 'rerun') {
+        const r: ExecResult = { status: choice === 'done' ? 'succeeded' : 'failed', reason: choice === 'failed' ? 'counted as failed on resume' : undefined };
+        const seq = inFlight[inFlight.length - 1]!.seq;
+        const out = this.finishRecord(ref, visit, seq, startedAt, r, inFlight.length, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
+        if (r.status === 'succeeded') this.remember(ref, loop, { status: 'succeeded' }, seq);
+        return out;
+      }
+    }
+    let built: BuiltAction;
+    try {
+      built = build();
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      const seq = this.startRecord(ref, visit, 1);
+      this.o.emit({ type: 'step_started', ref, attempt: 1, detail: undefined, onFailure: '' });
+      return this.finishRecord(ref, visit, seq, startedAt, { status: 'failed', reason: err.message }, 1, true);
+    }
+    const first = this.o.clock.now();
+    let delay = step.retryDelayMs;
+    for (let attempt = 1; ; attempt++) {
+      const seq = this.startRecord(ref, visit, attempt);
+      this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: describeFailure(ref, this.o.runbook, this.undoStack.map((u) => u.key)) });
+      const env = { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
+      const r = await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal });
+      if (r.interrupted) return { status: 'interrupted', fresh: true };
+      if (r.by) this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
+      if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted) {
+        this.o.emit({ type: 'step_retry', ref, attempt: attempt + 1, delayMs: delay, reason: r.reason ?? 'failed' });
+        await this.o.clock.sleep(delay, this.o.signal);
+        if (this.o.signal.aborted) return { status: 'interrupted', fresh: true };
+        delay = Math.round(delay * step.retryBackoff);
+        continue;
+      }
+      const out = this.finishRecord(ref, visit, seq, first, r, attempt, true);
+      this.remember(ref, loop, r, seq);
+      return out;
+    }
+  }
+
+  /** Keep a finished step's values for later templates, and its undo for a rollback. */
+  private remember(ref: StepRef, loop: LoopBindings, r: { status: StepStatus; outputs?: Readonly<Record<string, string>> | undefined; stdout?: string | undefined; exitCode?: number | undefined }, seq: number): void {
+    if (ref.undoOf) return;
+    this.o.values.steps.set(ref.step.id, { outputs: r.outputs ?? {}, stdout: r.stdout ?? '', exitCode: r.exitCode });
+    if (r.status === 'succeeded' && ref.step.undo) {
+      const itemPath = [...ref.key.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!);
+      this.undoStack.push({ key: ref.key, step: ref.step, itemPath, loop, seq });
+    }
+  }
+
+  /** The step that was running when the run stopped: idempotent, reboots, verify, or ask. */
+  private async resolveInFlight(ref: StepRef, visit: number): Promise<'rerun' | 'done' | 'failed'> {
+    const recorded = this.o.replay?.takeDecision(ref.key, visit);
+    if (recorded && ['rerun', 'done', 'failed'].includes(recorded.decision)) return recorded.decision as 'rerun' | 'done' | 'failed';
+    const { step } = ref;
+    let choice: 'rerun' | 'done' | 'failed';
+    let by = 'runbook';
+    let note: string | undefined;
+    if (step.reboots) (choice = 'done'), (note = 'reboots: the machine restarted, as the step intends');
+    else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
+    else if (step.verify) {
+      const verify = await this.o.executor.execute({
+        ref: { ...ref, key: `${ref.key}:verify` },
+        action: buildUndoAction(step.verify, step, this.o.values, {}).action,
+        seq: this.seq, attempt: 1, env: { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id }, cwd: step.cwd, startedAt: this.o.clock.now(), signal: this.o.signal,
+      });
+      choice = verify.status === 'succeeded' ? 'done' : 'rerun';
+      note = `verify exited ${verify.exitCode ?? '?'}`;
+    } else {
+      choice = await this.o.operator.chooseInFlight(ref);
+      by = this.o.operator.user;
+    }
+    this.decide(ref.key, visit, choice, by, note);
+    return choice;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What the engine reports as it walks a runbook. Renderers (console, plain, JSON lines, plan)
+ * and the notifier consume these; the engine itself prints nothing.
+ */
+import type { Step } from '../model/types.js';
+import type { Phase, RunOutcome, StepStatus } from '../state/records.js';
+
+export interface StepRef {
+  readonly key: string;
+  readonly step: Step;
+  readonly phase: Phase;
+  /** 1-based position among the top-level steps of the phase, for "step 3/9". */
+  readonly index: number;
+  readonly total: number;
+  /** For undo commands: the key of the step being undone. */
+  readonly undoOf?: string | undefined;
+}
+
+export type EngineEvent =
+  | { readonly type: 'run_started'; readonly runId: string; readonly resumed: boolean }
+  | {
+      readonly type: 'step_started';
+      readonly ref: StepRef;
+      readonly attempt: number;
+      /** Resolved command (secrets masked) or instruction. */
+      readonly detail: string | undefined;
+      /** In words: what happens if this step fails (plans). */
+      readonly onFailure: string;
+    }
+  | { readonly type: 'step_output'; readonly ref: StepRef; readonly stream: 'stdout' | 'stderr'; readonly line: string }
+  | {
+      readonly type: 'step_finished';
+      readonly ref: StepRef;
+      readonly status: StepStatus;
+      readonly attempts: number;
+      readonly durationMs: number;
+      readonly exitCode?: number | undefined;
+      readonly reason?: string | undefined;
+      /** True when the result came from the journal (resume). */
+      readonly replayed: boolean;
+    }
+  | { readonly type: 'step_retry'; readonly ref: StepRef; readonly attempt: number; readonly delayMs: number; readonly reason: string }
+  | { readonly type: 'branch'; readonly ref: StepRef; readonly to: string }
+  | { readonly type: 'loop_items'; readonly ref: StepRef; readonly items: readonly string[] }
+  | { readonly type: 'decision'; readonly key: string; readonly decision: string; readonly by: string; readonly note?: string | undefined }
+  | { readonly type: 'rollback_started'; readonly reason: string }
+  | { readonly type: 'escalated'; readonly reason: string; readonly escalate: string | undefined }
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'run_interrupted'; readonly signal: string }
+  | { readonly type: 'run_finished'; readonly outcome: RunOutcome; readonly exitCode: number; readonly message: string };
+
+export type EventSink = (event: EngineEvent) => void;

@@ -1,0 +1,19 @@
+/**
+ * Fault injection for tests: RUNBOOK_FAILPOINT=name:N kills this process with SIGKILL the N-th
+ * time the named boundary is reached (N defaults to 1). Names: before-started, after-started,
+ * after-spawn, before-finished, after-finished, mid-rollback, mid-record (in the journal writer).
+ * Unset in normal use: one string comparison per boundary.
+ */
+const spec = process.env.RUNBOOK_FAILPOINT;
+const [target, nth] = spec ? spec.split(':') : [];
+const limit = Number(nth ?? 1);
+let hits = 0;
+
+export function failpoint(name: string): void {
+  if (name !== target) return;
+  if (++hits === limit) process.kill(process.pid, 'SIGKILL');
+}
+
+export function failpointArmed(name: string): boolean {
+  return name === target && hits + 1 === limit;
+}

@@ -1,0 +1,73 @@
+/**
+ * What the engine needs from the outside world, as interfaces. A real run plugs in processes,
+ * a terminal, the wall clock and the journal; a dry run plugs in executors that do nothing, a
+ * clock that advances by estimates, and no journal. Same engine, same path.
+ */
+import type { Expect } from '../model/types.js';
+import type { JournalRecord } from '../state/records.js';
+import type { StepRef } from './events.js';
+
+/** One thing to do, with every template already resolved. */
+export type Action =
+  | { readonly kind: 'shell'; readonly command: string; readonly shell: readonly string[]; readonly timeoutMs: number | undefined; readonly expect: Expect }
+  | { readonly kind: 'manual'; readonly instruction: string; readonly question: string }
+  | { readonly kind: 'sleep'; readonly ms: number }
+  | { readonly kind: 'poll'; readonly command: string; readonly shell: readonly string[]; readonly everyMs: number; readonly timeoutMs: number }
+  | { readonly kind: 'monitor'; readonly command: string; readonly shell: readonly string[]; readonly everyMs: number; readonly forMs: number }
+  | { readonly kind: 'notify'; readonly message: string; readonly to: readonly string[] | undefined };
+
+export interface ExecRequest {
+  readonly ref: StepRef;
+  readonly action: Action;
+  readonly seq: number;
+  readonly attempt: number;
+  /** Extra environment for processes (step env, RUNBOOK_* variables, secrets). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string | undefined;
+  /** When this execution first started (a resumed wait or soak keeps its original deadline). */
+  readonly startedAt: number;
+  readonly signal: AbortSignal;
+}
+
+export interface ExecResult {
+  readonly status: 'succeeded' | 'failed' | 'skipped';
+  readonly exitCode?: number | undefined;
+  readonly reason?: string | undefined;
+  readonly outputs?: Readonly<Record<string, string>> | undefined;
+  /** The tail of the output, masked. */
+  readonly stdout?: string | undefined;
+  /** The run was interrupted while this step ran: it stays in flight. */
+  readonly interrupted?: boolean | undefined;
+  /** Manual steps: who confirmed, and their note. */
+  readonly by?: string | undefined;
+  readonly note?: string | undefined;
+}
+
+export interface StepExecutor {
+  execute(request: ExecRequest): Promise<ExecResult>;
+}
+
+export type FailureChoice = 'retry' | 'skip' | 'rollback' | 'abort';
+export type InFlightChoice = 'rerun' | 'done' | 'failed';
+
+/** The person at the console (or the flags that stand in for them). */
+export interface Operator {
+  readonly user: string;
+  chooseOnFailure(ref: StepRef, reason: string): Promise<FailureChoice>;
+  chooseInFlight(ref: StepRef): Promise<InFlightChoice>;
+  chooseOnOverrun(ref: StepRef, message: string): Promise<'rollback' | 'continue'>;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** A dry run advances its clock by a step's expected duration. */
+  advance?(ms: number): void;
+}
+
+export interface JournalPort {
+  /** Durable when it returns. */
+  append(record: JournalRecord): void;
+}
+
+export const NO_JOURNAL: JournalPort = { append() {} };

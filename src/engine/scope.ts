@@ -1,0 +1,96 @@
+/**
+ * The values `${{ }}` references resolve to, and resolvers for commands and for text.
+ * In commands a secret is its real value (dry runs show `***`); in text (messages, manual
+ * instructions, plans) a secret is always `***`, so secrets never reach notifications.
+ */
+import type { Ref } from '../template/parse.js';
+import { renderShell, renderText, TemplateError, type Resolved, type Resolver } from '../template/shell.js';
+
+export interface StepValues {
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly stdout: string;
+  readonly exitCode: number | undefined;
+}
+
+export interface Values {
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Real secret values; undefined in a dry run. */
+  readonly secrets: Readonly<Record<string, string>> | undefined;
+  readonly steps: ReadonlyMap<string, StepValues>;
+  readonly run: { readonly id: string; readonly started: string };
+  readonly window: { readonly start?: string | undefined; readonly end?: string | undefined };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Dry runs show values only known at run time as `<steps.ID.outputs.K>`. */
+  readonly dry: boolean;
+}
+
+/** Loop variables in force: `item` (or the loop's `as`) for each enclosing for_each. */
+export type LoopBindings = Readonly<Record<string, unknown>>;
+
+export const SECRET_MASK = '***';
+
+function lookup(root: unknown, parts: readonly string[]): { found: boolean; value: unknown } {
+  let value = root;
+  for (const part of parts) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return { found: false, value: undefined };
+    value = (value as Record<string, unknown>)[part];
+  }
+  return { found: true, value };
+}
+
+function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: boolean): Resolved {
+  const missing = (what: string): never => {
+    throw new TemplateError(`\${{ ${ref.raw} }}: ${what}`);
+  };
+  switch (ref.root) {
+    case 'vars': {
+      const r = lookup(values.vars, ref.parts);
+      return r.found ? { value: r.value } : missing('no such variable');
+    }
+    case 'secrets': {
+      const name = ref.parts[0]!;
+      if (!inCommand || values.secrets === undefined) return { display: SECRET_MASK };
+      return name in values.secrets ? { value: values.secrets[name] } : missing('no such secret');
+    }
+    case 'loop': {
+      const r = lookup(loop, ref.parts);
+      return r.found ? { value: r.value } : missing('not inside a loop over it');
+    }
+    case 'steps': {
+      const [id, what, key] = ref.parts as [string, string, string | undefined];
+      const step = values.steps.get(id);
+      if (!step) return values.dry ? { display: `<${ref.raw}>` } : missing(`step ${id} has not run yet`);
+      if (what === 'stdout') return { value: step.stdout.replace(/\n$/, '') };
+      if (what === 'exit_code') return { value: step.exitCode ?? '' };
+      if (key !== undefined && key in step.outputs) return { value: step.outputs[key] };
+      return values.dry ? { display: `<${ref.raw}>` } : missing(`step ${id} did not output ${key}`);
+    }
+    case 'run':
+      return { value: ref.parts[0] === 'id' ? values.run.id : values.run.started };
+    case 'window': {
+      const v = ref.parts[0] === 'start' ? values.window.start : values.window.end;
+      return v === undefined ? missing('the window has no start (TBD)') : { value: v };
+    }
+    case 'env':
+      return { value: values.env[ref.parts[0]!] ?? '' };
+  }
+}
+
+export function commandResolver(values: Values, loop: LoopBindings): Resolver {
+  return (ref) => resolveRef(values, loop, ref, true);
+}
+
+export function textResolver(values: Values, loop: LoopBindings): Resolver {
+  return (ref) => resolveRef(values, loop, ref, false);
+}
+
+/** The command as run (secrets real) and as shown (secrets masked). */
+export function renderCommand(template: string, values: Values, loop: LoopBindings): { run: string; shown: string } {
+  const run = renderShell(template, commandResolver(values, loop));
+  const shown = values.secrets && Object.keys(values.secrets).length > 0 ? renderShell(template, textResolver(values, loop)) : run;
+  return { run, shown };
+}
+
+export function renderMessage(template: string, values: Values, loop: LoopBindings): string {
+  return renderText(template, textResolver(values, loop));
+}

@@ -1,0 +1,33 @@
+/**
+ * The executor of dry runs: does nothing, advances the virtual clock by what the step is
+ * expected to take, and fails the steps named by `--fail` so failure paths can be rehearsed.
+ */
+import { stepIdOf } from '../engine/keys.js';
+import type { Clock, ExecRequest, ExecResult, StepExecutor } from '../engine/ports.js';
+import { expectedMs } from '../plan/estimates.js';
+
+export class DryExecutor implements StepExecutor {
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly clock: Clock,
+    /** Step ids (`deploy`: every instance) or instance keys (`deploy[web2]`). */
+    private readonly fail: ReadonlySet<string>,
+  ) {}
+
+  async execute(req: ExecRequest): Promise<ExecResult> {
+    this.clock.advance?.(expectedMs(req.ref.step, req.action));
+    const key = req.ref.key;
+    if (this.fail.has(key) || this.fail.has(stepIdOf(key))) {
+      this.used.add(this.fail.has(key) ? key : stepIdOf(key));
+      return { status: 'failed', exitCode: req.action.kind === 'manual' ? undefined : 1, reason: 'rehearsed failure (--fail)' };
+    }
+    if (req.action.kind === 'manual') return { status: 'succeeded', by: 'plan (operator confirms)' };
+    return { status: 'succeeded', exitCode: req.action.kind === 'shell' ? 0 : undefined };
+  }
+
+  /** `--fail` names that no step matched: a typo the plan should report. */
+  unused(): string[] {
+    return [...this.fail].filter((f) => !this.used.has(f));
+  }
+}

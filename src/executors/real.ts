@@ -1,0 +1,114 @@
+/**
+ * The executor of real runs: one function per action kind. Shell commands go through
+ * ./process.ts; manual steps and notifications through the functions the app passes in.
+ */
+import type { EventSink } from '../engine/events.js';
+import type { Action, Clock, ExecRequest, ExecResult, StepExecutor } from '../engine/ports.js';
+import { formatDuration } from '../model/duration.js';
+import { runProcess, type ProcessResult } from './process.js';
+
+export interface ManualAnswer {
+  readonly status: 'succeeded' | 'failed' | 'skipped';
+  readonly by: string;
+  readonly note?: string | undefined;
+}
+
+export interface RealExecutorDeps {
+  readonly secrets: readonly string[];
+  readonly clock: Clock;
+  readonly emit: EventSink;
+  readonly logPath: (seq: number, key: string) => string | undefined;
+  readonly outputPath: (seq: number) => string | undefined;
+  readonly confirm: (request: ExecRequest, instruction: string, question: string) => Promise<ManualAnswer>;
+  readonly notify: (message: string, to: readonly string[] | undefined) => Promise<void>;
+}
+
+type Shell = Extract<Action, { kind: 'shell' }>;
+
+export class RealExecutor implements StepExecutor {
+  constructor(private readonly d: RealExecutorDeps) {}
+
+  async execute(req: ExecRequest): Promise<ExecResult> {
+    const a = req.action;
+    switch (a.kind) {
+      case 'shell':
+        return this.shell(req, a);
+      case 'manual': {
+        const answer = await this.d.confirm(req, a.instruction, a.question);
+        return req.signal.aborted ? { status: 'failed', interrupted: true } : { ...answer, reason: answer.status === 'failed' ? `the operator reported failure${answer.note ? `: ${answer.note}` : ''}` : undefined };
+      }
+      case 'sleep':
+        await this.d.clock.sleep(req.startedAt + a.ms - this.d.clock.now(), req.signal);
+        return req.signal.aborted ? { status: 'failed', interrupted: true } : { status: 'succeeded' };
+      case 'poll':
+        return this.poll(req, a);
+      case 'monitor':
+        return this.monitor(req, a);
+      case 'notify':
+        await this.d.notify(a.message, a.to);
+        return { status: 'succeeded' };
+    }
+  }
+
+  private run(req: ExecRequest, command: string, shell: readonly string[], timeoutMs: number | undefined): Promise<ProcessResult> {
+    const outputPath = this.d.outputPath(req.seq);
+    return runProcess({
+      argv: [...shell, '-c', command],
+      env: { ...process.env, ...req.env, ...(outputPath ? { RUNBOOK_OUTPUT: outputPath } : {}) },
+      cwd: req.cwd,
+      timeoutMs,
+      signal: req.signal,
+      logPath: this.d.logPath(req.seq, req.ref.key),
+      secrets: this.d.secrets,
+      outputPath,
+      onLine: (stream, line) => this.d.emit({ type: 'step_output', ref: req.ref, stream, line }),
+    });
+  }
+
+  private async shell(req: ExecRequest, a: Shell): Promise<ExecResult> {
+    const p = await this.run(req, a.command, a.shell, a.timeoutMs);
+    const base = { exitCode: p.exitCode, stdout: p.stdout, outputs: p.outputs };
+    if (p.interrupted) return { ...base, status: 'failed', interrupted: true };
+    if (p.error) return { ...base, status: 'failed', reason: p.error };
+    if (p.timedOut) return { ...base, status: 'failed', reason: `timed out after ${formatDuration(a.timeoutMs ?? 0)}` };
+    if (p.exitCode === undefined) return { ...base, status: 'failed', reason: `killed by ${p.signal ?? 'a signal'}` };
+    if (!a.expect.exitCodes.includes(p.exitCode)) return { ...base, status: 'failed', reason: `exit code ${p.exitCode}` };
+    if (a.expect.stdout !== undefined && !new RegExp(a.expect.stdout, 'm').test(p.stdout)) {
+      return { ...base, status: 'failed', reason: `output did not match /${a.expect.stdout}/` };
+    }
+    return { ...base, status: 'succeeded' };
+  }
+
+  /** wait.until: run the check every interval until it succeeds or the deadline passes. */
+  private async poll(req: ExecRequest, a: Extract<Action, { kind: 'poll' }>): Promise<ExecResult> {
+    const deadline = req.startedAt + a.timeoutMs;
+    for (let checks = 1; ; checks++) {
+      const p = await this.run(req, a.command, a.shell, Math.max(1000, Math.min(a.everyMs * 4, deadline - this.d.clock.now())));
+      if (p.interrupted) return { status: 'failed', interrupted: true };
+      if (p.exitCode === 0) return { status: 'succeeded', exitCode: 0, stdout: p.stdout, outputs: p.outputs };
+      if (this.d.clock.now() + a.everyMs > deadline) {
+        return { status: 'failed', exitCode: p.exitCode, reason: `still failing after ${checks} checks (${formatDuration(a.timeoutMs)})` };
+      }
+      await this.d.clock.sleep(a.everyMs, req.signal);
+      if (req.signal.aborted) return { status: 'failed', interrupted: true };
+    }
+  }
+
+  /** A soak: run the check every interval for the whole period; the first failure fails the step. */
+  private async monitor(req: ExecRequest, a: Extract<Action, { kind: 'monitor' }>): Promise<ExecResult> {
+    const end = req.startedAt + a.forMs;
+    for (let checks = 1; ; checks++) {
+      const p = await this.run(req, a.command, a.shell, Math.max(1000, a.everyMs));
+      if (p.interrupted) return { status: 'failed', interrupted: true };
+      if (p.exitCode !== 0) {
+        const why = p.timedOut ? 'timed out' : `exit code ${p.exitCode ?? p.signal}`;
+        return { status: 'failed', exitCode: p.exitCode, reason: `check ${checks} failed (${why}) at ${new Date(this.d.clock.now()).toISOString()}` };
+      }
+      const left = end - this.d.clock.now();
+      if (left <= 0) return { status: 'succeeded', exitCode: 0, stdout: p.stdout };
+      await this.d.clock.sleep(Math.min(a.everyMs, left), req.signal);
+      if (req.signal.aborted) return { status: 'failed', interrupted: true };
+      if (this.d.clock.now() >= end) return { status: 'succeeded', exitCode: 0, stdout: p.stdout };
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * How a run shows on the console. One small interface, three renderers chosen by whether
+ * stdout is a terminal: tty (ora spinner, colours), plain (timestamped lines: CI, pipes,
+ * NO_COLOR) and json (one event per line, for machines).
+ */
+import type { EngineEvent } from '../../engine/events.js';
+
+export interface Renderer {
+  handle(event: EngineEvent): void;
+  /** A line from the app itself: the run id, the resume command, advice. */
+  info(message: string): void;
+  /** Stop drawing while the operator answers a prompt. */
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+export type ConsoleFormat = 'text' | 'json';
+
+export function isInteractive(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return Boolean(stream.isTTY) && !process.env.CI && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+export async function chooseRenderer(format: ConsoleFormat, windowEnd?: number): Promise<Renderer> {
+  if (format === 'json') return new (await import('./json.js')).JsonRenderer(process.stdout);
+  if (isInteractive()) return new (await import('./tty.js')).TtyRenderer(process.stdout, windowEnd);
+  return new (await import('./plain.js')).PlainRenderer(process.stdout);
+}

@@ -1,0 +1,43 @@
+/** The plan as text: header, window and timeline, then every step in order with its failure path. */
+import { formatDuration } from '../model/duration.js';
+import type { Plan, PlanEntry } from '../plan/plan.js';
+
+const offset = (ms: number) => `+${formatDuration(ms)}`;
+
+export function renderPlanText(plan: Plan): string {
+  const out: string[] = [];
+  const t = plan.timeline;
+  out.push(`Plan: ${plan.runbook.title} (${plan.runbook.id}${plan.runbook.change ? `, ${plan.runbook.change}` : ''})`);
+  if (plan.window) {
+    const w = plan.window;
+    out.push(`Window: ${w.start} to ${w.end} (${w.zone}, ${formatDuration(w.durationMs)})`);
+    if (w.localZone !== w.zone) out.push(`        ${w.localStart} to ${w.localEnd} (your zone, ${w.localZone})`);
+  }
+  out.push(`Start: ${plan.start}${plan.failing.length ? `   Rehearsing failure of: ${plan.failing.join(', ')}` : ''}`);
+  out.push(`Expected: ${formatDuration(t.expectedMs)}   Worst case: ${formatDuration(t.worstCaseMs)}   Rollback reserve: ${formatDuration(t.rollbackReserveMs)}`);
+  if (t.pointOfNoReturn) out.push(`Point of no return: ${t.pointOfNoReturn}${t.lastStepBeforePointOfNoReturn ? ` (last change step expected to start before it: ${t.lastStepBeforePointOfNoReturn})` : ''}`);
+  out.push('');
+  const notes = [...plan.notes];
+  for (const e of plan.entries) {
+    while (notes.length && notes[0]!.n <= e.n) out.push(`   ${notes.shift()!.text}`);
+    out.push(...entryLines(e));
+  }
+  for (const n of notes) out.push(`   ${n.text}`);
+  out.push('');
+  out.push(`Outcome: ${plan.outcome.outcome.replace('_', ' ')} (exit ${plan.outcome.exitCode}): ${plan.outcome.message}`);
+  for (const w of plan.warnings) out.push(`warning: ${w}`);
+  return `${out.join('\n')}\n`;
+}
+
+function entryLines(e: PlanEntry): string[] {
+  const tag = e.manual ? 'MANUAL' : e.kind;
+  const phase = e.phase === 'change' ? '' : `${e.phase}: `;
+  const head = `${String(e.n).padStart(3)}. ${offset(e.atMs).padEnd(8)} ${phase}${e.key} [${tag}]${e.name ? ` ${e.name}` : ''}`;
+  const lines = [head];
+  if (e.detail) for (const l of e.detail.trim().split('\n')) lines.push(`       ${e.manual ? '» ' : '$ '}${l}`);
+  if (e.status === 'failed') lines.push(`       ✗ fails (${e.reason ?? 'rehearsed'})`);
+  if (e.branch) lines.push(`       → ${e.branch === 'end' ? 'end of plan' : e.branch}`);
+  if (e.onFailure && e.phase !== 'rollback' && e.status !== 'failed') lines.push(`       on failure: ${e.onFailure}`);
+  else if (e.onFailure && e.phase === 'rollback' && e.status !== 'failed') lines.push(`       on failure: ${e.onFailure}`);
+  return lines;
+}

@@ -1,0 +1,68 @@
+/**
+ * Values can never change a command's structure: for hostile values in every quoting context,
+ * real bash prints exactly the value and runs nothing else.
+ */
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { renderShell, TemplateError, type Resolver } from '../src/template/shell.js';
+
+const valueOf = (v: unknown): Resolver => () => ({ value: v });
+function bash(script: string): string {
+  const r = spawnSync('bash', ['-eo', 'pipefail', '-c', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bash failed (${r.status}): ${r.stderr}\n${script}`);
+  return r.stdout;
+}
+
+const HOSTILE = [
+  '$(touch /tmp/pwned)', '`id`', "'; rm -rf / #", '"; echo injected; "', 'a\nb', '\\', "it's", '$HOME',
+  '${PATH}', '*', '-n', '', ' spaced  out ', 'EOF', '\n#', "'\"'\"'", '$((1+1))', '!!', 'a\tb', ';', '&&', '|',
+];
+
+// Each context wraps the reference so the expected output is the value (with markers).
+const CONTEXTS: Array<[string, string, (v: string) => string]> = [
+  ['unquoted', "printf '%s|' ${{ vars.x }}", (v) => `${v}|`],
+  ['double quotes', 'printf \'%s|\' "<${{ vars.x }}>"', (v) => `<${v}>|`],
+  ['single quotes', "printf '%s|' '<${{ vars.x }}>'", (v) => `<${v}>|`],
+  ['in $(…)', "printf '%s|' \"$(printf '%s' ${{ vars.x }})\"", (v) => `${v.replace(/\n+$/, '')}|`],
+  ['double quotes in $(…)', 'printf \'%s|\' "$(printf \'%s\' "${{ vars.x }}")"', (v) => `${v.replace(/\n+$/, '')}|`],
+  ['here-document', 'cat <<END\n<${{ vars.x }}>\nEND', (v) => `<${v}>\n`],
+  ['quoted here-document', "cat <<'END'\n<${{ vars.x }}>\nEND", (v) => `<${v}>\n`],
+  ['comment', "# note: ${{ vars.x }}\nprintf done", () => 'done'],
+];
+
+describe('renderShell', () => {
+  for (const [name, template, expected] of CONTEXTS) {
+    it(`keeps hostile values literal: ${name}`, () => {
+      for (const v of HOSTILE) expect(bash(renderShell(template, valueOf(v)))).toBe(expected(v));
+    });
+  }
+
+  it('keeps random values literal in every context (property)', () => {
+    const chars = fc.constantFrom(...`ab $\`'"\\\n\t;&|()<>{}#*?!~-=%@EN`.split(''));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 24 }), fc.integer({ min: 0, max: CONTEXTS.length - 1 }), (v, i) => {
+        const [, template, expected] = CONTEXTS[i]!;
+        if (template.includes('END') && v.split('\n').includes('END')) return; // refused, tested below
+        expect(bash(renderShell(template, valueOf(v)))).toBe(expected(v));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('turns a list into quoted words', () => {
+    expect(renderShell('echo ${{ vars.x }}', valueOf(['a b', "c'd"]))).toBe(`echo 'a b' 'c'\\''d'`);
+    expect(bash(renderShell("printf '%s|' ${{ vars.x }}", valueOf(['a b', '$(id)'])))).toBe('a b|$(id)|');
+  });
+
+  it('refuses backquotes and values that would end a here-document', () => {
+    expect(() => renderShell('echo `echo ${{ vars.x }}`', valueOf('x'))).toThrow(TemplateError);
+    expect(() => renderShell('cat <<END\n${{ vars.x }}\nEND', valueOf('a\nEND\nrm -rf /'))).toThrow(/here-document/);
+  });
+
+  it('shows plan placeholders as they are', () => {
+    expect(renderShell('curl -H ${{ secrets.T }} ${{ vars.x }}', (r) => (r.root === 'secrets' ? { display: '***' } : { value: 'h' }))).toBe(
+      "curl -H *** 'h'",
+    );
+  });
+});
