@@ -108,6 +108,7 @@ export async function rollbackCommand(runId: string, opts: ResumeOptions): Promi
   const run = openRunDir(root, runId);
   const summary = summarize(readJournal(run.journalPath).records);
   if (summary.state === 'rolled_back') throw invalid(`run ${run.runId} was already rolled back`);
+  if (summary.state === 'escalated') throw invalid(`the rollback of run ${run.runId} already ran and escalated: recover by hand (see \`runbook report ${run.runId}\`)`);
   if (summary.state === 'running') throw refused(`run ${run.runId} is still running: stop it first (Ctrl-C), then roll it back`);
   const p = prepare(run, root, opts, true);
   try {

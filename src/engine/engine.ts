@@ -62,6 +62,8 @@ export class Engine {
   private seq: number;
   private readonly visitsByKey = new Map<string, number>();
   private readonly undoStack: UndoEntry[] = [];
+  /** The newest finished seq under each loop item path (`web2`, `east/h1`), to order loop undos. */
+  private readonly lastSeqUnder = new Map<string, number>();
   private overrunDecided: 'continue' | undefined;
 
   constructor(private readonly o: EngineOptions) {
@@ -103,8 +105,8 @@ export class Engine {
     failpoint('mid-rollback');
     this.o.emit({ type: 'rollback_started', reason });
     const undos = [...this.undoStack].sort((a, b) => b.seq - a.seq);
-    for (const entry of undos) {
-      const out = await this.runUndo(entry, undos.length);
+    for (const [n, entry] of undos.entries()) {
+      const out = await this.runUndo(entry, n + 1, undos.length);
       if (out.kind === 'interrupted') return this.interrupted();
       if (out.kind !== 'done' && out.kind !== 'end') return this.escalate(`undo of ${entry.key} failed${'reason' in out ? `: ${out.reason}` : ''}`);
     }
@@ -114,10 +116,10 @@ export class Engine {
     return this.escalate('reason' in out ? out.reason : 'the rollback did not complete');
   }
 
-  private async runUndo(entry: UndoEntry, total: number): Promise<ListOutcome> {
+  private async runUndo(entry: UndoEntry, index: number, total: number): Promise<ListOutcome> {
     const undo = entry.step.undo!;
     if (undo.kind === 'steps') return this.runList(undo.steps, 'rollback', entry.itemPath, entry.loop);
-    const ref: StepRef = { key: `${entry.key}:undo`, step: entry.step, phase: 'rollback', index: 1, total, undoOf: entry.key };
+    const ref: StepRef = { key: `${entry.key}:undo`, step: entry.step, phase: 'rollback', index, total, undoOf: entry.key };
     const built = () => buildUndoAction(undo.run, entry.step, this.o.values, entry.loop);
     const r = await this.runStep(ref, entry.loop, built);
     if (r.status === 'interrupted') return { kind: 'interrupted' };
@@ -208,10 +210,12 @@ export class Engine {
   }
 
   private async askOnFailure(ref: StepRef, reason: string, fresh: boolean): Promise<string> {
-    const recorded = this.o.replay?.takeDecision(ref.key, this.visitsByKey.get(ref.key));
-    if (recorded && !fresh) return recorded.decision;
+    const visit = this.visitsByKey.get(ref.key);
+    for (let d = this.o.replay?.takeDecision(ref.key, visit); d && !fresh; d = this.o.replay?.takeDecision(ref.key, visit)) {
+      if (['retry', 'skip', 'rollback', 'abort'].includes(d.decision)) return d.decision;
+    }
     const choice = await this.o.operator.chooseOnFailure(ref, reason);
-    this.decide(ref.key, this.visitsByKey.get(ref.key), choice, this.o.operator.user);
+    this.decide(ref.key, visit, choice, this.o.operator.user);
     return choice;
   }
 
@@ -265,13 +269,15 @@ export class Engine {
         const bindings = { ...loop, [step.as]: item };
         const out = await this.runList(step.steps, ref.phase, path, bindings);
         if (out.kind === 'done' || out.kind === 'end') {
-          if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq: this.seq });
+          const seq = this.lastSeqUnder.get(path.join('/')) ?? this.seq;
+          if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq });
         }
         return out;
       });
+      // Inside a loop, a body step's rollback, abort or escalate fails the item; max_failures
+      // decides whether the loop goes on, and the loop's own on_failure what happens next.
       for (const out of await Promise.all(batch)) {
         if (out.kind === 'interrupted' || out.kind === 'stopped') return { status: out.kind, fresh };
-        if (out.kind === 'abort') return { status: 'failed', reason: out.reason, fresh };
         if (out.kind !== 'done' && out.kind !== 'end') failures++;
       }
     }
@@ -367,16 +373,18 @@ export class Engine {
   private remember(ref: StepRef, loop: LoopBindings, r: { status: StepStatus; outputs?: Readonly<Record<string, string>> | undefined; stdout?: string | undefined; exitCode?: number | undefined }, seq: number): void {
     if (ref.undoOf) return;
     this.o.values.steps.set(ref.step.id, { outputs: r.outputs ?? {}, stdout: r.stdout ?? '', exitCode: r.exitCode });
-    if (r.status === 'succeeded' && ref.step.undo) {
-      const itemPath = [...ref.key.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!);
-      this.undoStack.push({ key: ref.key, step: ref.step, itemPath, loop, seq });
+    const itemPath = [...ref.key.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!);
+    for (let n = 1; n <= itemPath.length; n++) {
+      const prefix = itemPath.slice(0, n).join('/');
+      this.lastSeqUnder.set(prefix, Math.max(seq, this.lastSeqUnder.get(prefix) ?? 0));
     }
+    if (r.status === 'succeeded' && ref.step.undo) this.undoStack.push({ key: ref.key, step: ref.step, itemPath, loop, seq });
   }
 
   /** The step that was running when the run stopped: idempotent, reboots, verify, or ask. */
   private async resolveInFlight(ref: StepRef, visit: number): Promise<'rerun' | 'done' | 'failed'> {
-    const recorded = this.o.replay?.takeDecision(ref.key, visit);
-    if (recorded && ['rerun', 'done', 'failed'].includes(recorded.decision)) return recorded.decision as 'rerun' | 'done' | 'failed';
+    // Decided afresh on every resume: an earlier 'rerun' may itself have been cut off after its
+    // effect took place, so reusing that decision could run the step twice.
     const { step } = ref;
     let choice: 'rerun' | 'done' | 'failed';
     let by = 'runbook';

@@ -18,7 +18,9 @@ export class DryExecutor implements StepExecutor {
   async execute(req: ExecRequest): Promise<ExecResult> {
     this.clock.advance?.(expectedMs(req.ref.step, req.action));
     const key = req.ref.key;
-    if (this.fail.has(key) || this.fail.has(stepIdOf(key))) {
+    // `--fail deploy` fails deploy wherever it runs, but not its undo (`deploy[web2]:undo`).
+    const byId = !key.includes(':') && this.fail.has(stepIdOf(key));
+    if (this.fail.has(key) || byId) {
       this.used.add(this.fail.has(key) ? key : stepIdOf(key));
       return { status: 'failed', exitCode: req.action.kind === 'manual' ? undefined : 1, reason: 'rehearsed failure (--fail)' };
     }

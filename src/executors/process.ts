@@ -7,7 +7,7 @@
  * the per-step cost low (see bench/); nothing else here needs more.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { failpoint } from '../engine/failpoint.js';
 import { LineSplitter, Masker, Tail } from './output.js';
 
@@ -120,12 +120,13 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
   });
 }
 
-/** `key=value` lines; other lines are ignored. Capped at 1 MiB. */
+/** `key=value` lines; other lines are ignored. Capped at 1 MiB. The raw file is removed (it may hold secrets). */
 function readOutputs(path: string | undefined, masker: Masker): Record<string, string> {
   if (!path) return {};
   let text: string;
   try {
     text = readFileSync(path, 'utf8').slice(0, 1 << 20);
+    rmSync(path, { force: true });
   } catch {
     return {};
   }

@@ -108,12 +108,13 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   let worst = 0;
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'step_started') {
+      if (e.attempt > 1) return;
       const entry: PlanEntry = {
         n: entries.length + 1, key: e.ref.key, stepId: e.ref.step.id, kind: e.ref.undoOf ? 'undo' : e.ref.step.kind, phase: e.ref.phase,
         name: e.ref.step.name, detail: e.detail, manual: e.ref.step.kind === 'manual', undoOf: e.ref.undoOf,
         atMs: clock.now() - start, worstAtMs: worst, onFailure: e.onFailure,
       };
-      worst += worstCaseMs(e.ref.step);
+      if (e.attempt === 1) worst += worstCaseMs(e.ref.step);
       entries.push(entry);
       byKey.set(e.ref.key, entry);
     } else if (e.type === 'step_finished') {

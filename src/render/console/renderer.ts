@@ -17,8 +17,9 @@ export interface Renderer {
 
 export type ConsoleFormat = 'text' | 'json';
 
+/** A terminal with a size (a serial console may report 0x0, where a spinner cannot redraw). */
 export function isInteractive(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !process.env.CI && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && !process.env.CI && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 }
 
 export async function chooseRenderer(format: ConsoleFormat, windowEnd?: number): Promise<Renderer> {

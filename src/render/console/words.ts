@@ -11,7 +11,7 @@ export function stepTitle(ref: StepRef): string {
 export function describe(e: EngineEvent): string | undefined {
   switch (e.type) {
     case 'run_started':
-      return e.resumed ? `resuming run ${e.runId}` : `run ${e.runId} started`;
+      return undefined; // the session's preamble names the run
     case 'step_started': {
       const retry = e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
       const kind = e.ref.step.kind === 'manual' ? ' (manual)' : '';

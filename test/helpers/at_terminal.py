@@ -1,0 +1,30 @@
+"""Runs a command in a pseudo-terminal and answers its prompts: pty.py 'PROMPT=>ANSWER'... -- CMD ARGS.
+Prints everything the command wrote; exits with its exit code."""
+import fcntl, os, pty, select, struct, sys, termios, time
+
+sep = sys.argv.index('--')
+pairs = [a.split('=>', 1) for a in sys.argv[1:sep]]
+cmd = sys.argv[sep + 1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 100, 0, 0))
+seen = b''
+deadline = time.time() + 30
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.1)
+    if fd in r:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        sys.stdout.buffer.write(chunk)
+        if pairs and pairs[0][0].encode() in seen:
+            os.write(fd, (pairs[0][1] + '\r').encode())
+            seen = b''
+            pairs.pop(0)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))

@@ -1,0 +1,173 @@
+/**
+ * Kill the CLI at any instant: resume finishes the run, no finished step runs twice, nothing is
+ * lost. Real processes, real SIGKILL/SIGINT, fault injection through RUNBOOK_FAILPOINT.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collect, runCli, startCli, tempDir } from './helpers/cli.js';
+import { journalOf, writeRunbook } from './helpers/runbooks.js';
+
+/** n steps; each appends its key to `trace` once, and `verify` tells whether it did. */
+function tracedSteps(n: number, extra = ''): string {
+  return Array.from({ length: n }, (_, i) => `  - { id: s${i}, run: 'echo s${i} >> trace', verify: 'grep -qx s${i} trace'${extra} }\n`).join('');
+}
+
+function trace(dir: string): string[] {
+  return existsSync(join(dir, 'trace')) ? readFileSync(join(dir, 'trace'), 'utf8').trim().split('\n').filter(Boolean) : [];
+}
+
+async function resumeUntilDone(dir: string, state: string, args: string[] = []): Promise<number | null> {
+  for (let i = 0; i < 5; i++) {
+    const r = await runCli(['resume', '--state-dir', state, ...args], { cwd: dir });
+    if (r.code !== 130) return r.code;
+  }
+  return -1;
+}
+
+describe('resume after a crash at each boundary', () => {
+  const boundaries = ['before-started', 'after-started', 'after-spawn', 'before-finished', 'after-finished'];
+  for (const fp of boundaries) {
+    for (const nth of [1, 3]) {
+      it(`${fp}:${nth}`, async () => {
+        const dir = tempDir();
+        const state = join(dir, 's');
+        const file = writeRunbook(dir, `steps:\n${tracedSteps(4)}`);
+        const first = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: `${fp}:${nth}` } });
+        expect(first.signal).toBe('SIGKILL');
+        expect(await resumeUntilDone(dir, state)).toBe(0);
+        expect(trace(dir)).toEqual(['s0', 's1', 's2', 's3']);
+        const finished = journalOf(state).filter((r) => r.type === 'step_finished').map((r) => r.key);
+        expect(finished).toEqual(['s0', 's1', 's2', 's3']);
+      });
+    }
+  }
+
+  it('mid-rollback: the resumed rollback finishes, undos run once', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: a, run: 'echo a >> trace', undo: 'echo undo-a >> trace', idempotent: true }
+  - { id: b, run: 'echo b >> trace', undo: 'echo undo-b >> trace', idempotent: true }
+  - { id: c, run: 'false' }
+rollback:
+  steps:
+    - { id: rb, run: 'echo rb >> trace', idempotent: true }
+`);
+    const first = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'mid-rollback' } });
+    expect(first.signal).toBe('SIGKILL');
+    expect(await resumeUntilDone(dir, state)).toBe(1);
+    expect(trace(dir)).toEqual(['a', 'b', 'undo-b', 'undo-a', 'rb']);
+  });
+});
+
+describe('resume decisions', () => {
+  it('refuses an in-flight step that is not idempotent without a terminal or a flag (exit 5)', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `steps:\n  - { id: a, run: 'echo a >> trace' }\n  - { id: b, run: 'echo b >> trace' }\n`);
+    await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'before-finished:2' } });
+    const refused = await runCli(['resume', '--state-dir', state], { cwd: dir });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toMatch(/step b was running when the run stopped.*--rerun-in-flight or --skip-in-flight/);
+    const exec = await runCli(['exec', file, '--state-dir', state], { cwd: dir });
+    expect(exec.code).toBe(5);
+    expect(exec.stderr).toMatch(/is unfinished: resume it with `runbook resume t-/);
+    const skipped = await runCli(['resume', '--skip-in-flight', '--state-dir', state], { cwd: dir });
+    expect(skipped.code).toBe(0);
+    expect(trace(dir)).toEqual(['a', 'b']);
+    expect(journalOf(state).find((r) => r.type === 'decision')).toMatchObject({ key: 'b', decision: 'done' });
+  });
+
+  it('counts a step that reboots the machine as done', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: before, run: 'echo before >> trace' }
+  - { id: reboot, run: 'echo reboot >> trace; kill -9 $PPID; sleep 5', reboots: true }
+  - { id: after, run: 'echo after >> trace' }
+`);
+    const first = await runCli(['exec', file, '--state-dir', state], { cwd: dir });
+    expect(first.signal).toBe('SIGKILL');
+    const r = await runCli(['resume', '--state-dir', state], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(trace(dir)).toEqual(['before', 'reboot', 'after']);
+  });
+
+  it('continues with the copy the run started with when the file changed', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `steps:\n${tracedSteps(3)}`);
+    await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'after-finished:1' } });
+    writeRunbook(dir, `steps:\n${tracedSteps(2)}  - { id: extra, run: 'echo extra >> trace' }\n`);
+    const r = await runCli(['resume', file, '--state-dir', state], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/changed since this run started \(added extra; removed s2\): continuing with the copy/);
+    expect(trace(dir)).toEqual(['s0', 's1', 's2']);
+  });
+});
+
+describe('signals', () => {
+  it('first SIGINT stops the step, journals the interruption, exits 130 with the resume command', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: first, run: 'echo first >> trace' }
+  - { id: long, run: 'echo $$ > long.pid; echo long >> trace; sleep \${SLEEP_FOR:-30}', idempotent: true }
+  - { id: last, run: 'echo last >> trace' }
+`);
+    const child = startCli(['exec', file, '--state-dir', state], { cwd: dir });
+    const done = collect(child);
+    await waitFor(() => existsSync(join(dir, 'long.pid')));
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    const runId = /Resume with: runbook resume (\S+)/.exec(r.stdout)?.[1];
+    expect(runId).toBeTruthy();
+    const pid = Number(readFileSync(join(dir, 'long.pid'), 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(journalOf(state).some((rec) => rec.type === 'run_interrupted')).toBe(true);
+    writeFileSync(join(dir, 'long.pid'), '');
+    const resumed = await runCli(['resume', runId!, '--state-dir', state], { cwd: dir, env: { SLEEP_FOR: '0' } });
+    expect(resumed.code).toBe(0);
+    expect(trace(dir)).toEqual(['first', 'long', 'long', 'last']);
+  });
+});
+
+describe('random kills', () => {
+  it('50 runs of 20 steps killed at random moments always finish, each step exactly once', async () => {
+    for (let trial = 0; trial < 50; trial++) {
+      const dir = tempDir();
+      const state = join(dir, 's');
+      const file = writeRunbook(dir, `steps:\n${tracedSteps(20)}`);
+      let args = ['exec', file, '--state-dir', state];
+      for (let round = 0; round < 20; round++) {
+        const child = startCli(args, { cwd: dir });
+        const result = collect(child, { timeoutMs: 30_000 });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 50 + Math.random() * 400);
+        const r = await result;
+        clearTimeout(timer);
+        if (r.code === 0) break;
+        // Killed before the run's first record: there is nothing to resume; the operator runs exec again.
+        if (r.code === 2 && /no unfinished run/.test(r.stderr)) {
+          args = ['exec', file, '--state-dir', state];
+          continue;
+        }
+        expect([null, 130], r.stderr).toContain(r.code);
+        args = ['resume', '--state-dir', state];
+      }
+      expect(trace(dir), `trial ${trial}`).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`));
+    }
+  }, 300_000);
+});
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
