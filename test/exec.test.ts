@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli, tempDir } from './helpers/cli.js';
+import { collect, REPO, runCli, startCli, tempDir } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const DEMO = join(REPO, 'runbooks', 'demo.yaml');
@@ -277,6 +277,41 @@ steps:
     const forced = await runCli(['exec', file, '--ignore-window', '--state-dir', join(dir, 's')], { cwd: dir });
     expect(forced.code).toBe(0);
     expect(existsSync(join(dir, 'ran'))).toBe(true);
+  });
+
+  it('past the point of no return, on_overrun rolls back before the next change step', async () => {
+    const dir = tempDir();
+    const start = new Date(Date.now() - 1000).toISOString().slice(0, 19);
+    const file = writeRunbook(dir, `
+window: { start: "${start}", duration: 1m, timezone: UTC, rollback_reserve: 57s }
+steps:
+  - { id: slow, run: 'sleep 3; echo slow >> trace' }
+  - { id: next, run: 'echo next >> trace' }
+rollback:
+  steps:
+    - { id: back, run: 'echo back >> trace' }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/the point of no return has passed before next/);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('slow\nback\n');
+    expect(journalOf(join(dir, 's')).find((rec) => rec.type === 'decision')).toMatchObject({ key: 'window:next', decision: 'rollback', by: 'window.on_overrun' });
+  });
+
+  it('refuses a second run of the same runbook while the first holds the lock (exit 5)', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: hold, run: 'touch holding; sleep 3' }
+`);
+    const first = startCli(['exec', file, '--state-dir', state], { cwd: dir });
+    const firstDone = collect(first);
+    while (!existsSync(join(dir, 'holding'))) await new Promise((r) => setTimeout(r, 20));
+    const second = await runCli(['exec', file, '--state-dir', state], { cwd: dir });
+    expect(second.code).toBe(5);
+    expect(second.stderr).toMatch(new RegExp(`pid ${first.pid}`));
+    expect((await firstDone).code).toBe(0);
   });
 
   it('says when a future window opens', async () => {

@@ -13,10 +13,10 @@ import type { Runbook } from '../model/types.js';
 import { realClock } from '../executors/clock.js';
 import { formatDuration } from '../model/duration.js';
 import { JournalWriter } from '../state/journal.js';
-import { acquireLock } from '../state/lock.js';
 import { stateRoot } from '../state/paths.js';
 import { createRunDir } from '../state/run-dir.js';
-import { findUnfinished } from './runs.js';
+import { takeLock } from './lock.js';
+import { findInterrupted } from './runs.js';
 import { planCommand, type PlanOptions } from './plan.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
@@ -30,6 +30,7 @@ export interface ExecOptions extends PlanOptions {
   readonly ignoreWindow?: boolean;
   readonly waitForWindow?: boolean;
   readonly stateDir?: string;
+  readonly forceUnlock?: string;
 }
 
 export function manualSteps(runbook: Runbook): string[] {
@@ -48,14 +49,15 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   const secrets = resolveSecrets(runbook, dirname(file));
   const gate = windowGate(runbook, Date.now(), opts);
   const root = stateRoot(opts.stateDir);
-  const unfinished = findUnfinished(root, runbook.id);
+  const unfinished = findInterrupted(root, runbook.id);
   if (unfinished) throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`runbook resume ${unfinished}\`, or roll it back with \`runbook rollback ${unfinished}\``);
   if (gate.waitMs) await waitForWindow(gate.waitMs);
 
   const run = createRunDir(root, runbook.id, loaded.text);
+  const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.dir})`];
   let lock;
   try {
-    lock = acquireLock(root, runbook.id, run.runId);
+    lock = takeLock(root, runbook.id, run.runId, opts.forceUnlock, preamble);
   } catch (err) {
     rmSync(run.dir, { recursive: true, force: true });
     throw err;
@@ -74,8 +76,6 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       host: hostname(), user, pid: process.pid, vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
     });
-    const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.dir})`];
-    if (lock.tookOver) preamble.push(`took over a stale lock of run ${lock.tookOver.runId} (pid ${lock.tookOver.pid} on ${lock.tookOver.host} is gone)`);
     return await runSession({
       runbook, run, journal, vars, secrets, started, pointOfNoReturn: gate.pointOfNoReturn, windowEnd: gate.end,
       format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes), preamble,

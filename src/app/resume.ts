@@ -13,10 +13,10 @@ import type { Runbook, Step } from '../model/types.js';
 import { allSteps } from '../model/normalize.js';
 import type { RunStartedRecord } from '../state/records.js';
 import { JournalWriter, readJournal } from '../state/journal.js';
-import { acquireLock } from '../state/lock.js';
 import { stateRoot } from '../state/paths.js';
 import { openRunDir, type RunDir } from '../state/run-dir.js';
 import { summarize } from '../state/summary.js';
+import { takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
 import { pickRunToResume } from './runs.js';
 import { resolveSecrets } from './secrets.js';
@@ -30,6 +30,7 @@ export interface ResumeOptions {
   readonly ignoreWindow?: boolean;
   readonly stateDir?: string;
   readonly format?: string;
+  readonly forceUnlock?: string;
 }
 
 interface Prepared {
@@ -55,8 +56,7 @@ function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boo
   const changed = describeFileChange(first.file, loaded.hash, runbook);
   if (changed) preamble.push(changed);
   const secrets = resolveSecrets(runbook, dirname(first.file));
-  const lock = acquireLock(root, runbook.id, run.runId);
-  if (lock.tookOver) preamble.push(`took over the lock of pid ${lock.tookOver.pid} on ${lock.tookOver.host} (no longer running)`);
+  const lock = takeLock(root, runbook.id, run.runId, opts.forceUnlock, preamble);
   const journal = JournalWriter.openForAppend(run.journalPath);
   return { run, runbook, started: first, replay: new Replay(read.records, replayOnly), preamble, journal, secrets, release: () => lock.release() };
 }

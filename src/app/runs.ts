@@ -7,12 +7,22 @@ import { isHolderAlive, readLock } from '../state/lock.js';
 import { listRunDirs, openRunDir, type RunDir } from '../state/run-dir.js';
 import { summarize } from '../state/summary.js';
 
-function unfinished(root: string, run: RunDir, runbookId: string): boolean {
+/** 'running' (its lock holder is alive), 'interrupted', a finished state, or undefined (no records). */
+function stateOf(root: string, run: RunDir, runbookId: string): string | undefined {
   const { records } = readJournal(run.journalPath);
-  if (records.length === 0) return false;
+  if (records.length === 0) return undefined;
   const lock = readLock(root, runbookId);
-  const s = summarize(records, { holderAlive: lock?.runId === run.runId && isHolderAlive(lock) });
-  return s.state === 'interrupted' || s.state === 'running';
+  return summarize(records, { holderAlive: lock?.runId === run.runId && isHolderAlive(lock) }).state;
+}
+
+function unfinished(root: string, run: RunDir, runbookId: string): boolean {
+  const state = stateOf(root, run, runbookId);
+  return state === 'interrupted' || state === 'running';
+}
+
+/** The newest interrupted run of a runbook (a running one is refused by its lock instead). */
+export function findInterrupted(root: string, runbookId: string): string | undefined {
+  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && stateOf(root, r, runbookId) === 'interrupted')?.runId;
 }
 
 /** The newest unfinished run of a runbook, if any. */

@@ -14,6 +14,7 @@ import { realClock } from '../executors/clock.js';
 import { Masker } from '../executors/output.js';
 import { RealExecutor } from '../executors/real.js';
 import type { Runbook } from '../model/types.js';
+import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
 import { chooseRenderer, type ConsoleFormat } from '../render/console/renderer.js';
 import type { JournalWriter } from '../state/journal.js';
@@ -109,7 +110,9 @@ export async function runSession(s: SessionInput): Promise<number> {
   return result.exitCode;
 }
 
+/** `${{ window.start }}` and `${{ window.end }}`: ISO 8601 with the window's offset. */
 function windowValues(runbook: Runbook): { start?: string; end?: string } {
-  const w = runbook.window;
-  return w ? { start: w.start, end: w.end } : {};
+  const r = runbook.window ? resolveWindow(runbook.window) : undefined;
+  if (!r?.ok || !r.times) return {};
+  return { start: r.times.start.toISO() ?? undefined, end: r.times.end.toISO() ?? undefined };
 }

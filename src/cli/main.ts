@@ -51,6 +51,7 @@ varOptions(program.command('exec').description('execute a runbook').argument('<f
   .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
   .option('--ignore-window', 'run even outside the maintenance window')
   .option('--wait-for-window', 'wait for the window to open, with a countdown')
+  .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .action((file, opts) => runCommand(() => import('./commands/exec.js'), file, opts));
@@ -63,6 +64,7 @@ program
   .option('--skip-in-flight', 'count the step that was in flight as done')
   .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
   .option('--ignore-window', 'run even outside the maintenance window')
+  .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .action((run, opts) => runCommand(() => import('./commands/resume.js'), run, opts));

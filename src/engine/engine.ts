@@ -13,7 +13,7 @@ import { describeFailure } from './describe.js';
 import { failpoint } from './failpoint.js';
 import type { EventSink, StepRef } from './events.js';
 import { instanceKey, itemLabel } from './keys.js';
-import type { Clock, ExecResult, JournalPort, Operator, StepExecutor } from './ports.js';
+import { NO_JOURNAL, type Clock, type ExecResult, type JournalPort, type Operator, type StepExecutor } from './ports.js';
 import type { Replay } from './replay.js';
 import type { LoopBindings, StepValues, Values } from './scope.js';
 
@@ -101,7 +101,7 @@ export class Engine {
 
   private async rollback(reason: string, by?: string): Promise<RunResult> {
     const fresh = !this.o.replay?.rollbackStarted || by !== undefined;
-    if (fresh) this.journal({ type: 'rollback_started', at: now(), reason, by });
+    if (fresh) this.journal(() => ({ type: 'rollback_started', at: now(), reason, by }));
     failpoint('mid-rollback');
     this.o.emit({ type: 'rollback_started', reason });
     const undos = [...this.undoStack].sort((a, b) => b.seq - a.seq);
@@ -135,19 +135,20 @@ export class Engine {
 
   private interrupted(): RunResult {
     const signal = String(this.o.signal.reason ?? 'SIGINT');
-    this.journal({ type: 'run_interrupted', at: now(), signal, seq: this.seq });
+    this.journal(() => ({ type: 'run_interrupted', at: now(), signal, seq: this.seq }));
     this.o.emit({ type: 'run_interrupted', signal });
     return { outcome: 'interrupted', exitCode: 130, message: 'interrupted: resumable' };
   }
 
   private finish(outcome: RunOutcome, exitCode: number, message: string): RunResult {
-    this.journal({ type: 'run_finished', at: now(), outcome, exitCode, message });
+    this.journal(() => ({ type: 'run_finished', at: now(), outcome, exitCode, message }));
     this.o.emit({ type: 'run_finished', outcome, exitCode, message });
     return { outcome, exitCode, message };
   }
 
-  private journal(record: JournalRecord): void {
-    this.o.journal.append(record);
+  /** Records are built only when something journals them (a dry run does not). */
+  private journal(record: () => JournalRecord): void {
+    if (this.o.journal !== NO_JOURNAL) this.o.journal.append(record());
   }
 
   /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
@@ -179,7 +180,7 @@ export class Engine {
         continue;
       }
       if (target !== 'next' && target !== 'continue' && target !== 'skip' && result.fresh) {
-        this.journal({ type: 'branch', at: now(), key: ref.key, to: target });
+        this.journal(() => ({ type: 'branch', at: now(), key: ref.key, to: target }));
         this.o.emit({ type: 'branch', ref, to: target });
       }
       switch (target) {
@@ -220,7 +221,7 @@ export class Engine {
   }
 
   private decide(key: string, visit: number | undefined, decision: string, by: string, note?: string): void {
-    this.journal({ type: 'decision', at: now(), key, visit, decision, by, note });
+    this.journal(() => ({ type: 'decision', at: now(), key, visit, decision, by, note }));
     this.o.emit({ type: 'decision', key, decision, by, note });
   }
 
@@ -295,7 +296,7 @@ export class Engine {
   private startRecord(ref: StepRef, visit: number, attempt: number): number {
     const seq = ++this.seq;
     failpoint('before-started');
-    this.journal({ type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf });
+    this.journal(() => ({ type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf }));
     failpoint('after-started');
     return seq;
   }
@@ -304,10 +305,10 @@ export class Engine {
     const durationMs = this.o.clock.now() - started;
     if (fresh) failpoint('before-finished');
     if (fresh) {
-      this.journal({
+      this.journal(() => ({
         type: 'step_finished', at: now(), seq, key: ref.key, visit, status: r.status, attempts, durationMs,
         exitCode: r.exitCode, reason: r.reason, outputs: r.outputs, stdout: r.stdout?.slice(-4096), via,
-      });
+      }));
       failpoint('after-finished');
     }
     this.o.emit({ type: 'step_finished', ref, status: r.status, attempts, durationMs, exitCode: r.exitCode, reason: r.reason, replayed: !fresh });

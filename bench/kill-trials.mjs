@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Kill a 20-step run at random moments (SIGKILL), resume until it finishes, and check that every
+// step ran exactly once. TRIALS=1000 by default (npm test runs 50 of these in test/resume.test.ts).
+//   node bench/kill-trials.mjs            TRIALS=200 node bench/kill-trials.mjs
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : resolve(import.meta.dirname, '..', 'bin', 'runbook.js');
+const TRIALS = Number(process.env.TRIALS ?? 1000);
+const STEPS = 20;
+const env = { ...process.env, NO_COLOR: '1' };
+
+function run(args, cwd, killAfterMs) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stderr });
+    });
+  });
+}
+
+let kills = 0;
+let resumes = 0;
+const failures = [];
+const t0 = Date.now();
+for (let trial = 1; trial <= TRIALS; trial++) {
+  const dir = mkdtempSync(join(tmpdir(), 'runbook-kill-'));
+  const steps = Array.from({ length: STEPS }, (_, i) => `  - { id: s${i}, run: 'echo s${i} >> trace', verify: 'grep -qx s${i} trace' }\n`).join('');
+  writeFileSync(join(dir, 'rb.yaml'), `version: 1\nid: k\ntitle: kill trial\nsteps:\n${steps}`);
+  let args = ['exec', 'rb.yaml', '--state-dir', 's'];
+  let finished = false;
+  for (let round = 0; round < 50 && !finished; round++) {
+    const r = await run(args, dir, 30 + Math.random() * 450);
+    if (r.code === 0) finished = true;
+    else if (r.code === 2 && /no unfinished run/.test(r.stderr)) args = ['exec', 'rb.yaml', '--state-dir', 's'];
+    else if (r.signal === 'SIGKILL' || r.code === 130) {
+      kills++;
+      resumes++;
+      args = ['resume', '--state-dir', 's'];
+    } else {
+      failures.push(`trial ${trial}: exit ${r.code}: ${r.stderr.trim()}`);
+      break;
+    }
+  }
+  const trace = existsSync(join(dir, 'trace')) ? readFileSync(join(dir, 'trace'), 'utf8').trim().split('\n') : [];
+  const expected = Array.from({ length: STEPS }, (_, i) => `s${i}`);
+  if (!finished) failures.push(`trial ${trial}: did not finish`);
+  else if (trace.join(' ') !== expected.join(' ')) failures.push(`trial ${trial}: trace ${trace.join(' ')}`);
+  rmSync(dir, { recursive: true, force: true });
+  if (trial % 100 === 0) process.stderr.write(`${trial} trials, ${kills} kills, ${failures.length} failures\n`);
+}
+console.log(`${TRIALS} trials of ${STEPS} steps: ${kills} kills (SIGKILL at random moments), ${resumes} resumes, ${failures.length} failures, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+for (const f of failures.slice(0, 20)) console.log(`  ${f}`);
+process.exit(failures.length ? 1 : 0);
