@@ -46,9 +46,8 @@ describe('exec: branch targets', () => {
     const file = writeRunbook(dir, `
 steps:
   - { id: a, run: echo a >> trace, on_success: c }
-  - { id: b, run: echo b >> trace }
-  - { id: c, run: echo c >> trace, on_success: end }
-  - { id: d, run: echo d >> trace }
+  - { id: b, run: echo b >> trace, on_success: end }
+  - { id: c, run: echo c >> trace, on_success: end, on_failure: b }
 `);
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(0);
@@ -286,16 +285,16 @@ steps:
 window: { start: "${start}", duration: 1m, timezone: UTC, rollback_reserve: 57s }
 steps:
   - { id: slow, run: 'sleep 3; echo slow >> trace' }
-  - { id: next, run: 'echo next >> trace' }
+  - { id: after, run: 'echo after >> trace' }
 rollback:
   steps:
     - { id: back, run: 'echo back >> trace' }
 `);
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/the point of no return has passed before next/);
+    expect(r.stdout).toMatch(/the point of no return has passed before after/);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('slow\nback\n');
-    expect(journalOf(join(dir, 's')).find((rec) => rec.type === 'decision')).toMatchObject({ key: 'window:next', decision: 'rollback', by: 'window.on_overrun' });
+    expect(journalOf(join(dir, 's')).find((rec) => rec.type === 'decision')).toMatchObject({ key: 'window:after', decision: 'rollback', by: 'window.on_overrun' });
   });
 
   it('refuses a second run of the same runbook while the first holds the lock (exit 5)', async () => {

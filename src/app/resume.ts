@@ -45,20 +45,26 @@ interface Prepared {
 }
 
 function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Prepared {
-  const read = readJournal(run.journalPath, { repair: true });
-  const first = read.records[0];
+  const first = readJournal(run.journalPath).records[0];
   if (!first || first.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
-  const loaded = loadRunbookText(readFileSync(run.runbookCopyPath, 'utf8'), run.runbookCopyPath);
-  if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
-  const runbook = loaded.runbook;
   const preamble: string[] = [];
-  if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
-  const changed = describeFileChange(first.file, loaded.hash, runbook);
-  if (changed) preamble.push(changed);
-  const secrets = resolveSecrets(runbook, dirname(first.file));
-  const lock = takeLock(root, runbook.id, run.runId, opts.forceUnlock, preamble);
-  const journal = JournalWriter.openForAppend(run.journalPath);
-  return { run, runbook, started: first, replay: new Replay(read.records, replayOnly), preamble, journal, secrets, release: () => lock.release() };
+  // The lock first: the journal is repaired (and appended to) only by the run's one holder.
+  const lock = takeLock(root, first.runbookId, run.runId, opts.forceUnlock, preamble);
+  try {
+    const read = readJournal(run.journalPath, { repair: true });
+    const loaded = loadRunbookText(readFileSync(run.runbookCopyPath, 'utf8'), run.runbookCopyPath);
+    if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
+    const runbook = loaded.runbook;
+    if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
+    const changed = describeFileChange(first.file, loaded.hash, runbook);
+    if (changed) preamble.push(changed);
+    const secrets = resolveSecrets(runbook, dirname(first.file));
+    const journal = JournalWriter.openForAppend(run.journalPath);
+    return { run, runbook, started: first, replay: new Replay(read.records, replayOnly), preamble, journal, secrets, release: () => lock.release() };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
 
 /** What changed in the runbook file since the run started, in one line (or nothing). */

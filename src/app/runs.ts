@@ -2,32 +2,29 @@
 import { existsSync, statSync } from 'node:fs';
 import { invalid } from '../errors.js';
 import { loadRunbookFile } from '../load/load.js';
-import { readJournal } from '../state/journal.js';
-import { isHolderAlive, readLock } from '../state/lock.js';
+import { inspectRun } from '../state/inspect.js';
 import { listRunDirs, openRunDir, type RunDir } from '../state/run-dir.js';
-import { summarize } from '../state/summary.js';
 
 /** 'running' (its lock holder is alive), 'interrupted', a finished state, or undefined (no records). */
-function stateOf(root: string, run: RunDir, runbookId: string): string | undefined {
-  const { records } = readJournal(run.journalPath);
-  if (records.length === 0) return undefined;
-  const lock = readLock(root, runbookId);
-  return summarize(records, { holderAlive: lock?.runId === run.runId && isHolderAlive(lock) }).state;
+function stateOf(root: string, run: RunDir): string | undefined {
+  const view = inspectRun(root, run);
+  if (view.corrupt || view.records.length === 0) return undefined;
+  return view.summary?.state;
 }
 
-function unfinished(root: string, run: RunDir, runbookId: string): boolean {
-  const state = stateOf(root, run, runbookId);
+function unfinished(root: string, run: RunDir): boolean {
+  const state = stateOf(root, run);
   return state === 'interrupted' || state === 'running';
 }
 
 /** The newest interrupted run of a runbook (a running one is refused by its lock instead). */
 export function findInterrupted(root: string, runbookId: string): string | undefined {
-  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && stateOf(root, r, runbookId) === 'interrupted')?.runId;
+  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && stateOf(root, r) === 'interrupted')?.runId;
 }
 
 /** The newest unfinished run of a runbook, if any. */
 export function findUnfinished(root: string, runbookId: string): string | undefined {
-  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && unfinished(root, r, runbookId))?.runId;
+  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && unfinished(root, r))?.runId;
 }
 
 /** `resume` with a run id, a runbook file, or nothing (the newest unfinished run). */
@@ -41,7 +38,7 @@ export function pickRunToResume(root: string, arg: string | undefined): RunDir {
     return openRunDir(root, runId);
   }
   if (arg !== undefined) return openRunDir(root, arg);
-  const run = listRunDirs(root).find((r) => unfinished(root, r, r.runId.replace(/-\d{8}-\d{6}-[0-9a-f]+$/, '')));
+  const run = listRunDirs(root).find((r) => unfinished(root, r));
   if (!run) throw invalid(`no unfinished run in ${root}`);
   return run;
 }

@@ -147,8 +147,8 @@ export class Engine {
   }
 
   /** Records are built only when something journals them (a dry run does not). */
-  private journal(record: () => JournalRecord): void {
-    if (this.o.journal !== NO_JOURNAL) this.o.journal.append(record());
+  private journal(record: () => JournalRecord, sync = true): void {
+    if (this.o.journal !== NO_JOURNAL) this.o.journal.append(record(), { sync });
   }
 
   /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
@@ -308,7 +308,7 @@ export class Engine {
       this.journal(() => ({
         type: 'step_finished', at: now(), seq, key: ref.key, visit, status: r.status, attempts, durationMs,
         exitCode: r.exitCode, reason: r.reason, outputs: r.outputs, stdout: r.stdout?.slice(-4096), via,
-      }));
+      }), false); // flushed by the next record that syncs: the next step's start, a decision, the run's end
       failpoint('after-finished');
     }
     this.o.emit({ type: 'step_finished', ref, status: r.status, attempts, durationMs, exitCode: r.exitCode, reason: r.reason, replayed: !fresh });

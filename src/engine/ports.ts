@@ -66,8 +66,8 @@ export interface Clock {
 }
 
 export interface JournalPort {
-  /** Durable when it returns. */
-  append(record: JournalRecord): void;
+  /** Durable when it returns; with `sync: false`, durable with the next synced append. */
+  append(record: JournalRecord, opts?: { sync?: boolean }): void;
 }
 
 export const NO_JOURNAL: JournalPort = { append() {} };
