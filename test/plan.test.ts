@@ -155,7 +155,7 @@ window: { start: "2009-12-04T20:00", duration: 1h, timezone: America/Denver, rol
 steps:
   - { id: a, run: a, estimate: 30m }
   - { id: b, run: b, estimate: 20m }
-  - { id: c, run: c, estimate: 20m }
+  - { id: c, run: c, estimate: 5m }
 rollback:
   steps:
     - { id: r, run: r, estimate: 10m }
@@ -163,7 +163,7 @@ rollback:
     const plan = await planJson(file, '--at', '2009-12-04T20:00');
     expect(plan.timeline.pointOfNoReturn).toBe('2009-12-04T20:40:00-07:00');
     expect(plan.timeline.lastStepBeforePointOfNoReturn).toBe('b');
-    expect(plan.warnings.join('\n')).toMatch(/expected duration \(1h10m\) overruns the window end/);
+    expect(plan.warnings.join('\n')).toMatch(/expected duration \(55m\) runs past the point of no return/);
     // Exec would reach c after the point of no return and roll back (on_overrun: rollback).
     expect(plan.entries.map((e) => e.key)).toEqual(['a', 'b', 'r']);
     expect(plan.outcome.exitCode).toBe(1);

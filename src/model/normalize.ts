@@ -66,6 +66,7 @@ export function normalizeRunbook(input: RunbookInput): Runbook {
       enforce: w.enforce ?? true,
       onOverrun: w.on_overrun ?? 'rollback',
       rollbackReserveMs: ms(w.rollback_reserve),
+      startTime: w.start_time?.trim(),
       path: ['window'],
     },
     vars: input.vars ?? {},
@@ -89,6 +90,7 @@ export function normalizeRunbook(input: RunbookInput): Runbook {
     rollback: {
       steps: normalizeSteps(rollbackSteps, ['rollback', 'steps'], 'rollback', rollbackCtx),
       escalate: input.rollback?.escalate,
+      when: input.rollback?.when,
     },
     checklist: normalizeSteps(input.checklist ?? [], ['checklist'], 'checklist', changeCtx),
   };

@@ -36,7 +36,7 @@ export const duration = z
   .refine((v) => parseDuration(v) !== undefined, {
     message: 'not a duration: use 90s, 2m, 1h30m, 2d, 250ms, ISO 8601 (PT1H30M) or a number of seconds',
   })
-  .meta({ description: 'A duration: 90s, 2m, 1h30m, 2d, 250ms, ISO 8601 (PT1H30M), or a number of seconds.' });
+  .meta({ id: 'duration', description: 'A duration: 90s, 2m, 1h30m, 2d, 250ms, ISO 8601 (PT1H30M), or a number of seconds.' });
 
 const text = z.string();
 const command = z.string().min(1).meta({ description: 'Shell text. ${{ ... }} values are inserted shell-quoted.' });
@@ -80,13 +80,13 @@ const common = {
   max_visits: z.number().int().min(1).max(1000).optional(),
 };
 
-export const RunStep = z.strictObject({ ...common, run: command });
+export const RunStep = z.strictObject({ ...common, run: command }).meta({ id: 'run_step' });
 
 export const ManualStep = z.strictObject({
   ...common,
   manual: z.string().min(1).meta({ description: 'What the operator does.' }),
   confirm: z.string().optional().meta({ description: 'The question asked when the operator confirms.' }),
-});
+}).meta({ id: 'manual_step' });
 
 export const WaitStep = z.strictObject({
   ...common,
@@ -94,18 +94,18 @@ export const WaitStep = z.strictObject({
     duration,
     z.strictObject({ until: command, every: duration.optional(), timeout: duration.optional() }),
   ]),
-});
+}).meta({ id: 'wait_step' });
 
 export const MonitorStep = z.strictObject({
   ...common,
   monitor: z.strictObject({ run: command, every: duration, for: duration }),
-});
+}).meta({ id: 'monitor_step' });
 
 export const NotifyStep = z.strictObject({
   ...common,
   notify: z.string().min(1).meta({ description: 'The message.' }),
   to: z.array(z.string()).min(1).optional().meta({ description: 'Channel names (default: all channels).' }),
-});
+}).meta({ id: 'notify_step' });
 
 export const ForEachStep = z.strictObject({
   ...common,
@@ -116,10 +116,12 @@ export const ForEachStep = z.strictObject({
   serial: z.number().int().min(1).optional().meta({ description: 'Batch size (default 1).' }),
   max_failures: z.number().int().min(0).optional(),
   steps: z.lazy(() => z.array(Step).min(1)),
-});
+}).meta({ id: 'for_each_step' });
 
 /** One step: exactly one kind key decides which of these applies. */
-export const Step: z.ZodType<StepInput> = z.union([RunStep, ManualStep, WaitStep, MonitorStep, NotifyStep, ForEachStep]);
+export const Step: z.ZodType<StepInput> = z
+  .union([RunStep, ManualStep, WaitStep, MonitorStep, NotifyStep, ForEachStep])
+  .meta({ id: 'step', description: 'A step: an id and exactly one of run, manual, wait, monitor, notify, for_each.' });
 
 /** The schema of each kind, in STEP_KINDS order, so the loader can report one kind's issues. */
 export const STEP_SCHEMAS = { run: RunStep, manual: ManualStep, wait: WaitStep, monitor: MonitorStep, notify: NotifyStep, for_each: ForEachStep } as const;
@@ -130,7 +132,7 @@ const contact = z.strictObject({
   email: z.string().optional(),
   phone: z.string().optional(),
   notes: z.string().optional(),
-});
+}).meta({ id: 'contact' });
 
 const windowSchema = z.strictObject({
   start: z.string().min(1).meta({ description: 'Local time in `timezone` (2009-12-04T20:00), or TBD.' }),
@@ -140,9 +142,16 @@ const windowSchema = z.strictObject({
   enforce: z.boolean().optional(),
   on_overrun: z.enum(['rollback', 'continue', 'ask']).optional(),
   rollback_reserve: duration.optional(),
-});
+  start_time: z
+    .string()
+    .regex(/^\d{1,2}:?\d{2}$/, 'a time of day: 04:00')
+    .optional()
+    .meta({ description: 'While the start is TBD: the planned local time of day (04:00), for the change notice.' }),
+}).meta({ id: 'window' });
 
-const secretSource = z.union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })]);
+const secretSource = z
+  .union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })])
+  .meta({ id: 'secret', description: 'Where a secret comes from: { env: NAME } or { file: path }.' });
 
 const channel = z.union([
   z.strictObject({
@@ -153,7 +162,7 @@ const channel = z.union([
     headers: z.record(z.string(), z.string()).optional(),
   }),
   z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
-]);
+]).meta({ id: 'channel' });
 
 const events = z.strictObject(
   Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, z.array(z.string()).optional()])) as Record<NotifyEvent, z.ZodOptional<z.ZodArray<z.ZodString>>>,
@@ -194,6 +203,7 @@ export const RunbookSchema = z
       .strictObject({
         steps: z.array(Step).optional(),
         escalate: z.string().optional().meta({ description: 'What to do when the rollback itself fails.' }),
+        when: z.string().optional().meta({ description: 'When the rollback plan is activated, in words, for the change notice.' }),
       })
       .optional(),
     checklist: z.array(Step).optional().meta({ description: 'Return-to-service checks, run after the change plan succeeds.' }),

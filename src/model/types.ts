@@ -32,6 +32,8 @@ export interface Window {
   readonly onOverrun: OverrunPolicy;
   /** Undefined: the rollback plan's estimated duration. */
   readonly rollbackReserveMs: number | undefined;
+  /** While the start is TBD: the planned local time of day (`04:00`), for the change notice. */
+  readonly startTime?: string | undefined;
   readonly path: Path;
 }
 
@@ -142,7 +144,12 @@ export interface Runbook {
   readonly channels: Readonly<Record<string, Channel>>;
   readonly events: Readonly<Partial<Record<NotifyEvent, readonly string[]>>>;
   readonly steps: readonly Step[];
-  readonly rollback: { readonly steps: readonly Step[]; readonly escalate: string | undefined };
+  readonly rollback: {
+    readonly steps: readonly Step[];
+    readonly escalate: string | undefined;
+    /** When the rollback plan is activated, in words (for the change notice). */
+    readonly when?: string | undefined;
+  };
   readonly checklist: readonly Step[];
 }
 

@@ -1,0 +1,37 @@
+/** A problem found in a runbook (or vars file): where it is, how bad, and what to do about it. */
+
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  readonly severity: Severity;
+  /** The rule or loader check that found it: `unknown-key`, `branch-targets`, ... */
+  readonly code: string;
+  readonly message: string;
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+}
+
+/** `file:line:column: error: message [code]` */
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message} [${p.code}]`;
+}
+
+/** By position, errors before warnings at the same place; stable otherwise. */
+export function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) => a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
+  );
+}
+
+export const isError = (p: Problem): boolean => p.severity === 'error';
+
+/** `2 errors, 1 warning`; `valid` when there is nothing. */
+export function countProblems(problems: readonly Problem[]): { errors: number; warnings: number } {
+  const errors = problems.filter(isError).length;
+  return { errors, warnings: problems.length - errors };
+}
+
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

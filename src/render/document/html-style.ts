@@ -1,0 +1,38 @@
+/** The documents' only styling: inline, no fonts or images to fetch; readable on screen, printable on A4 or Letter. */
+export const DOCUMENT_CSS = `
+:root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --rule: #d0d7de; --soft: #f6f8fa; --alert: #a40e26; --manual: #7a4b00; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 60rem; padding: 2rem 1.5rem 4rem; color: var(--ink); background: #fff;
+  font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
+header { border-bottom: 3px solid var(--ink); margin-bottom: 1.5rem; }
+header .kind { text-transform: uppercase; letter-spacing: .08em; color: var(--muted); font-size: .8rem; margin: 0; }
+h1 { font-size: 1.7rem; margin: .2rem 0 .8rem; }
+h2 { font-size: 1.2rem; border-bottom: 1px solid var(--rule); padding-bottom: .2rem; margin: 2rem 0 .8rem; }
+p { margin: .5rem 0; }
+table { border-collapse: collapse; width: 100%; margin: .6rem 0; font-size: .95em; }
+th, td { border: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: var(--soft); }
+dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: .6rem 0; }
+dl.fields dt { font-weight: 600; }
+dl.fields dd { margin: 0; }
+pre { background: var(--soft); border: 1px solid var(--rule); border-radius: 4px; padding: .5rem .7rem; margin: .5rem 0;
+  white-space: pre-wrap; overflow-wrap: anywhere; font-size: .85em; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.note { border-left: 4px solid var(--rule); padding: .1rem .8rem; color: var(--muted); }
+.alert { border-left: 4px solid var(--alert); padding: .1rem .8rem; color: var(--alert); font-weight: 600; }
+.step { border-left: 3px solid var(--rule); padding: .1rem 0 .1rem .8rem; margin: .8rem 0; }
+.step .steps { margin-left: .6rem; }
+.step-head { font-weight: 600; }
+.num { display: inline-block; min-width: 2.5rem; }
+.tag { font-weight: 400; color: var(--muted); font-size: .85em; }
+.mark { font-size: .75em; font-weight: 700; border: 1px solid currentColor; border-radius: 3px; padding: 0 .3em; margin-left: .3em; color: var(--manual); }
+.mark.failed { color: var(--alert); }
+@media print {
+  @page { margin: 15mm 12mm; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  h2 { break-after: avoid; }
+  .step, tr, pre { break-inside: avoid; }
+  pre { background: none; }
+  a { color: inherit; text-decoration: none; }
+}
+`;

@@ -1,0 +1,86 @@
+/**
+ * Every string a template may appear in, with its path and what it is: a command (values are
+ * shell-quoted, secrets allowed), env (secrets allowed), channel config (secrets allowed: a
+ * webhook's token), text (shown to people: no secrets), or document text (the change notice).
+ */
+import type { Path, Runbook, Step } from '../model/types.js';
+import { placedSteps, type Placed } from './lists.js';
+
+export type FieldClass = 'command' | 'env' | 'config' | 'text' | 'document' | 'items';
+
+export interface Field {
+  readonly path: Path;
+  readonly value: string;
+  readonly cls: FieldClass;
+  /** `run`, `notify message`, `env.TOKEN`: for messages. */
+  readonly what: string;
+  /** The step it belongs to, if any (with its list: the loop variables in scope). */
+  readonly placed?: Placed;
+}
+
+export const SECRET_CLASSES: ReadonlySet<FieldClass> = new Set(['command', 'env', 'config']);
+
+export function stepFields(placed: Placed): Field[] {
+  const s: Step = placed.step;
+  const p = s.path;
+  const out: Field[] = [];
+  const add = (path: Path, value: string | undefined, cls: FieldClass, what: string) => {
+    if (value !== undefined) out.push({ path, value, cls, what, placed });
+  };
+  add([...p, 'name'], s.name, 'text', 'name');
+  add([...p, 'description'], s.description, 'text', 'description');
+  add([...p, 'cwd'], s.cwd, 'command', 'cwd');
+  add([...p, 'verify'], s.verify, 'command', 'verify');
+  add([...p, 'expect', 'stdout'], s.expect.stdout, 'text', 'expect.stdout');
+  for (const [k, v] of Object.entries(s.env)) add([...p, 'env', k], v, 'env', `env.${k}`);
+  if (s.undo?.kind === 'command') add(s.undo.path, s.undo.run, 'command', 'undo');
+  switch (s.kind) {
+    case 'run':
+      add([...p, 'run'], s.run, 'command', 'run');
+      break;
+    case 'manual':
+      add([...p, 'manual'], s.instruction, 'text', 'manual instruction');
+      add([...p, 'confirm'], s.confirm, 'text', 'confirm question');
+      break;
+    case 'wait':
+      if ('until' in s.wait) add([...p, 'wait', 'until'], s.wait.until, 'command', 'wait.until');
+      break;
+    case 'monitor':
+      add([...p, 'monitor', 'run'], s.monitor.run, 'command', 'monitor.run');
+      break;
+    case 'notify':
+      add([...p, 'notify'], s.message, 'text', 'notify message');
+      break;
+    case 'for_each':
+      if (typeof s.items === 'string') add([...p, 'for_each'], s.items, 'items', 'for_each');
+      break;
+  }
+  return out;
+}
+
+/** The runbook's own texts (rendered in the change notice) and channel settings. */
+export function runbookFields(runbook: Runbook): Field[] {
+  const out: Field[] = [];
+  const doc = (key: string, value: string | undefined) => {
+    if (value !== undefined) out.push({ path: [key], value, cls: 'document', what: key });
+  };
+  doc('title', runbook.title);
+  doc('description', runbook.description);
+  doc('impact', runbook.impact);
+  doc('affected', runbook.affected);
+  doc('testing', runbook.testing);
+  if (runbook.rollback.escalate !== undefined) out.push({ path: ['rollback', 'escalate'], value: runbook.rollback.escalate, cls: 'document', what: 'rollback.escalate' });
+  for (const [name, c] of Object.entries(runbook.channels)) {
+    const base = ['notify', 'channels', name];
+    if (c.type === 'file') out.push({ path: [...base, 'path'], value: c.path, cls: 'config', what: `channel ${name} path` });
+    else {
+      out.push({ path: [...base, 'url'], value: c.url, cls: 'config', what: `channel ${name} url` });
+      for (const [h, v] of Object.entries(c.headers)) out.push({ path: [...base, 'headers', h], value: v, cls: 'config', what: `channel ${name} header ${h}` });
+    }
+  }
+  return out;
+}
+
+export function allFields(runbook: Runbook): Field[] {
+  return [...runbookFields(runbook), ...placedSteps(runbook).flatMap(stepFields)];
+}

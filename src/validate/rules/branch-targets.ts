@@ -1,0 +1,68 @@
+/**
+ * on_success: next | end | a step id in the same list. on_failure: rollback | abort | continue |
+ * ask | a step id in the same list; escalate only in the rollback plan and undo lists, rollback
+ * never there. A jump never leaves its list: the rollback plan cannot jump into the change plan.
+ */
+import { didYouMean } from '../../load/suggest.js';
+import type { Step } from '../../model/types.js';
+import type { Rule, RuleContext } from '../context.js';
+import { placedSteps, stepLists, type StepList } from '../lists.js';
+
+const SUCCESS_WORDS = ['next', 'end'];
+const FAILURE_WORDS = ['rollback', 'abort', 'continue', 'ask', 'escalate'];
+
+export const branchTargets: Rule = {
+  name: 'branch-targets',
+  check(ctx) {
+    const home = new Map(placedSteps(ctx.runbook).map((p) => [p.step.id, p.list] as const));
+    const hasRollback = ctx.runbook.rollback.steps.length > 0 || placedSteps(ctx.runbook).some((p) => p.step.undo !== undefined);
+    for (const list of stepLists(ctx.runbook)) {
+      for (const step of list.steps) {
+        checkSuccess(ctx, list, step, home);
+        checkFailure(ctx, list, step, home, hasRollback);
+      }
+    }
+  },
+};
+
+function checkSuccess(ctx: RuleContext, list: StepList, step: Step, home: Map<string, StepList>): void {
+  const t = step.onSuccess;
+  if (SUCCESS_WORDS.includes(t)) return;
+  const path = [...step.path, 'on_success'];
+  if (FAILURE_WORDS.includes(t)) {
+    ctx.error(path, `on_success cannot be "${t}": use next, end or a step id in ${list.label}`);
+    return;
+  }
+  checkId(ctx, list, path, 'on_success', t, home, SUCCESS_WORDS);
+}
+
+function checkFailure(ctx: RuleContext, list: StepList, step: Step, home: Map<string, StepList>, hasRollback: boolean): void {
+  const t = step.onFailure;
+  const path = [...step.path, 'on_failure'];
+  const inRollback = list.plan === 'rollback' || list.plan === 'undo';
+  const words = inRollback ? ['escalate', 'abort', 'continue', 'ask'] : ['rollback', 'abort', 'continue', 'ask'];
+  if (t === 'escalate' && !inRollback) {
+    ctx.error(path, `on_failure: escalate is only for steps of the rollback plan and undo lists; use rollback, abort, continue or ask here`);
+  } else if (t === 'rollback' && inRollback) {
+    ctx.error(path, `on_failure: rollback is not allowed in ${list.label}: the rollback is already running (use escalate, abort, continue or ask)`);
+  } else if (t === 'rollback' && !hasRollback) {
+    ctx.warn(path, 'on_failure: rollback, but there is no rollback plan and no undo: a failure here stops the run like abort');
+  } else if (t === 'next' || t === 'end') {
+    ctx.error(path, `on_failure cannot be "${t}": use ${words.join(', ')} or a step id in ${list.label}`);
+  } else if (!FAILURE_WORDS.includes(t)) {
+    checkId(ctx, list, path, 'on_failure', t, home, words);
+  }
+}
+
+function checkId(ctx: RuleContext, list: StepList, path: (string | number)[], key: string, target: string, home: Map<string, StepList>, words: string[]): void {
+  if (list.steps.some((s) => s.id === target)) return;
+  const where = home.get(target);
+  if (where === undefined) {
+    const candidates = [...words, ...list.steps.map((s) => s.id)];
+    ctx.error(path, `${key}: unknown step "${target}"${didYouMean(target, candidates)}: use ${words.join(', ')} or a step id in ${list.label}`);
+  } else if (list.plan === 'rollback' && where.plan === 'change') {
+    ctx.error(path, `${key}: "${target}" is in the change plan: the rollback plan never jumps into the change plan (targets stay in the same list)`);
+  } else {
+    ctx.error(path, `${key}: "${target}" is in ${where.label}, not in ${list.label}: a jump stays in its own list`);
+  }
+}

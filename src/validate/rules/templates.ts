@@ -1,0 +1,62 @@
+/**
+ * `${{ ... }}` references name things that exist: declared vars and secrets, the loop variable
+ * inside its for_each, real steps, a window; plus template syntax.
+ */
+import { didYouMean } from '../../load/suggest.js';
+import type { Runbook } from '../../model/types.js';
+import { allSteps } from '../../model/normalize.js';
+import { parseTemplate, type Ref } from '../../template/parse.js';
+import type { Rule, RuleContext } from '../context.js';
+import { allFields, type Field } from '../fields.js';
+
+const ROOTS = ['vars', 'secrets', 'steps', 'run', 'window', 'env'];
+
+export const templates: Rule = {
+  name: 'templates',
+  check(ctx) {
+    const ids = new Set([...allSteps(ctx.runbook)].map((s) => s.id));
+    for (const field of allFields(ctx.runbook)) {
+      if (!field.value.includes('${{')) continue;
+      const parsed = parseTemplate(field.value);
+      for (const e of parsed.errors) ctx.error(field.path, `${field.what}: ${e.message}`, { text: field.value.slice(e.offset, e.offset + 3) });
+      const counts = new Map<string, number>();
+      for (const seg of parsed.segments) {
+        if (!('ref' in seg)) continue;
+        const raw = field.value.slice(seg.ref.offset, seg.ref.offset + seg.ref.length);
+        const nth = counts.get(raw) ?? 0;
+        counts.set(raw, nth + 1);
+        const problem = checkRef(seg.ref, field, ctx.runbook, ids);
+        if (problem) ctx.error(field.path, `${field.what}: ${problem}`, { text: raw, nth });
+      }
+    }
+  },
+};
+
+function checkRef(ref: Ref, field: Field, runbook: Runbook, ids: ReadonlySet<string>): string | undefined {
+  const name = ref.parts[0] ?? '';
+  const shown = `"\${{ ${ref.raw} }}"`;
+  const loopVars = field.placed?.list.loopVars ?? [];
+  const outsideSteps = field.placed === undefined;
+  switch (ref.root) {
+    case 'vars':
+      return name in runbook.vars ? undefined : `${shown}: no variable "${name}" is declared under vars${didYouMean(name, Object.keys(runbook.vars))}`;
+    case 'secrets':
+      return name in runbook.secrets ? undefined : `${shown}: no secret "${name}" is declared under secrets${didYouMean(name, Object.keys(runbook.secrets))}`;
+    case 'steps':
+      if (outsideSteps) return `${shown}: step results are not available here`;
+      if (!ids.has(name)) return `${shown}: there is no step "${name}"${didYouMean(name, ids)}`;
+      if (name === field.placed?.step.id) return `${shown}: a step cannot use its own results`;
+      return undefined;
+    case 'window':
+      return runbook.window ? undefined : `${shown}: the runbook has no window`;
+    case 'run':
+    case 'env':
+      return undefined;
+    case 'loop':
+      if (loopVars.includes(name)) return undefined;
+      if (loopVars.length === 0) {
+        return `${shown}: "${name}" is not a reference: use vars.X, secrets.X, steps.ID.outputs.K, run.id, window.start, env.X, or a loop variable inside its for_each${didYouMean(name, ROOTS)}`;
+      }
+      return `${shown}: "${name}" is not defined here: the loop variable is ${loopVars.map((v) => `"${v}"`).join(', ')}${didYouMean(name, [...loopVars, ...ROOTS])}`;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Semantic validation: the loader's problems plus every rule in ./rules, sorted by position.
+ * Each rule is small and collects problems; none stops at the first.
+ */
+import type { Loaded } from '../load/load.js';
+import { sortProblems, type Problem } from '../load/problem.js';
+import { contextFor, type Rule } from './context.js';
+import { backwardJumps } from './rules/backward-jumps.js';
+import { branchTargets } from './rules/branch-targets.js';
+import { expectRegex } from './rules/expect-regex.js';
+import { failurePaths } from './rules/failure-paths.js';
+import { forEach } from './rules/for-each.js';
+import { notifyChannels } from './rules/notify-channels.js';
+import { reachability } from './rules/reachability.js';
+import { reservedIds } from './rules/reserved-ids.js';
+import { secretUsage } from './rules/secret-usage.js';
+import { stepFlags } from './rules/step-flags.js';
+import { templates } from './rules/templates.js';
+import { uniqueIds } from './rules/unique-ids.js';
+import { unused } from './rules/unused.js';
+import { windowRule } from './rules/window.js';
+
+export const RULES: readonly Rule[] = [
+  uniqueIds,
+  reservedIds,
+  branchTargets,
+  reachability,
+  failurePaths,
+  backwardJumps,
+  templates,
+  secretUsage,
+  forEach,
+  expectRegex,
+  notifyChannels,
+  windowRule,
+  stepFlags,
+  unused,
+];
+
+export function validate(loaded: Loaded): Problem[] {
+  const { runbook } = loaded;
+  if (!runbook) return sortProblems(loaded.problems);
+  const problems: Problem[] = [...loaded.problems];
+  for (const rule of RULES) rule.check(contextFor(rule, runbook, loaded, problems));
+  return sortProblems(problems);
+}
