@@ -197,6 +197,56 @@ steps:
   });
 });
 
+describe('exec: waits and soaks', () => {
+  it('wait until polls a command until it succeeds; a timeout fails the step', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: later, run: '(sleep 0.6; touch ready) > /dev/null 2>&1 &' }
+  - { id: ready, wait: { until: 'test -e ready', every: 200ms, timeout: 5s } }
+  - { id: never, wait: { until: 'test -e never', every: 200ms, timeout: 1s }, on_failure: abort }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/✓ ready succeeded/);
+    expect(r.stdout).toMatch(/never failed: still failing after \d+ checks \(1s\)/);
+  });
+
+  it('monitor runs its check every interval for the period and fails on the first failed check', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: soak, monitor: { run: 'echo check >> checks', every: 300ms, for: 1s } }
+  - { id: anomaly, monitor: { run: 'echo x >> bad; test $(wc -l < bad) -lt 3', every: 100ms, for: 10s }, on_failure: abort }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    expect(r.code).toBe(4);
+    const checks = readFileSync(join(dir, 'checks'), 'utf8').trim().split('\n').length;
+    expect(checks).toBeGreaterThanOrEqual(3);
+    expect(checks).toBeLessThanOrEqual(5);
+    expect(r.stdout).toMatch(/anomaly failed: check 3 failed \(exit code 1\)/);
+  });
+
+  it('a soak interrupted and resumed runs only its remaining time', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: soak, monitor: { run: 'echo check >> checks', every: 250ms, for: 3s } }
+`);
+    const child = startCli(['exec', file, '--state-dir', state], { cwd: dir });
+    const done = collect(child);
+    await new Promise((r) => setTimeout(r, 1800));
+    child.kill('SIGKILL');
+    await done;
+    const t0 = Date.now();
+    const r = await runCli(['resume', '--state-dir', state], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2800);
+    expect(journalOf(state).find((rec) => rec.type === 'decision')).toMatchObject({ key: 'soak', decision: 'rerun' });
+  });
+});
+
 describe('exec: untrusted values', () => {
   it('a --var can never change a command: $(...), backticks, quotes, newlines', async () => {
     const dir = tempDir();

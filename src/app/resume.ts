@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { invalid, refused } from '../errors.js';
+import { resumesByItself } from '../engine/engine.js';
 import { Replay } from '../engine/replay.js';
 import { loadRunbookText } from '../load/load.js';
 import type { Runbook, Step } from '../model/types.js';
@@ -93,7 +94,7 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
   try {
     const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : undefined;
     const step = summary.inFlight && [...allSteps(p.runbook)].find((s) => s.id === summary.inFlight!.stepId);
-    if (step && !step.idempotent && !step.reboots && !step.verify && !inFlight && !isInteractiveSession()) {
+    if (step && !step.idempotent && !step.reboots && !step.verify && !resumesByItself(step) && !inFlight && !isInteractiveSession()) {
       throw refused(`step ${summary.inFlight!.key} was running when the run stopped and is not idempotent: did it take effect? Resume with --rerun-in-flight or --skip-in-flight, or at a terminal to decide`);
     }
     const gate = p.replay.rollbackStarted ? {} : windowGate(p.runbook, Date.now(), { ignoreWindow: opts.ignoreWindow });

@@ -58,6 +58,11 @@ interface UndoEntry {
 
 const now = () => new Date().toISOString();
 
+/** Waits, soaks and notifications only observe or tell: after a crash they simply go on. */
+export function resumesByItself(step: Step): boolean {
+  return step.kind === 'wait' || step.kind === 'monitor' || step.kind === 'notify';
+}
+
 export class Engine {
   private seq: number;
   private readonly visitsByKey = new Map<string, number>();
@@ -392,6 +397,7 @@ export class Engine {
     let note: string | undefined;
     if (step.reboots) (choice = 'done'), (note = 'reboots: the machine restarted, as the step intends');
     else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
+    else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
       const verify = await this.o.executor.execute({
         ref: { ...ref, key: `${ref.key}:verify` },

@@ -10,7 +10,7 @@ import type { Path, Runbook } from '../model/types.js';
 import { mapIssues } from './issues.js';
 import { createLocator, type Locator, type Position } from './locate.js';
 import type { Problem } from './problem.js';
-import { sortProblems } from './problem.js';
+import { capProblems, sortProblems } from './problem.js';
 import { readTextFile } from './read.js';
 import { parseUntrustedYaml } from './yaml.js';
 
@@ -42,10 +42,10 @@ export function loadRunbookFile(file: string): Loaded {
 
 export function loadRunbookText(text: string, file: string): Loaded {
   const parsed = parseUntrustedYaml(text, 'runbook');
-  const locator = createLocator(parsed.doc, parsed.lineCounter, parsed.source);
+  const locator = createLocator(parsed.doc, parsed.source);
   const base = { file, text, hash: sha256(text), locate: locator.locate, locateKey: locator.locateKey, locateText: locator.locateText, has: locator.has };
   const problems: Problem[] = parsed.problems.map((p) => ({ severity: 'error', code: p.code, message: p.message, file, ...locator.at(p.offset) }));
-  if (problems.length > 0) return { ...base, runbook: undefined, problems: sortProblems(problems) };
+  if (problems.length > 0) return { ...base, runbook: undefined, problems: capProblems(sortProblems(problems)) };
   const result = RunbookSchema.safeParse(parsed.value);
   if (!result.success) {
     const mapped = mapIssues(result.error.issues, [], RunbookSchema as unknown as z.core.$ZodType, parsed.value);
@@ -53,7 +53,7 @@ export function loadRunbookText(text: string, file: string): Loaded {
       const pos = p.at === 'key' ? locator.locateKey(p.path) : locator.locate(p.path);
       problems.push({ severity: 'error', code: p.code, message: p.message, file, ...pos });
     }
-    return { ...base, runbook: undefined, problems: dedupe(sortProblems(problems)) };
+    return { ...base, runbook: undefined, problems: capProblems(dedupe(sortProblems(problems))) };
   }
   return { ...base, runbook: normalizeRunbook(result.data), problems: [] };
 }

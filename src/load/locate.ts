@@ -1,5 +1,5 @@
 /** From a path in the document (keys and list indices) to a 1-based line and column. */
-import { isMap, isNode, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Path } from '../model/types.js';
 
 export interface Position {
@@ -30,11 +30,8 @@ interface Found {
   readonly complete: boolean;
 }
 
-export function createLocator(doc: Document | undefined, lines: LineCounter, source: string): Locator {
-  const at = (offset: number): Position => {
-    const p = lines.linePos(Math.max(0, offset));
-    return { line: Math.max(1, p.line), column: Math.max(1, p.col) };
-  };
+export function createLocator(doc: Document | undefined, source: string): Locator {
+  const at = positionsIn(source);
   const start = (node: Node | undefined): number | undefined => node?.range?.[0];
   const find = (path: Path): Found => {
     let node: Node | undefined = isNode(doc?.contents) ? (doc?.contents as Node) : undefined;
@@ -79,5 +76,22 @@ export function createLocator(doc: Document | undefined, lines: LineCounter, sou
         from = hit + needle.length;
       }
     },
+  };
+}
+
+/** Offset to 1-based line and column (columns count UTF-16 units, as editors mostly do). */
+export function positionsIn(source: string): (offset: number) => Position {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    const o = Math.min(Math.max(0, offset), source.length);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: o - (starts[lo] as number) + 1 };
   };
 }

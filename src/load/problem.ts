@@ -35,3 +35,14 @@ export function countProblems(problems: readonly Problem[]): { errors: number; w
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** At most this many problems per file are reported; the rest are counted in one more line. */
+export const MAX_PROBLEMS = 100;
+
+export function capProblems(problems: readonly Problem[]): Problem[] {
+  if (problems.length <= MAX_PROBLEMS) return [...problems];
+  const rest = problems.slice(MAX_PROBLEMS);
+  const first = rest[0] as Problem;
+  const severity = rest.some(isError) ? 'error' : 'warning';
+  return [...problems.slice(0, MAX_PROBLEMS), { ...first, severity, code: 'too-many', message: `${rest.length} more problems not shown: fix these first` }];
+}

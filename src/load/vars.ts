@@ -52,7 +52,7 @@ export function readVarsFile(file: string): Record<string, unknown> {
   const parsed = parseUntrustedYaml(read.text, 'vars file');
   const first = parsed.problems[0];
   if (first) {
-    const pos = createLocator(parsed.doc, parsed.lineCounter, parsed.source).at(first.offset);
+    const pos = createLocator(parsed.doc, parsed.source).at(first.offset);
     const more = parsed.problems.length - 1;
     throw invalid(`${first.message}${more > 0 ? ` (and ${more} more)` : ''}`, `${file}:${pos.line}:${pos.column}`);
   }

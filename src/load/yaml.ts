@@ -3,7 +3,8 @@
  * and anchors, duplicate keys, several documents, unknown tags, non-string keys, deep nesting,
  * oversized or binary text, an empty file.
  */
-import { isAlias, isCollection, isMap, isNode, isPair, isScalar, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isPair, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
+import { positionsIn, type Position } from './locate.js';
 import { MAX_DEPTH, MAX_FILE_BYTES } from './limits.js';
 import { decodeText, tooLarge } from './read.js';
 
@@ -18,7 +19,6 @@ export interface RawProblem {
 export interface ParsedYaml {
   /** The text parsed: without a leading byte order mark. */
   readonly source: string;
-  readonly lineCounter: LineCounter;
   readonly doc: Document | undefined;
   readonly problems: readonly RawProblem[];
   /** The plain value, when there are no problems. */
@@ -30,17 +30,18 @@ const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].
 /** `what` names the input in messages: "runbook", "vars file". */
 export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const lineCounter = new LineCounter();
-  const done = (problems: RawProblem[], doc?: Document, value?: unknown): ParsedYaml => ({ source, lineCounter, doc, problems, value });
+  const done = (problems: RawProblem[], doc?: Document, value?: unknown): ParsedYaml => ({ source, doc, problems, value });
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_FILE_BYTES) return done([{ code: 'too-large', message: tooLarge(bytes), offset: 0 }]);
   if (source.includes('\0')) {
     const decoded = decodeText(Buffer.from(source, 'utf8'));
     return done([{ code: 'binary', message: decoded.ok ? 'not a text file' : decoded.message, offset: source.indexOf('\0') }]);
   }
+  const deep = flowDepthOver(source, FLOW_DEPTH_GUARD);
+  if (deep >= 0) return done([{ code: 'too-deep', message: `nested too deeply (the limit is ${MAX_DEPTH} levels)`, offset: deep }]);
   let docs: Document[];
   try {
-    docs = parseAllDocuments(source, { lineCounter, prettyErrors: false, uniqueKeys: false, keepSourceTokens: false }) as Document[];
+    docs = parseAllDocuments(source, { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false }) as Document[];
   } catch (err) {
     // The parser recurses: absurd nesting overflows the stack before our depth check can run.
     const message = err instanceof RangeError ? `nested too deeply (the limit is ${MAX_DEPTH} levels)` : `not YAML: ${String(err)}`;
@@ -48,6 +49,8 @@ export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
   }
   const doc = docs[0];
   if (!doc || doc.contents === null) return done([{ code: 'empty', message: `the ${what} is empty`, offset: 0 }], doc);
+  const overflow = doc.errors.find((e) => /call stack/i.test(e.message));
+  if (overflow) return done([{ code: 'too-deep', message: `nested too deeply (the limit is ${MAX_DEPTH} levels)`, offset: overflow.pos[0] }], doc);
   const problems: RawProblem[] = [];
   for (const e of doc.errors) problems.push({ code: 'yaml', message: yamlMessage(e.message, e.code), offset: e.pos[0] });
   for (const w of doc.warnings) {
@@ -63,7 +66,7 @@ export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
     });
     break;
   }
-  problems.push(...checkNodes(doc.contents as Node, lineCounter, source));
+  problems.push(...checkNodes(doc.contents as Node, positionsIn(source), source));
   if (!isMap(doc.contents)) {
     const found = isCollection(doc.contents) ? 'a list' : 'a single value';
     problems.push({ code: 'not-a-mapping', message: `the top level of a ${what} must be a mapping of keys to values, found ${found}`, offset: doc.contents.range?.[0] ?? 0 });
@@ -74,6 +77,21 @@ export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
   } catch (err) {
     return done([{ code: 'yaml', message: `cannot read the value: ${err instanceof Error ? err.message : String(err)}`, offset: 0 }], doc);
   }
+}
+
+/** Brackets nested this deep are refused before parsing: the parser recurses and slows down. */
+const FLOW_DEPTH_GUARD = 256;
+
+/** Where flow brackets first nest deeper than `limit` (a rough count: quotes ignored), or -1. */
+function flowDepthOver(text: string, limit: number): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return -1;
 }
 
 /** yaml's messages end with " at line L, column C" and a code excerpt: keep the reason. */
@@ -89,7 +107,7 @@ const HINTS: Record<string, string> = {
 };
 
 /** Aliases, anchors, tags, keys and depth: one iterative walk (no recursion on deep input). */
-function checkNodes(root: Node, lines: LineCounter, source: string): RawProblem[] {
+function checkNodes(root: Node, lines: (offset: number) => Position, source: string): RawProblem[] {
   const problems: RawProblem[] = [];
   const stack: Array<[Node, number]> = [[root, 1]];
   let tooDeep = false;
@@ -123,7 +141,7 @@ function checkNodes(root: Node, lines: LineCounter, source: string): RawProblem[
 }
 
 /** Keys are plain scalars (strings, or numbers and booleans read as strings) and unique. */
-function checkKeys(pairs: readonly unknown[], lines: LineCounter): RawProblem[] {
+function checkKeys(pairs: readonly unknown[], lines: (offset: number) => Position): RawProblem[] {
   const problems: RawProblem[] = [];
   const seen = new Map<string, number>();
   for (const pair of pairs) {
@@ -138,7 +156,7 @@ function checkKeys(pairs: readonly unknown[], lines: LineCounter): RawProblem[] 
     const at = key.range?.[0] ?? 0;
     const first = seen.get(name);
     if (first === undefined) seen.set(name, at);
-    else problems.push({ code: 'duplicate-key', message: `duplicate key "${name}" (first at line ${lines.linePos(first).line})`, offset: at });
+    else problems.push({ code: 'duplicate-key', message: `duplicate key "${name}" (first at line ${lines(first).line})`, offset: at });
   }
   return problems;
 }

@@ -3,7 +3,7 @@
  * Each rule is small and collects problems; none stops at the first.
  */
 import type { Loaded } from '../load/load.js';
-import { sortProblems, type Problem } from '../load/problem.js';
+import { capProblems, sortProblems, type Problem } from '../load/problem.js';
 import { contextFor, type Rule } from './context.js';
 import { backwardJumps } from './rules/backward-jumps.js';
 import { branchTargets } from './rules/branch-targets.js';
@@ -39,8 +39,8 @@ export const RULES: readonly Rule[] = [
 
 export function validate(loaded: Loaded): Problem[] {
   const { runbook } = loaded;
-  if (!runbook) return sortProblems(loaded.problems);
+  if (!runbook) return capProblems(sortProblems(loaded.problems));
   const problems: Problem[] = [...loaded.problems];
   for (const rule of RULES) rule.check(contextFor(rule, runbook, loaded, problems));
-  return sortProblems(problems);
+  return capProblems(sortProblems(problems));
 }
