@@ -63,14 +63,24 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
       const splitter = new LineSplitter((line) => req.onLine(name, line));
       const pipe = child[name]!;
       pipe.setEncoding('utf8');
+      // stdout and stderr share the log file: each writes whole lines only, so they never mix mid-line.
+      let partial = '';
+      const toLog = (text: string, end = false) => {
+        if (log === undefined) return;
+        // A line longer than 64 KiB is written as it comes: output is never held whole.
+        const upTo = end || text.length > 65_536 ? text.length : text.lastIndexOf('\n') + 1;
+        if (upTo === 0) return void (partial = text);
+        writeSync(log, text.slice(0, upTo));
+        partial = text.slice(upTo);
+      };
       const write = (text: string) => {
         if (!text) return;
-        if (log !== undefined) writeSync(log, text);
+        toLog(partial + text);
         if (name === 'stdout') tail.push(text);
         splitter.push(text);
       };
       pipe.on('data', (chunk: string) => write(masker.push(chunk)));
-      return { pipe, flush: () => (write(masker.end()), splitter.end()) };
+      return { pipe, flush: () => (write(masker.end()), toLog(partial, true), splitter.end()) };
     });
 
     const killGroup = (sig: NodeJS.Signals) => {

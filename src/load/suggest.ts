@@ -20,7 +20,7 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate within a distance that still looks like a typo, or undefined. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  const limit = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
+  const limit = word.length <= 3 ? 1 : word.length <= 5 ? 2 : 3;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

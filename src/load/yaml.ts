@@ -30,7 +30,7 @@ const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].
 /** `what` names the input in messages: "runbook", "vars file". */
 export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const done = (problems: RawProblem[], doc?: Document, value?: unknown): ParsedYaml => ({ source, doc, problems, value });
+  const done = (problems: RawProblem[], doc?: Document, value?: unknown): ParsedYaml => ({ source, doc, problems: problems.sort((a, b) => a.offset - b.offset), value });
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_FILE_BYTES) return done([{ code: 'too-large', message: tooLarge(bytes), offset: 0 }]);
   if (source.includes('\0')) {

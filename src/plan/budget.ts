@@ -1,21 +1,29 @@
-/** The time budget of a runbook: expected duration, rollback reserve, point of no return. Pure. */
-import type { Runbook, Step } from '../model/types.js';
+/**
+ * The time budget of a runbook: expected and worst-case duration, the part of it that is a soak
+ * (top-level monitor steps, which may outlast the window), and the rollback reserve. Loops count
+ * once per batch of `serial` items, the items looked up in the vars. Pure; the plan, the window
+ * gate and the change notice share it.
+ */
+import type { Runbook } from '../model/types.js';
 import { expectedMs, worstCaseMs } from './estimates.js';
+import { totalMs } from './loop-items.js';
 
-function total(steps: readonly Step[], each: (s: Step) => number): number {
-  return steps.reduce((sum, s) => sum + (s.kind === 'for_each' && typeof s.items !== 'string' ? s.items.length * total(s.steps, each) : s.kind === 'for_each' ? total(s.steps, each) : each(s)), 0);
+type Vars = Readonly<Record<string, unknown>>;
+
+export function expectedDurationMs(runbook: Runbook, vars: Vars = runbook.vars): number {
+  return totalMs(runbook.steps, vars, (s) => expectedMs(s)) + totalMs(runbook.checklist, vars, (s) => expectedMs(s));
 }
 
-/** The change plan and checklist, straight through (loops over a literal list counted per item). */
-export function expectedDurationMs(runbook: Runbook): number {
-  return total(runbook.steps, expectedMs) + total(runbook.checklist, expectedMs);
+export function worstCaseDurationMs(runbook: Runbook, vars: Vars = runbook.vars): number {
+  return totalMs(runbook.steps, vars, worstCaseMs) + totalMs(runbook.checklist, vars, worstCaseMs);
 }
 
-export function worstCaseDurationMs(runbook: Runbook): number {
-  return total(runbook.steps, worstCaseMs) + total(runbook.checklist, worstCaseMs);
+/** Of the expected duration: the top-level monitor steps (a soak). */
+export function soakDurationMs(runbook: Runbook): number {
+  return [...runbook.steps, ...runbook.checklist].reduce((n, s) => n + (s.kind === 'monitor' ? expectedMs(s) : 0), 0);
 }
 
 /** `window.rollback_reserve`, else the rollback plan's estimated duration. */
 export function rollbackReserveMs(runbook: Runbook): number {
-  return runbook.window?.rollbackReserveMs ?? total(runbook.rollback.steps, expectedMs);
+  return runbook.window?.rollbackReserveMs ?? totalMs(runbook.rollback.steps, runbook.vars, (s) => expectedMs(s));
 }

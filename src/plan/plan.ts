@@ -13,7 +13,7 @@ import { DryExecutor } from '../executors/dry.js';
 import type { Runbook } from '../model/types.js';
 import { parseLocal, resolveWindow, toZone } from '../model/window.js';
 import type { RunOutcome } from '../state/records.js';
-import { expectedDurationMs, rollbackReserveMs, worstCaseDurationMs } from './budget.js';
+import { expectedDurationMs, rollbackReserveMs, soakDurationMs, worstCaseDurationMs } from './budget.js';
 import { worstCaseMs } from './estimates.js';
 
 export interface PlanEntry {
@@ -150,13 +150,17 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const outcome = await engine.run();
   for (const name of executor.unused()) warnings.push(`--fail ${name}: no step on the path has this id or key`);
 
-  const expected = expectedDurationMs(runbook);
-  const worstCase = worstCaseDurationMs(runbook);
+  const expected = expectedDurationMs(runbook, input.vars);
+  const worstCase = worstCaseDurationMs(runbook, input.vars);
+  // A soak (top-level monitor) may outlast the window: the window must hold the work.
+  const soak = soakDurationMs(runbook);
+  const work = expected - soak;
   const lastBefore = pnr === undefined ? undefined : [...entries].reverse().find((e) => e.phase === 'change' && start + e.atMs <= pnr);
   if (times) {
-    if (start + expected > times.end.toMillis()) warnings.push(`the expected duration (${fmt(expected)}) overruns the window end`);
-    else if (pnr !== undefined && start + expected > pnr) warnings.push(`the expected duration (${fmt(expected)}) runs past the point of no return`);
-    if (start + worstCase > times.end.toMillis()) warnings.push(`at worst (every timeout and retry), the plan takes ${fmt(worstCase)} and overruns the window`);
+    const what = soak > 0 ? `expected work before the ${fmt(soak)} soak` : 'expected duration';
+    if (start + work > times.end.toMillis()) warnings.push(`the ${what} (${fmt(work)}) overruns the window end`);
+    else if (pnr !== undefined && start + work > pnr) warnings.push(`the ${what} (${fmt(work)}) runs past the point of no return`);
+    if (start + worstCase - soak > times.end.toMillis()) warnings.push(`at worst (every timeout and retry), the work takes ${fmt(worstCase - soak)} and overruns the window`);
   }
   const zoneOf = (t: DateTime) => t.toISO({ suppressMilliseconds: true }) ?? '';
   return {

@@ -4,13 +4,11 @@
  * rollback reserve. Steps without an estimate count as zero.
  */
 import type { Runbook, Step } from '../model/types.js';
+import { loopItems } from '../plan/loop-items.js';
 
 /** How many items a loop has, where that is known statically (a literal list or a list default). */
 export function itemCount(step: Step & { kind: 'for_each' }, runbook: Runbook): number {
-  if (typeof step.items !== 'string') return step.items.length;
-  const name = /vars\.([A-Za-z_][A-Za-z0-9_-]*)/.exec(step.items)?.[1];
-  const value = name === undefined ? undefined : runbook.vars[name];
-  return Array.isArray(value) ? value.length : 1;
+  return loopItems(step.items, runbook.vars)?.length ?? 1;
 }
 
 export function estimatedMs(steps: readonly Step[], runbook: Runbook): number {

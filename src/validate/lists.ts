@@ -53,3 +53,16 @@ export function stepLists(runbook: Runbook): StepList[] {
 export function placedSteps(runbook: Runbook): Placed[] {
   return stepLists(runbook).flatMap((list) => list.steps.map((step, index) => ({ step, list, index })));
 }
+
+const WORDS = new Set(['next', 'end', 'rollback', 'abort', 'continue', 'ask', 'escalate']);
+
+/**
+ * False when the list's jumps cannot be followed: two steps share an id, or a target names no
+ * step of the list. unique-ids and branch-targets report those; the graph rules skip the list
+ * rather than pile consequences on top.
+ */
+export function graphable(list: StepList): boolean {
+  const ids = new Set(list.steps.map((s) => s.id));
+  if (ids.size !== list.steps.length) return false;
+  return list.steps.every((s) => [s.onSuccess, s.onFailure].every((t) => WORDS.has(t) || ids.has(t)));
+}

@@ -3,11 +3,9 @@
  * rollback reserve, and the point of no return (window end minus the reserve), against the
  * window. Loops count once per batch of `serial` items. Pure.
  */
-import { expectedMs, worstCaseMs } from '../../plan/estimates.js';
-import { rollbackReserveMs } from '../../plan/budget.js';
+import { expectedDurationMs, rollbackReserveMs, soakDurationMs, worstCaseDurationMs } from '../../plan/budget.js';
 import type { Runbook } from '../../model/types.js';
 import { fields, text, type Block } from './document.js';
-import { totalMs } from './loop-items.js';
 import { clockRange, dayNote, utc, zoned, type WindowView } from './window-times.js';
 import { dur } from './words.js';
 
@@ -20,10 +18,12 @@ export interface Budget {
 }
 
 export function computeBudget(runbook: Runbook, vars: Readonly<Record<string, unknown>>): Budget {
-  const lists = [runbook.steps, runbook.checklist];
-  const sum = (each: Parameters<typeof totalMs>[2]) => lists.reduce((n, l) => n + totalMs(l, vars, each), 0);
-  const soakMs = lists.flat().reduce((n, s) => n + (s.kind === 'monitor' ? expectedMs(s) : 0), 0);
-  return { expectedMs: sum((s) => expectedMs(s)), soakMs, worstMs: sum(worstCaseMs), reserveMs: rollbackReserveMs(runbook) };
+  return {
+    expectedMs: expectedDurationMs(runbook, vars),
+    soakMs: soakDurationMs(runbook),
+    worstMs: worstCaseDurationMs(runbook, vars),
+    reserveMs: rollbackReserveMs(runbook),
+  };
 }
 
 function pointOfNoReturn(view: WindowView | undefined, reserveMs: number): string {

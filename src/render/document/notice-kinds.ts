@@ -1,7 +1,7 @@
 /** What one step does, in words, by kind: the body of a step in the change notice. Pure. */
 import type { Step } from '../../model/types.js';
 import { code, text, type Block } from './document.js';
-import { loopItems } from './loop-items.js';
+import { loopItems } from '../../plan/loop-items.js';
 import { maskSecretRefs } from './sanitize.js';
 import { dur, plural, serialWords } from './words.js';
 

@@ -3,12 +3,13 @@
  * on_success jump repeats steps that succeeded, which is worth a warning.
  */
 import type { Rule } from '../context.js';
-import { stepLists } from '../lists.js';
+import { graphable, stepLists } from '../lists.js';
 
 export const backwardJumps: Rule = {
   name: 'backward-jump',
   check(ctx) {
     for (const list of stepLists(ctx.runbook)) {
+      if (!graphable(list)) continue;
       list.steps.forEach((step, i) => {
         const j = list.steps.findIndex((s) => s.id === step.onSuccess);
         if (j < 0 || j > i) return;

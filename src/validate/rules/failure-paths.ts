@@ -4,12 +4,13 @@
  */
 import type { Rule } from '../context.js';
 import { canLeave, graphOf, reachable } from '../graph.js';
-import { stepLists } from '../lists.js';
+import { graphable, stepLists } from '../lists.js';
 
 export const failurePaths: Rule = {
   name: 'failure-paths',
   check(ctx) {
     for (const list of stepLists(ctx.runbook)) {
+      if (!graphable(list)) continue;
       const g = graphOf(list);
       const leaves = canLeave(g);
       const seen = reachable(g);

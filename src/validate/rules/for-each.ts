@@ -1,11 +1,13 @@
 /**
- * A for_each given as a string is exactly one `${{ vars.X }}`, and X's default is a list.
- * The loop variable (`as`) does not hide a template root or an enclosing loop's variable.
+ * A for_each given as a string is exactly one `${{ vars.X }}`, and X's default is a list (or a
+ * comma-separated string, as `--var X=a,b` gives). The loop variable (`as`) does not hide a
+ * template root or an enclosing loop's variable.
  */
-import type { Rule } from '../context.js';
+import type { ForEachStep } from '../../model/types.js';
+import type { Rule, RuleContext } from '../context.js';
 import { placedSteps } from '../lists.js';
 
-const SINGLE_VAR = /^\s*\$\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}\s*$/;
+const SINGLE_VAR = /^\s*\$\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_-]+)*)\s*\}\}\s*$/;
 const ROOTS = new Set(['vars', 'secrets', 'steps', 'run', 'window', 'env']);
 
 export const forEach: Rule = {
@@ -13,21 +15,7 @@ export const forEach: Rule = {
   check(ctx) {
     for (const { step, list } of placedSteps(ctx.runbook)) {
       if (step.kind !== 'for_each') continue;
-      if (typeof step.items === 'string') {
-        const m = SINGLE_VAR.exec(step.items);
-        const path = [...step.path, 'for_each'];
-        if (!m) {
-          ctx.error(path, 'for_each must be a list or a single "${{ vars.NAME }}" reference to a list variable');
-        } else {
-          const name = m[1] as string;
-          const value = ctx.runbook.vars[name];
-          if (name in ctx.runbook.vars && !Array.isArray(value)) {
-            ctx.error(path, `for_each: vars.${name} must be a list (its default is ${value === null ? 'empty' : typeof value}): write servers: [a, b]`);
-          } else if (Array.isArray(value) && value.length === 0) {
-            ctx.warn(path, `for_each: vars.${name} is an empty list by default: the loop runs nothing unless --var sets it`);
-          }
-        }
-      }
+      if (typeof step.items === 'string') checkItems(ctx, step, step.items);
       const asPath = [...step.path, 'as'];
       if (ROOTS.has(step.as)) ctx.error(asPath, `the loop variable cannot be called "${step.as}": it would hide \${{ ${step.as}.… }}`);
       else if (list.loopVars.includes(step.as)) ctx.error(asPath, `the loop variable "${step.as}" hides the enclosing loop's: give this loop another name with as:`);
@@ -37,3 +25,22 @@ export const forEach: Rule = {
     }
   },
 };
+
+function checkItems(ctx: RuleContext, step: ForEachStep, items: string): void {
+  const path = [...step.path, 'for_each'];
+  const m = SINGLE_VAR.exec(items);
+  if (!m) {
+    ctx.error(path, 'for_each must be a list or a single "${{ vars.NAME }}" reference to a list variable');
+    return;
+  }
+  const name = m[1] as string;
+  // Nested paths (vars.a.b) and undeclared names are the templates rule's business.
+  if (m[2] || !Object.hasOwn(ctx.runbook.vars, name)) return;
+  const value = ctx.runbook.vars[name];
+  const kind = value === null ? 'empty' : Array.isArray(value) ? 'list' : typeof value;
+  if (kind !== 'list' && kind !== 'string') {
+    ctx.warn(path, `for_each: vars.${name} is not a list (its default is ${kind === 'object' ? 'a mapping' : kind}): the loop runs once, with the whole value`);
+  } else if (kind === 'list' ? (value as unknown[]).length === 0 : String(value).trim() === '') {
+    ctx.warn(path, `for_each: vars.${name} is empty by default: the loop runs nothing unless --var sets it`);
+  }
+}

@@ -1,12 +1,13 @@
 /** Every step can be reached from the first step of its list, on success or failure edges. */
 import type { Rule } from '../context.js';
 import { graphOf, reachable } from '../graph.js';
-import { stepLists } from '../lists.js';
+import { graphable, stepLists } from '../lists.js';
 
 export const reachability: Rule = {
   name: 'unreachable',
   check(ctx) {
     for (const list of stepLists(ctx.runbook)) {
+      if (!graphable(list)) continue;
       const seen = reachable(graphOf(list));
       list.steps.forEach((step, i) => {
         if (seen.has(i)) return;

@@ -2,8 +2,8 @@
  * What a for_each loops over, as the change notice can know it before the run: a literal list,
  * or `${{ vars.x }}` looked up in the variables (after --var and --vars-file). Pure.
  */
-import { itemLabel } from '../../engine/keys.js';
-import type { Step } from '../../model/types.js';
+import { itemLabel } from '../engine/keys.js';
+import type { Step } from '../model/types.js';
 
 const VAR_REF = /^\s*\$\{\{\s*vars\.([A-Za-z0-9_.-]+)\s*\}\}\s*$/;
 
