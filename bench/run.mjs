@@ -77,7 +77,8 @@ const freshState = () => join(work, `state-${stateN++}`);
 
 // 4. Peak memory of exec of one step printing 1 GB.
 if (!SKIP.has('memory')) {
-  const loud = runbook('loud', `  - { id: loud, run: "yes 'all work and no play makes jack a dull boy, all work and no play' | head -c 1073741824", timeout: 10m }\n`);
+  // 1 GiB of 100-character lines (no SIGPIPE under pipefail: head reads /dev/zero itself).
+  const loud = runbook('loud', `  - { id: loud, run: 'head -c 1073741824 /dev/zero | tr "\\0" x | fold -w 99', timeout: 10m }\n`);
   const samples = Array.from({ length: Math.min(RUNS, 3) }, () => {
     const state = freshState();
     const r = spawnSync('/usr/bin/time', ['-f', '%M', 'node', CLI, 'exec', loud, '--state-dir', state], { env, cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });

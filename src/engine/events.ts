@@ -27,7 +27,8 @@ export type EngineEvent =
       /** In words: what happens if this step fails (plans). */
       readonly onFailure: string;
     }
-  | { readonly type: 'step_output'; readonly ref: StepRef; readonly stream: 'stdout' | 'stderr'; readonly line: string }
+  /** One or more whole lines of a step's output (masked), joined by newlines. */
+  | { readonly type: 'step_output'; readonly ref: StepRef; readonly stream: 'stdout' | 'stderr'; readonly lines: string }
   | {
       readonly type: 'step_finished';
       readonly ref: StepRef;

@@ -44,42 +44,47 @@ export class Masker {
   }
 }
 
-/** Splits text into lines; a line longer than `max` characters is emitted in pieces. */
+/**
+ * Splits a stream into blocks of whole lines: each push hands on the complete lines it finished,
+ * as one string without the last newline (one call per chunk, not per line: a step printing
+ * millions of lines costs millions of nothing). A line longer than `max` is handed on in pieces.
+ */
 export class LineSplitter {
   private partial = '';
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly onLines: (lines: string) => void,
     private readonly max = 16_384,
   ) {}
 
   push(text: string): void {
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      this.onLine(this.partial + text.slice(start, nl));
-      this.partial = '';
-      start = nl + 1;
-    }
-    this.partial += text.slice(start);
+    const last = text.lastIndexOf('\n');
+    if (last >= 0) {
+      this.onLines(this.partial + text.slice(0, last));
+      this.partial = text.slice(last + 1);
+    } else this.partial += text;
     while (this.partial.length > this.max) {
-      this.onLine(this.partial.slice(0, this.max));
+      this.onLines(this.partial.slice(0, this.max));
       this.partial = this.partial.slice(this.max);
     }
   }
 
   end(): void {
-    if (this.partial) this.onLine(this.partial);
+    if (this.partial) this.onLines(this.partial);
     this.partial = '';
   }
 }
 
-/** The last `max` characters of a stream. */
+/** The last `max` characters of a stream (chunks kept as they came, joined only when read). */
 export class Tail {
-  private text = '';
+  private chunks: string[] = [];
+  private size = 0;
   constructor(private readonly max = 65_536) {}
   push(chunk: string): void {
-    this.text = (this.text + chunk).slice(-this.max);
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.chunks.length > 1 && this.size - this.chunks[0]!.length >= this.max) this.size -= this.chunks.shift()!.length;
   }
   get value(): string {
-    return this.text;
+    return this.chunks.join('').slice(-this.max);
   }
 }

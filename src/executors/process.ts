@@ -21,7 +21,8 @@ export interface ProcessRequest {
   readonly logPath: string | undefined;
   /** Secret values to mask in everything written or reported. */
   readonly secrets: readonly string[];
-  readonly onLine: (stream: 'stdout' | 'stderr', line: string) => void;
+  /** Whole lines of output (masked), a block at a time. */
+  readonly onLines: (stream: 'stdout' | 'stderr', lines: string) => void;
   /** Where the step writes `key=value` outputs ($RUNBOOK_OUTPUT). */
   readonly outputPath: string | undefined;
 }
@@ -60,7 +61,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
 
     const streams = (['stdout', 'stderr'] as const).map((name) => {
       const masker = new Masker(req.secrets);
-      const splitter = new LineSplitter((line) => req.onLine(name, line));
+      const splitter = new LineSplitter((lines) => req.onLines(name, lines));
       const pipe = child[name]!;
       pipe.setEncoding('utf8');
       // stdout and stderr share the log file: each writes whole lines only, so they never mix mid-line.

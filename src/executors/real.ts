@@ -61,7 +61,7 @@ export class RealExecutor implements StepExecutor {
       logPath: this.d.logPath(req.seq, req.ref.key),
       secrets: this.d.secrets,
       outputPath,
-      onLine: (stream, line) => this.d.emit({ type: 'step_output', ref: req.ref, stream, line }),
+      onLines: (stream, lines) => this.d.emit({ type: 'step_output', ref: req.ref, stream, lines }),
     });
   }
 

@@ -97,14 +97,19 @@ function flowDepthOver(text: string, limit: number): number {
 /** yaml's messages end with " at line L, column C" and a code excerpt: keep the reason. */
 function yamlMessage(message: string, code: string): string {
   const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-  return `YAML: ${first}${HINTS[code] ?? ''}`;
+  return `YAML: ${first}${HINTS[code] ?? hintFor(first)}`;
 }
 
 const HINTS: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: ': a value that contains ": " must be quoted or written as a block (run: |)',
   MULTILINE_IMPLICIT_KEY: ': check the indentation, or quote a value that contains ": "',
-  TAB_AS_INDENT: ': indent with spaces, not tabs',
+  BAD_INDENT: ' (check the indentation of this line and the ones above)',
 };
+
+/** Messages that need a hint whatever their code. */
+function hintFor(message: string): string {
+  return /without - indicator/.test(message) ? ': check the indentation (keys of one mapping start in the same column)' : '';
+}
 
 /** Aliases, anchors, tags, keys and depth: one iterative walk (no recursion on deep input). */
 function checkNodes(root: Node, lines: (offset: number) => Position, source: string): RawProblem[] {
@@ -122,7 +127,7 @@ function checkNodes(root: Node, lines: (offset: number) => Position, source: str
       const mark = source.lastIndexOf(`&${node.anchor}`, at);
       problems.push({ code: 'alias', message: `YAML anchors (&${node.anchor}) are not allowed: write the value out where it is used`, offset: mark >= 0 ? mark : at });
     }
-    if (node.tag && !CORE_TAGS.has(node.tag)) problems.push({ code: 'yaml', message: `YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed`, offset: at });
+    if (node.tag && !CORE_TAGS.has(node.tag)) problems.push({ code: 'yaml', message: `YAML tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed`, offset: tagStart(source, at) });
     if (!isCollection(node)) continue;
     if (depth > MAX_DEPTH) {
       if (!tooDeep) problems.push({ code: 'too-deep', message: `nested too deeply (the limit is ${MAX_DEPTH} levels)`, offset: at });
@@ -138,6 +143,21 @@ function checkNodes(root: Node, lines: (offset: number) => Position, source: str
     }
   }
   return problems;
+}
+
+/** A node's range starts after its tag (`!!binary x`): the offset of the tag just before it. */
+function tagStart(source: string, at: number): number {
+  for (let i = Math.min(at, source.length) - 1, end = -1; i >= 0; i--) {
+    const c = source[i] as string;
+    if (c === '\n') return at;
+    if (/\s/.test(c)) {
+      if (end >= 0) return source[i + 1] === '!' ? i + 1 : at;
+      continue;
+    }
+    if (end < 0) end = i;
+    if (i === 0) return c === '!' ? 0 : at;
+  }
+  return at;
 }
 
 /** Keys are plain scalars (strings, or numbers and booleans read as strings) and unique. */

@@ -60,14 +60,23 @@ export function reachable(g: Graph): Set<number> {
 
 /** Steps from which some path leaves the list (END or STOP): the rest can only loop. */
 export function canLeave(g: Graph): Set<number> {
+  const preds: number[][] = Array.from({ length: g.size }, () => []);
   const out = new Set<number>();
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let i = 0; i < g.size; i++) {
-      if (out.has(i)) continue;
-      if ([...g.success(i), ...g.failure(i)].some((j) => j < 0 || out.has(j))) {
+  const todo: number[] = [];
+  for (let i = 0; i < g.size; i++) {
+    for (const j of [...g.success(i), ...g.failure(i)]) {
+      if (j >= 0) preds[j]?.push(i);
+      else if (!out.has(i)) {
         out.add(i);
-        changed = true;
+        todo.push(i);
+      }
+    }
+  }
+  while (todo.length > 0) {
+    for (const p of preds[todo.pop() as number] ?? []) {
+      if (!out.has(p)) {
+        out.add(p);
+        todo.push(p);
       }
     }
   }

@@ -2,12 +2,19 @@
 import { writeSync } from 'node:fs';
 import type { EngineEvent } from '../../engine/events.js';
 import type { Renderer } from './renderer.js';
-import { describe } from './words.js';
+import { describe, OUTPUT_BAR } from './words.js';
+
+const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class PlainRenderer implements Renderer {
   constructor(private readonly out: NodeJS.WriteStream) {}
 
   handle(e: EngineEvent): void {
+    if (e.type === 'step_output') {
+      // The hot path of a chatty step: one pass over the block, one write.
+      const prefix = `${stamp()} ${OUTPUT_BAR}`;
+      return write(this.out, `${prefix}${e.lines.replace(/\n/g, `\n${prefix}`)}\n`);
+    }
     const text = describe(e);
     if (text !== undefined) this.line(text);
   }
@@ -19,8 +26,8 @@ export class PlainRenderer implements Renderer {
   close(): void {}
 
   private line(text: string): void {
-    const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    write(this.out, text.split('\n').map((l) => `${stamp} ${l}\n`).join(''));
+    const prefix = `${stamp()} `;
+    write(this.out, `${prefix}${text.replace(/\n/g, `\n${prefix}`)}\n`);
   }
 }
 

@@ -26,8 +26,10 @@ export class TtyRenderer implements Renderer {
         this.started = Date.now();
         this.print(chalk.cyan(describe(e)!));
         return this.spin();
-      case 'step_output':
-        return this.print(chalk.dim('  │ ') + e.line);
+      case 'step_output': {
+        const bar = chalk.dim('  │ ');
+        return this.print(bar + e.lines.replace(/\n/g, `\n${bar}`));
+      }
       case 'step_finished': {
         this.stopSpin();
         const text = describe(e)!;

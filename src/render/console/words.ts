@@ -1,4 +1,7 @@
 /** The words the console renderers share, so tty and plain say the same things. */
+
+/** Before each line of a step's output. */
+export const OUTPUT_BAR = '  │ ';
 import type { EngineEvent, StepRef } from '../../engine/events.js';
 import { formatDuration } from '../../model/duration.js';
 
@@ -41,7 +44,7 @@ export function describe(e: EngineEvent): string | undefined {
     case 'run_finished':
       return `${e.exitCode === 0 ? '✓' : '✗'} ${e.outcome.replace('_', ' ')}: ${e.message} (exit ${e.exitCode})`;
     case 'step_output':
-      return `  │ ${e.line}`;
+      return `${OUTPUT_BAR}${e.lines.replace(/\n/g, `\n${OUTPUT_BAR}`)}`;
   }
 }
 

@@ -10,9 +10,10 @@ export const backwardJumps: Rule = {
   check(ctx) {
     for (const list of stepLists(ctx.runbook)) {
       if (!graphable(list)) continue;
+      const index = new Map(list.steps.map((s, i) => [s.id, i] as const));
       list.steps.forEach((step, i) => {
-        const j = list.steps.findIndex((s) => s.id === step.onSuccess);
-        if (j < 0 || j > i) return;
+        const j = index.get(step.onSuccess);
+        if (j === undefined || j > i) return;
         const target = list.steps[j];
         const span = j === i ? `"${step.id}" repeats` : `steps "${target?.id}" to "${step.id}" repeat`;
         ctx.warn([...step.path, 'on_success'], `on_success jumps back to "${step.onSuccess}": ${span} after succeeding, until a step has run max_visits (${target?.maxVisits ?? 3}) times`);

@@ -6,7 +6,7 @@
 import { didYouMean } from '../../load/suggest.js';
 import type { Step } from '../../model/types.js';
 import type { Rule, RuleContext } from '../context.js';
-import { placedSteps, stepLists, type StepList } from '../lists.js';
+import { stepLists, type StepList } from '../lists.js';
 
 const SUCCESS_WORDS = ['next', 'end'];
 const FAILURE_WORDS = ['rollback', 'abort', 'continue', 'ask', 'escalate'];
@@ -14,9 +14,11 @@ const FAILURE_WORDS = ['rollback', 'abort', 'continue', 'ask', 'escalate'];
 export const branchTargets: Rule = {
   name: 'branch-targets',
   check(ctx) {
-    const home = new Map(placedSteps(ctx.runbook).map((p) => [p.step.id, p.list] as const));
-    const hasRollback = ctx.runbook.rollback.steps.length > 0 || placedSteps(ctx.runbook).some((p) => p.step.undo !== undefined);
-    for (const list of stepLists(ctx.runbook)) {
+    const lists = stepLists(ctx.runbook);
+    const home = new Map<string, StepList>();
+    for (const list of lists) for (const s of list.steps) if (!home.has(s.id)) home.set(s.id, list);
+    const hasRollback = ctx.runbook.rollback.steps.length > 0 || lists.some((l) => l.steps.some((s) => s.undo !== undefined));
+    for (const list of lists) {
       for (const step of list.steps) {
         checkSuccess(ctx, list, step, home);
         checkFailure(ctx, list, step, home, hasRollback);
@@ -55,8 +57,8 @@ function checkFailure(ctx: RuleContext, list: StepList, step: Step, home: Map<st
 }
 
 function checkId(ctx: RuleContext, list: StepList, path: (string | number)[], key: string, target: string, home: Map<string, StepList>, words: string[]): void {
-  if (list.steps.some((s) => s.id === target)) return;
   const where = home.get(target);
+  if (where === list || (where !== undefined && list.steps.some((s) => s.id === target))) return;
   if (where === undefined) {
     const candidates = [...words, ...list.steps.map((s) => s.id)];
     ctx.error(path, `${key}: unknown step "${target}"${didYouMean(target, candidates)}: use ${words.join(', ')} or a step id in ${list.label}`);

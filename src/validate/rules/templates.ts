@@ -39,9 +39,9 @@ function checkRef(ref: Ref, field: Field, runbook: Runbook, ids: ReadonlySet<str
   const outsideSteps = field.placed === undefined;
   switch (ref.root) {
     case 'vars':
-      return name in runbook.vars ? undefined : `${shown}: no variable "${name}" is declared under vars${didYouMean(name, Object.keys(runbook.vars))}`;
+      return Object.hasOwn(runbook.vars, name) ? undefined : `${shown}: no variable "${name}" is declared under vars${didYouMean(name, Object.keys(runbook.vars))}`;
     case 'secrets':
-      return name in runbook.secrets ? undefined : `${shown}: no secret "${name}" is declared under secrets${didYouMean(name, Object.keys(runbook.secrets))}`;
+      return Object.hasOwn(runbook.secrets, name) ? undefined : `${shown}: no secret "${name}" is declared under secrets${didYouMean(name, Object.keys(runbook.secrets))}`;
     case 'steps':
       if (outsideSteps) return `${shown}: step results are not available here`;
       if (!ids.has(name)) return `${shown}: there is no step "${name}"${didYouMean(name, ids)}`;
