@@ -15,6 +15,7 @@ import { formatDuration } from '../model/duration.js';
 import { JournalWriter } from '../state/journal.js';
 import { stateRoot } from '../state/paths.js';
 import { createRunDir } from '../state/run-dir.js';
+import { saveNormalized } from '../state/runbook-cache.js';
 import { takeLock } from './lock.js';
 import { findInterrupted } from './runs.js';
 import { planCommand, type PlanOptions } from './plan.js';
@@ -63,6 +64,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
     throw err;
   }
   try {
+    saveNormalized(run, loaded.hash, runbook);
     const journal = JournalWriter.create(run.journalPath);
     const started = new Date().toISOString();
     let user = 'unknown';

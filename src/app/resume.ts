@@ -9,7 +9,8 @@ import { hostname } from 'node:os';
 import { invalid, refused } from '../errors.js';
 import { resumesByItself } from '../engine/engine.js';
 import { Replay } from '../engine/replay.js';
-import { loadRunbookText } from '../load/load.js';
+import { loadRunbookText, sha256 } from '../load/load.js';
+import { loadNormalized } from '../state/runbook-cache.js';
 import type { Runbook, Step } from '../model/types.js';
 import { allSteps } from '../model/normalize.js';
 import type { RunStartedRecord } from '../state/records.js';
@@ -45,19 +46,27 @@ interface Prepared {
   readonly release: () => void;
 }
 
+/** A run id is `<runbook id>-<yyyyMMdd-HHmmss>-<hex>` (src/state/run-dir.ts). */
+const runbookIdOf = (runId: string) => runId.replace(/-\d{8}-\d{6}-[0-9a-f]+$/, '');
+
 function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Prepared {
-  const first = readJournal(run.journalPath).records[0];
-  if (!first || first.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
   const preamble: string[] = [];
   // The lock first: the journal is repaired (and appended to) only by the run's one holder.
-  const lock = takeLock(root, first.runbookId, run.runId, opts.forceUnlock, preamble);
+  const lock = takeLock(root, runbookIdOf(run.runId), run.runId, opts.forceUnlock, preamble);
   try {
     const read = readJournal(run.journalPath, { repair: true });
-    const loaded = loadRunbookText(readFileSync(run.runbookCopyPath, 'utf8'), run.runbookCopyPath);
-    if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
-    const runbook = loaded.runbook;
+    const first = read.records[0];
+    if (!first || first.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
+    const copy = readFileSync(run.runbookCopyPath, 'utf8');
+    const copyHash = sha256(copy);
+    let runbook = loadNormalized(run, copyHash);
+    if (!runbook) {
+      const loaded = loadRunbookText(copy, run.runbookCopyPath);
+      if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
+      runbook = loaded.runbook;
+    }
     if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
-    const changed = describeFileChange(first.file, loaded.hash, runbook);
+    const changed = describeFileChange(first.file, copyHash, runbook);
     if (changed) preamble.push(changed);
     const secrets = resolveSecrets(runbook, dirname(first.file));
     const journal = JournalWriter.openForAppend(run.journalPath);
@@ -71,8 +80,9 @@ function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boo
 /** What changed in the runbook file since the run started, in one line (or nothing). */
 function describeFileChange(file: string, hash: string, copy: Runbook): string | undefined {
   if (!existsSync(file)) return undefined;
-  const now = loadRunbookText(readFileSync(file, 'utf8'), file);
-  if (now.hash === hash) return undefined;
+  const text = readFileSync(file, 'utf8');
+  if (sha256(text) === hash) return undefined;
+  const now = loadRunbookText(text, file);
   const ids = (r: Runbook | undefined) => new Map<string, string>([...(r ? allSteps(r) : [])].map((s: Step) => [s.id, JSON.stringify({ ...s, path: undefined })]));
   const before = ids(copy);
   const after = ids(now.runbook);
@@ -87,11 +97,11 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
   if (opts.rerunInFlight && opts.skipInFlight) throw invalid('--rerun-in-flight and --skip-in-flight exclude each other');
   const root = stateRoot(opts.stateDir);
   const run = pickRunToResume(root, arg);
-  const { records } = readJournal(run.journalPath);
-  const summary = summarize(records);
-  if (summary.state !== 'interrupted' && summary.state !== 'running') throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
   const p = prepare(run, root, opts, false);
   try {
+    // We hold the lock: the run is ours, not running elsewhere.
+    const summary = summarize(p.replay.records);
+    if (summary.state !== 'interrupted' && summary.state !== 'running') throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
     const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : undefined;
     const step = summary.inFlight && [...allSteps(p.runbook)].find((s) => s.id === summary.inFlight!.stepId);
     if (step && !step.idempotent && !step.reboots && !step.verify && !resumesByItself(step) && !inFlight && !isInteractiveSession()) {
