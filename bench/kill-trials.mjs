@@ -56,13 +56,17 @@ for (let trial = 1; trial <= TRIALS; trial++) {
       args = ['resume', '--state-dir', 's'];
     } else {
       failures.push(`trial ${trial}: exit ${r.code}: ${r.stderr.trim()}`);
+      process.stderr.write(`${failures[failures.length - 1]}\n`);
       break;
     }
   }
   const trace = existsSync(join(dir, 'trace')) ? readFileSync(join(dir, 'trace'), 'utf8').trim().split('\n') : [];
   const expected = Array.from({ length: STEPS }, (_, i) => `s${i}`);
-  if (!finished) failures.push(`trial ${trial}: did not finish`);
-  else if (trace.join(' ') !== expected.join(' ')) failures.push(`trial ${trial}: trace ${trace.join(' ')}`);
+  const failure = !finished ? `trial ${trial}: did not finish` : trace.join(' ') !== expected.join(' ') ? `trial ${trial}: trace ${trace.join(' ')}` : undefined;
+  if (failure) {
+    failures.push(failure);
+    process.stderr.write(`${failure}\n`);
+  }
   rmSync(dir, { recursive: true, force: true });
   if (trial % 100 === 0) process.stderr.write(`${trial} trials, ${kills} kills, ${failures.length} failures\n`);
 }

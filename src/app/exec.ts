@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { refused } from '../errors.js';
 import { loadChecked } from '../load/checked.js';
 import { resolveVars } from '../load/vars.js';
-import { walk } from '../model/normalize.js';
+import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';
 import { realClock } from '../executors/clock.js';
 import { formatDuration } from '../model/duration.js';
@@ -23,7 +23,9 @@ import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
 import { windowGate } from './window-gate.js';
 import { whoAmI } from './operator.js';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
+import { formatProblem } from '../load/problem.js';
+import { currentUser } from '../state/lock-holder.js';
 
 export interface ExecOptions extends PlanOptions {
   readonly dryRun?: boolean;
@@ -35,7 +37,7 @@ export interface ExecOptions extends PlanOptions {
 }
 
 export function manualSteps(runbook: Runbook): string[] {
-  return [runbook.steps, runbook.checklist, runbook.rollback.steps].flatMap((l) => [...walk(l)]).filter((s) => s.kind === 'manual').map((s) => s.id);
+  return [...allSteps(runbook)].filter((s) => s.kind === 'manual').map((s) => s.id);
 }
 
 export async function execCommand(file: string, opts: ExecOptions): Promise<number> {
@@ -55,7 +57,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   if (gate.waitMs) await waitForWindow(gate.waitMs);
 
   const run = createRunDir(root, runbook.id, loaded.text);
-  const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.dir})`];
+  const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.dir})`, ...loaded.problems.map(formatProblem)];
   let lock;
   try {
     lock = takeLock(root, runbook.id, run.runId, opts.forceUnlock, preamble);
@@ -67,15 +69,9 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
     saveNormalized(run, loaded.hash, runbook);
     const journal = JournalWriter.create(run.journalPath);
     const started = new Date().toISOString();
-    let user = 'unknown';
-    try {
-      user = userInfo().username;
-    } catch {
-      /* no passwd entry */
-    }
     journal.append({
       type: 'run_started', at: started, runId: run.runId, runbookId: runbook.id, title: runbook.title, file, hash: loaded.hash,
-      host: hostname(), user, pid: process.pid, vars,
+      host: hostname(), user: currentUser(), pid: process.pid, vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
     });
     return await runSession({

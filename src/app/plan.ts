@@ -16,9 +16,12 @@ export interface PlanOptions {
 }
 
 export async function planCommand(file: string, opts: PlanOptions): Promise<number> {
-  const { runbook } = loadChecked(file);
+  const { runbook, problems } = loadChecked(file);
   const vars = resolveVars(runbook, { var: opts.var ?? [], varsFile: opts.varsFile });
-  const warnings = unavailableSecrets(runbook, dirname(file)).map((m) => `${m} (exec would refuse)`);
+  const warnings = [
+    ...problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`),
+    ...unavailableSecrets(runbook, dirname(file)).map((m) => `${m} (exec would refuse)`),
+  ];
   let plan;
   try {
     plan = await buildPlan({ runbook, vars, fail: opts.fail ?? [], at: opts.at, warnings });

@@ -6,7 +6,7 @@ import { didYouMean } from '../../load/suggest.js';
 import type { Runbook } from '../../model/types.js';
 import { allSteps } from '../../model/normalize.js';
 import { parseTemplate, type Ref } from '../../template/parse.js';
-import type { Rule, RuleContext } from '../context.js';
+import type { Rule } from '../context.js';
 import { allFields, type Field } from '../fields.js';
 
 const ROOTS = ['vars', 'secrets', 'steps', 'run', 'window', 'env'];
