@@ -41,7 +41,6 @@ varOptions(
   .option('--at <time>', 'plan as if starting at this time (ISO 8601, in the window zone)')
   .option('--fail <step>', 'rehearse the path taken when this step fails (repeatable; loop item: deploy[web2])', collect, [])
   .addOption(format(['text', 'json'], 'text'))
-  .addOption(stateDir().hideHelp())
   .action((file, opts) => runCommand(() => import('./commands/plan.js'), file, opts));
 
 varOptions(program.command('exec').description('execute a runbook').argument('<file>'))

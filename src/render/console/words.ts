@@ -6,7 +6,7 @@ import type { EngineEvent, StepRef } from '../../engine/events.js';
 import { formatDuration } from '../../model/duration.js';
 
 export function stepTitle(ref: StepRef): string {
-  const name = ref.step.name ? ` ${ref.step.name}` : '';
+  const name = ref.undoOf ? ` undo of "${ref.step.name ?? ref.step.id}"` : ref.step.name ? ` ${ref.step.name}` : '';
   const where = ref.phase === 'change' ? '' : `${ref.phase} `;
   return `${where}[${ref.index}/${ref.total}] ${ref.key}${name && name !== ` ${ref.key}` ? ` —${name}` : ''}`;
 }
