@@ -357,7 +357,7 @@ export class Engine {
     let delay = step.retryDelayMs;
     for (let attempt = 1; ; attempt++) {
       const seq = this.startRecord(ref, visit, attempt);
-      this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: describeFailure(ref, this.o.runbook, this.undoStack.map((u) => u.key)) });
+      this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
       const env = { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
       const r = await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal });
       if (r.interrupted) return { status: 'interrupted', fresh: true };
@@ -373,6 +373,11 @@ export class Engine {
       this.remember(ref, loop, r, seq);
       return out;
     }
+  }
+
+  /** Plans show each step's failure path in words; a real run does not spend the time. */
+  private describeFailure(ref: StepRef): string {
+    return this.o.values.dry ? describeFailure(ref, this.o.runbook, this.undoStack.map((u) => u.key)) : '';
   }
 
   /** Keep a finished step's values for later templates, and its undo for a rollback. */

@@ -24,7 +24,7 @@ export type EngineEvent =
       readonly attempt: number;
       /** Resolved command (secrets masked) or instruction. */
       readonly detail: string | undefined;
-      /** In words: what happens if this step fails (plans). */
+      /** In words: what happens if this step fails (plans; empty in real runs). */
       readonly onFailure: string;
     }
   /** One or more whole lines of a step's output (masked), joined by newlines. */
