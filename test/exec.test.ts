@@ -118,7 +118,7 @@ steps:
     const ok = await runCli(['exec', writeRunbook(dir, body(1), 'one.yaml'), '--state-dir', join(dir, 's1')], { cwd: dir });
     expect(ok.code).toBe(0);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('h1\nh2\nh3\nh4\n');
-    const bad = await runCli(['exec', writeRunbook(dir, body(0).replace('id: x', 'id: x'), 'zero.yaml'), '--state-dir', join(dir, 's2')], { cwd: dir });
+    const bad = await runCli(['exec', writeRunbook(dir, body(0), 'zero.yaml'), '--state-dir', join(dir, 's2')], { cwd: dir });
     expect(bad.code).toBe(4);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('h1\nh2\nh3\nh4\nh1\nh2\n');
   });

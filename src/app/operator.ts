@@ -2,12 +2,13 @@
  * The operator: questions at a terminal (readline), or the flags that answer for them
  * (--yes, --rerun-in-flight, --skip-in-flight). Every answer says who gave it.
  */
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { StepRef } from '../engine/events.js';
 import type { ExecRequest, FailureChoice, InFlightChoice, Operator } from '../engine/ports.js';
 import type { ManualAnswer } from '../executors/real.js';
 import type { Renderer } from '../render/console/renderer.js';
+import { currentUser } from '../state/lock-holder.js';
 
 export interface OperatorOptions {
   readonly interactive: boolean;
@@ -18,14 +19,9 @@ export interface OperatorOptions {
   readonly defaultFailure: 'rollback' | 'abort';
 }
 
+/** Who is at the console: the person behind sudo, else the user; with the host. */
 export function whoAmI(): string {
-  let user = process.env.SUDO_USER || process.env.USER || 'unknown';
-  try {
-    user = process.env.SUDO_USER || userInfo().username;
-  } catch {
-    /* no passwd entry */
-  }
-  return `${user}@${hostname()}`;
+  return `${process.env.SUDO_USER || currentUser()}@${hostname()}`;
 }
 
 export class ConsoleOperator implements Operator {

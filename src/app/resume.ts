@@ -20,7 +20,7 @@ import { openRunDir, type RunDir } from '../state/run-dir.js';
 import { summarize } from '../state/summary.js';
 import { takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
-import { pickRunToResume } from './runs.js';
+import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
 import { windowGate } from './window-gate.js';
@@ -45,9 +45,6 @@ interface Prepared {
   readonly secrets: Record<string, string>;
   readonly release: () => void;
 }
-
-/** A run id is `<runbook id>-<yyyyMMdd-HHmmss>-<hex>` (src/state/run-dir.ts). */
-const runbookIdOf = (runId: string) => runId.replace(/-\d{8}-\d{6}-[0-9a-f]+$/, '');
 
 function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Prepared {
   const preamble: string[] = [];

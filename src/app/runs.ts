@@ -12,19 +12,19 @@ function stateOf(root: string, run: RunDir): string | undefined {
   return view.summary?.state;
 }
 
-function unfinished(root: string, run: RunDir): boolean {
-  const state = stateOf(root, run);
-  return state === 'interrupted' || state === 'running';
+/** A run id is `<runbook id>-<yyyyMMdd-HHmmss>-<hex>` (src/state/run-dir.ts). */
+export const runbookIdOf = (runId: string) => runId.replace(/-\d{8}-\d{6}-[0-9a-f]+$/, '');
+
+const UNFINISHED = ['interrupted', 'running'];
+
+/** The newest run (of one runbook, or of any) whose state is one of `states`. */
+function newest(root: string, runbookId: string | undefined, states: readonly string[]): RunDir | undefined {
+  return listRunDirs(root).find((r) => (runbookId === undefined || runbookIdOf(r.runId) === runbookId) && states.includes(stateOf(root, r) ?? ''));
 }
 
 /** The newest interrupted run of a runbook (a running one is refused by its lock instead). */
 export function findInterrupted(root: string, runbookId: string): string | undefined {
-  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && stateOf(root, r) === 'interrupted')?.runId;
-}
-
-/** The newest unfinished run of a runbook, if any. */
-export function findUnfinished(root: string, runbookId: string): string | undefined {
-  return listRunDirs(root).find((r) => r.runId.startsWith(`${runbookId}-`) && unfinished(root, r))?.runId;
+  return newest(root, runbookId, ['interrupted'])?.runId;
 }
 
 /** `resume` with a run id, a runbook file, or nothing (the newest unfinished run). */
@@ -33,12 +33,12 @@ export function pickRunToResume(root: string, arg: string | undefined): RunDir {
     const loaded = loadRunbookFile(arg);
     const id = loaded.runbook?.id;
     if (!id) throw invalid(`${arg}: not a valid runbook (run \`runbook validate ${arg}\`)`);
-    const runId = findUnfinished(root, id);
-    if (!runId) throw invalid(`no unfinished run of ${id} in ${root}`);
-    return openRunDir(root, runId);
+    const run = newest(root, id, UNFINISHED);
+    if (!run) throw invalid(`no unfinished run of ${id} in ${root}`);
+    return run;
   }
   if (arg !== undefined) return openRunDir(root, arg);
-  const run = listRunDirs(root).find((r) => unfinished(root, r));
+  const run = newest(root, undefined, UNFINISHED);
   if (!run) throw invalid(`no unfinished run in ${root}`);
   return run;
 }

@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { Engine } from '../engine/engine.js';
+import { formatDuration } from '../model/duration.js';
 import type { EngineEvent } from '../engine/events.js';
 import { NO_JOURNAL, type Operator } from '../engine/ports.js';
 import type { StepValues, Values } from '../engine/scope.js';
@@ -157,10 +158,10 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const work = expected - soak;
   const lastBefore = pnr === undefined ? undefined : [...entries].reverse().find((e) => e.phase === 'change' && start + e.atMs <= pnr);
   if (times) {
-    const what = soak > 0 ? `expected work before the ${fmt(soak)} soak` : 'expected duration';
-    if (start + work > times.end.toMillis()) warnings.push(`the ${what} (${fmt(work)}) overruns the window end`);
-    else if (pnr !== undefined && start + work > pnr) warnings.push(`the ${what} (${fmt(work)}) runs past the point of no return`);
-    if (start + worstCase - soak > times.end.toMillis()) warnings.push(`at worst (every timeout and retry), the work takes ${fmt(worstCase - soak)} and overruns the window`);
+    const what = soak > 0 ? `expected work before the ${formatDuration(soak)} soak` : 'expected duration';
+    if (start + work > times.end.toMillis()) warnings.push(`the ${what} (${formatDuration(work)}) overruns the window end`);
+    else if (pnr !== undefined && start + work > pnr) warnings.push(`the ${what} (${formatDuration(work)}) runs past the point of no return`);
+    if (start + worstCase - soak > times.end.toMillis()) warnings.push(`at worst (every timeout and retry), the work takes ${formatDuration(worstCase - soak)} and overruns the window`);
   }
   const zoneOf = (t: DateTime) => t.toISO({ suppressMilliseconds: true }) ?? '';
   return {
@@ -179,10 +180,4 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     failing: [...input.fail],
     entries, notes, outcome, warnings,
   };
-}
-
-function fmt(ms: number): string {
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.round((ms % 3_600_000) / 60_000);
-  return h > 0 ? `${h}h${m ? `${m}m` : ''}` : `${m}m`;
 }
