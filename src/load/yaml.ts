@@ -4,6 +4,7 @@
  * oversized or binary text, an empty file.
  */
 import { isAlias, isCollection, isMap, isNode, isPair, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
+import { fastParseYaml } from './fast-yaml.js';
 import { positionsIn, type Position } from './locate.js';
 import { MAX_DEPTH, MAX_FILE_BYTES } from './limits.js';
 import { decodeText, tooLarge } from './read.js';
@@ -19,6 +20,7 @@ export interface RawProblem {
 export interface ParsedYaml {
   /** The text parsed: without a leading byte order mark. */
   readonly source: string;
+  /** The library's document; when the fast reader read the text, parsed on first use. */
   readonly doc: Document | undefined;
   readonly problems: readonly RawProblem[];
   /** The plain value, when there are no problems. */
@@ -27,8 +29,13 @@ export interface ParsedYaml {
 
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
 
-/** `what` names the input in messages: "runbook", "vars file". */
-export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false } as const;
+
+/**
+ * `what` names the input in messages: "runbook", "vars file". `fast: false` skips the fast
+ * reader (./fast-yaml.ts), for tests that compare the two.
+ */
+export function parseUntrustedYaml(text: string, what: string, fast = true): ParsedYaml {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const done = (problems: RawProblem[], doc?: Document, value?: unknown): ParsedYaml => ({ source, doc, problems: problems.sort((a, b) => a.offset - b.offset), value });
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -39,9 +46,24 @@ export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
   }
   const deep = flowDepthOver(source, FLOW_DEPTH_GUARD);
   if (deep >= 0) return done([{ code: 'too-deep', message: `nested too deeply (the limit is ${MAX_DEPTH} levels)`, offset: deep }]);
+  // The common case: plain YAML with nothing to report. The library's document is then only
+  // needed to locate a schema or rule problem, and parsed when that happens.
+  const value = fast ? fastParseYaml(source) : undefined;
+  if (value !== undefined) {
+    let doc: Document | undefined;
+    return {
+      source,
+      problems: [],
+      value,
+      get doc() {
+        doc ??= parseAllDocuments(source, PARSE_OPTIONS)[0] as Document | undefined;
+        return doc;
+      },
+    };
+  }
   let docs: Document[];
   try {
-    docs = parseAllDocuments(source, { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false }) as Document[];
+    docs = parseAllDocuments(source, PARSE_OPTIONS) as Document[];
   } catch (err) {
     // The parser recurses: absurd nesting overflows the stack before our depth check can run.
     const message = err instanceof RangeError ? `nested too deeply (the limit is ${MAX_DEPTH} levels)` : `not YAML: ${String(err)}`;

@@ -7,9 +7,19 @@ const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as c
 const COMPACT = /^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?(?:(\d+)ms)?$/;
 const ISO = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 
+/** Durations already read: a runbook repeats a few (`1s`, `5m`) many times, each read twice. */
+const known = new Map<string, number | undefined>();
+
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
+  if (known.has(value)) return known.get(value);
+  const ms = parseText(value);
+  if (known.size < 1000) known.set(value, ms);
+  return ms;
+}
+
+function parseText(value: string): number | undefined {
   const text = value.trim();
   if (text === '' || text === 'P' || text === 'PT') return undefined;
   const compact = COMPACT.exec(text);
@@ -29,17 +39,19 @@ function sum(...parts: Array<[string | undefined, number]>): number {
   return Math.round(parts.reduce((total, [n, unit]) => total + (n === undefined ? 0 : Number(n) * unit), 0));
 }
 
+const UNITS = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const;
+
 /** `1h30m`, `45s`, `2d3h`, `0s`: the compact form, largest units first. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '∞';
   if (ms > 0 && ms < 1000) return `${Math.round(ms)}ms`;
   let rest = Math.round(ms / 1000);
-  const out: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  let out = '';
+  for (const [unit, size] of UNITS) {
     if (rest >= size) {
-      out.push(`${Math.floor(rest / size)}${unit}`);
+      out += `${Math.floor(rest / size)}${unit}`;
       rest %= size;
     }
   }
-  return out.length ? out.join('') : '0s';
+  return out || '0s';
 }

@@ -101,11 +101,23 @@ function inputHasUndo(steps: readonly StepInput[]): boolean {
 }
 
 function normalizeSteps(steps: readonly StepInput[], path: Path, section: Section, ctx: Context): Step[] {
-  return steps.map((s, i) => normalizeStep(s, [...path, i], section, ctx));
+  const out: Step[] = [];
+  for (let i = 0; i < steps.length; i++) out.push(normalizeStep(steps[i] as StepInput, [...path, i], section, ctx));
+  return out;
 }
 
+function normalizeEnv(env: StepInput['env']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (env) for (const [k, v] of Object.entries(env)) out[k] = String(v);
+  return out;
+}
+
+/**
+ * Built field by field rather than by spreading a common part into each kind: the spread copies
+ * twenty-odd properties per step, which a 10,000-step runbook notices. Same keys, same order.
+ */
 function normalizeStep(s: StepInput, path: Path, section: Section, ctx: Context): Step {
-  const common: StepCommon = {
+  const step: Record<string, unknown> = {
     id: s.id,
     name: s.name,
     description: s.description,
@@ -116,45 +128,48 @@ function normalizeStep(s: StepInput, path: Path, section: Section, ctx: Context)
     retryDelayMs: ms(s.retry_delay) ?? ctx.retryDelayMs,
     retryBackoff: s.retry_backoff ?? DEFAULTS.retryBackoff,
     estimateMs: ms(s.estimate),
-    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, String(v)])),
+    env: s.env === undefined ? {} : normalizeEnv(s.env),
     cwd: s.cwd,
     shell: s.shell ? splitShell(s.shell) : ctx.shell,
     expect: { exitCodes: s.expect?.exit_codes ?? [0], stdout: s.expect?.stdout },
     idempotent: s.idempotent ?? false,
     reboots: s.reboots ?? false,
     verify: s.verify,
-    undo: normalizeUndo(s.undo, [...path, 'undo'], ctx),
+    undo: s.undo === undefined ? undefined : normalizeUndo(s.undo, [...path, 'undo'], ctx),
     onSuccess: s.on_success ?? 'next',
     onFailure: s.on_failure ?? ctx.onFailure,
     maxVisits: s.max_visits ?? DEFAULTS.maxVisits,
-  };
-  if ('run' in s) return { ...common, kind: 'run', run: s.run };
-  if ('manual' in s) return { ...common, kind: 'manual', instruction: s.manual, confirm: s.confirm };
-  if ('wait' in s) {
+  } satisfies StepCommon;
+  if ('run' in s) {
+    step.kind = 'run';
+    step.run = s.run;
+  } else if ('manual' in s) {
+    step.kind = 'manual';
+    step.instruction = s.manual;
+    step.confirm = s.confirm;
+  } else if ('wait' in s) {
     const w = s.wait;
-    return {
-      ...common,
-      kind: 'wait',
-      wait:
-        typeof w === 'object'
-          ? { until: w.until, everyMs: ms(w.every) ?? DEFAULTS.waitEveryMs, timeoutMs: ms(w.timeout) ?? DEFAULTS.waitTimeoutMs }
-          : { sleepMs: req(w) },
-    };
-  }
-  if ('monitor' in s) {
+    step.kind = 'wait';
+    step.wait = typeof w === 'object'
+      ? { until: w.until, everyMs: ms(w.every) ?? DEFAULTS.waitEveryMs, timeoutMs: ms(w.timeout) ?? DEFAULTS.waitTimeoutMs }
+      : { sleepMs: req(w) };
+  } else if ('monitor' in s) {
     const m = s.monitor;
-    return { ...common, kind: 'monitor', monitor: { run: m.run, everyMs: req(m.every), forMs: req(m.for) } };
+    step.kind = 'monitor';
+    step.monitor = { run: m.run, everyMs: req(m.every), forMs: req(m.for) };
+  } else if ('notify' in s) {
+    step.kind = 'notify';
+    step.message = s.notify;
+    step.to = s.to;
+  } else {
+    step.kind = 'for_each';
+    step.items = s.for_each;
+    step.as = s.as ?? DEFAULTS.itemName;
+    step.serial = s.serial ?? 1;
+    step.maxFailures = s.max_failures ?? 0;
+    step.steps = normalizeSteps(s.steps, [...path, 'steps'], 'loop', ctx);
   }
-  if ('notify' in s) return { ...common, kind: 'notify', message: s.notify, to: s.to };
-  return {
-    ...common,
-    kind: 'for_each',
-    items: s.for_each,
-    as: s.as ?? DEFAULTS.itemName,
-    serial: s.serial ?? 1,
-    maxFailures: s.max_failures ?? 0,
-    steps: normalizeSteps(s.steps, [...path, 'steps'], 'loop', ctx),
-  };
+  return step as unknown as Step;
 }
 
 function normalizeUndo(undo: StepInput['undo'], path: Path, ctx: Context): Undo | undefined {

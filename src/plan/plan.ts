@@ -84,8 +84,10 @@ export interface PlanInput {
 export async function buildPlan(input: PlanInput): Promise<Plan> {
   const { runbook } = input;
   const warnings = [...(input.warnings ?? [])];
-  const localZone = input.localZone ?? DateTime.local().zoneName ?? 'UTC';
-  const win = runbook.window ? resolveWindow(runbook.window, localZone) : undefined;
+  // The machine's zone is only needed with a window or --at (finding it starts up Intl).
+  let zone = input.localZone;
+  const local = (): string => (zone ??= DateTime.local().zoneName ?? 'UTC');
+  const win = runbook.window ? resolveWindow(runbook.window, local()) : undefined;
   const times = win?.ok ? win.times : undefined;
   if (win && !win.ok) warnings.push(`window: ${win.message}`);
   if (runbook.window && win?.ok && !times) warnings.push('the window start is TBD: times are relative to the start');
@@ -93,8 +95,8 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const now = input.now ?? Date.now();
   let start = now;
   if (input.at) {
-    const zone = toZone(times?.zoneName ?? localZone) ?? undefined;
-    const at = zone ? parseLocal(input.at, zone) : undefined;
+    const atZone = toZone(times?.zoneName ?? local()) ?? undefined;
+    const at = atZone ? parseLocal(input.at, atZone) : undefined;
     if (!at) throw new Error(`--at: "${input.at}" is not a date and time`);
     start = at.toMillis();
   } else if (times && (now < times.start.toMillis() || now >= times.end.toMillis())) start = times.start.toMillis();
@@ -169,7 +171,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     start: new Date(start).toISOString(),
     window: times && {
       start: zoneOf(times.start), end: zoneOf(times.end), zone: times.zoneName,
-      localStart: zoneOf(times.start.setZone(localZone)), localEnd: zoneOf(times.end.setZone(localZone)), localZone,
+      localStart: zoneOf(times.start.setZone(local())), localEnd: zoneOf(times.end.setZone(local())), localZone: local(),
       durationMs: times.durationMs,
     },
     timeline: {

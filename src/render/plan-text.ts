@@ -17,27 +17,28 @@ export function renderPlanText(plan: Plan): string {
   out.push(`Expected: ${formatDuration(t.expectedMs)}   Worst case: ${formatDuration(t.worstCaseMs)}   Rollback reserve: ${formatDuration(t.rollbackReserveMs)}`);
   if (t.pointOfNoReturn) out.push(`Point of no return: ${t.pointOfNoReturn}${t.lastStepBeforePointOfNoReturn ? ` (last change step expected to start before it: ${t.lastStepBeforePointOfNoReturn})` : ''}`);
   out.push('');
-  const notes = [...plan.notes];
+  const notes = plan.notes;
+  let next = 0; // the first note not yet written (an index: shifting is linear per note)
   for (const e of plan.entries) {
-    while (notes.length && notes[0]!.n <= e.n) out.push(`   ${notes.shift()!.text}`);
-    out.push(...entryLines(e));
+    while (next < notes.length && notes[next]!.n <= e.n) out.push(`   ${notes[next++]!.text}`);
+    entryLines(e, out);
   }
-  for (const n of notes) out.push(`   ${n.text}`);
+  for (; next < notes.length; next++) out.push(`   ${notes[next]!.text}`);
   out.push('');
   out.push(`Outcome: ${plan.outcome.outcome.replace('_', ' ')} (exit ${plan.outcome.exitCode}): ${plan.outcome.message}`);
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   return `${out.join('\n')}\n`;
 }
 
-function entryLines(e: PlanEntry): string[] {
+/** Appends the entry's lines to `lines`. */
+function entryLines(e: PlanEntry, lines: string[]): void {
   const tag = e.manual ? 'MANUAL' : e.kind;
   const phase = e.phase === 'change' ? '' : `${e.phase}: `;
   const head = `${String(e.n).padStart(3)}. ${offset(e.atMs).padEnd(8)} ${phase}${e.key} [${tag}]${e.name ? ` ${e.name}` : ''}`;
-  const lines = [head];
+  lines.push(head);
   if (e.detail) for (const l of e.detail.trim().split('\n')) lines.push(`       ${e.manual ? '» ' : '$ '}${l}`);
   if (e.status === 'failed') lines.push(`       ✗ fails (${e.reason ?? 'rehearsed'})`);
   if (e.branch) lines.push(`       → ${e.branch === 'end' ? 'end of plan' : e.branch}`);
   if (e.onFailure && e.phase !== 'rollback' && e.status !== 'failed') lines.push(`       on failure: ${e.onFailure}`);
   else if (e.onFailure && e.phase === 'rollback' && e.status !== 'failed') lines.push(`       on failure: ${e.onFailure}`);
-  return lines;
 }

@@ -31,7 +31,24 @@ const CLOSE = '}}';
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const ROOTS = new Set(['vars', 'secrets', 'steps', 'run', 'window', 'env']);
 
+/**
+ * Parsed templates by text: validation (several rules), the plan and the run all parse the
+ * same commands. The results are never modified. Bounded, in case of a very long run.
+ */
+const parsed = new Map<string, ParsedTemplate>();
+const MAX_CACHED = 100_000;
+
 export function parseTemplate(template: string): ParsedTemplate {
+  let result = parsed.get(template);
+  if (!result) {
+    result = parse(template);
+    if (parsed.size >= MAX_CACHED) parsed.clear();
+    parsed.set(template, result);
+  }
+  return result;
+}
+
+function parse(template: string): ParsedTemplate {
   const segments: Segment[] = [];
   const errors: { message: string; offset: number }[] = [];
   let at = 0;

@@ -61,8 +61,8 @@ class ShellLexer {
       } else {
         i = this.feedCode(text, i, c, next);
       }
+      // Outside a here-document the line's text is never read: only its end matters.
       if (c === '\n') this.startLine();
-      else this.line += c;
       this.prev = c;
     }
   }

@@ -24,14 +24,15 @@ export function stepFields(placed: Placed): Field[] {
   const s: Step = placed.step;
   const p = s.path;
   const out: Field[] = [];
-  const add = (path: Path, value: string | undefined, cls: FieldClass, what: string) => {
-    if (value !== undefined) out.push({ path, value, cls, what, placed });
+  // A field's path is only built when the field is there (most are not).
+  const add = (path: Path, value: string, cls: FieldClass, what: string) => {
+    out.push({ path, value, cls, what, placed });
   };
-  add([...p, 'name'], s.name, 'text', 'name');
-  add([...p, 'description'], s.description, 'text', 'description');
-  add([...p, 'cwd'], s.cwd, 'command', 'cwd');
-  add([...p, 'verify'], s.verify, 'command', 'verify');
-  add([...p, 'expect', 'stdout'], s.expect.stdout, 'text', 'expect.stdout');
+  if (s.name !== undefined) add([...p, 'name'], s.name, 'text', 'name');
+  if (s.description !== undefined) add([...p, 'description'], s.description, 'text', 'description');
+  if (s.cwd !== undefined) add([...p, 'cwd'], s.cwd, 'command', 'cwd');
+  if (s.verify !== undefined) add([...p, 'verify'], s.verify, 'command', 'verify');
+  if (s.expect.stdout !== undefined) add([...p, 'expect', 'stdout'], s.expect.stdout, 'text', 'expect.stdout');
   for (const [k, v] of Object.entries(s.env)) add([...p, 'env', k], v, 'env', `env.${k}`);
   if (s.undo?.kind === 'command') add(s.undo.path, s.undo.run, 'command', 'undo');
   switch (s.kind) {
@@ -40,7 +41,7 @@ export function stepFields(placed: Placed): Field[] {
       break;
     case 'manual':
       add([...p, 'manual'], s.instruction, 'text', 'manual instruction');
-      add([...p, 'confirm'], s.confirm, 'text', 'confirm question');
+      if (s.confirm !== undefined) add([...p, 'confirm'], s.confirm, 'text', 'confirm question');
       break;
     case 'wait':
       if ('until' in s.wait) add([...p, 'wait', 'until'], s.wait.until, 'command', 'wait.until');
@@ -81,6 +82,15 @@ export function runbookFields(runbook: Runbook): Field[] {
   return out;
 }
 
-export function allFields(runbook: Runbook): Field[] {
-  return [...runbookFields(runbook), ...placedSteps(runbook).flatMap(stepFields)];
+const fieldsOf = new WeakMap<Runbook, readonly Field[]>();
+
+/** Built once per runbook (several rules read them). */
+export function allFields(runbook: Runbook): readonly Field[] {
+  let fields = fieldsOf.get(runbook);
+  if (!fields) {
+    const out = runbookFields(runbook);
+    for (const placed of placedSteps(runbook)) for (const f of stepFields(placed)) out.push(f);
+    fieldsOf.set(runbook, (fields = out));
+  }
+  return fields;
 }

@@ -29,7 +29,18 @@ const TOP: ReadonlyArray<[keyof Pick<Runbook, 'steps' | 'checklist'> | 'rollback
   ['checklist', 'checklist', 'the checklist'],
 ];
 
-export function stepLists(runbook: Runbook): StepList[] {
+// Every rule walks the same lists: they are built once per runbook (which is never modified).
+const listsOf = new WeakMap<Runbook, readonly StepList[]>();
+const placedOf = new WeakMap<Runbook, readonly Placed[]>();
+const graphableOf = new WeakMap<StepList, boolean>();
+
+export function stepLists(runbook: Runbook): readonly StepList[] {
+  let lists = listsOf.get(runbook);
+  if (!lists) listsOf.set(runbook, (lists = findLists(runbook)));
+  return lists;
+}
+
+function findLists(runbook: Runbook): StepList[] {
   const out: StepList[] = [];
   const visit = (list: StepList): void => {
     if (list.steps.length > 0) out.push(list);
@@ -50,8 +61,14 @@ export function stepLists(runbook: Runbook): StepList[] {
 }
 
 /** Every step with its list and index, in document order of lists. */
-export function placedSteps(runbook: Runbook): Placed[] {
-  return stepLists(runbook).flatMap((list) => list.steps.map((step, index) => ({ step, list, index })));
+export function placedSteps(runbook: Runbook): readonly Placed[] {
+  let placed = placedOf.get(runbook);
+  if (!placed) {
+    const out: Placed[] = [];
+    for (const list of stepLists(runbook)) list.steps.forEach((step, index) => out.push({ step, list, index }));
+    placedOf.set(runbook, (placed = out));
+  }
+  return placed;
 }
 
 const WORDS = new Set(['next', 'end', 'rollback', 'abort', 'continue', 'ask', 'escalate']);
@@ -62,7 +79,11 @@ const WORDS = new Set(['next', 'end', 'rollback', 'abort', 'continue', 'ask', 'e
  * rather than pile consequences on top.
  */
 export function graphable(list: StepList): boolean {
-  const ids = new Set(list.steps.map((s) => s.id));
-  if (ids.size !== list.steps.length) return false;
-  return list.steps.every((s) => [s.onSuccess, s.onFailure].every((t) => WORDS.has(t) || ids.has(t)));
+  let ok = graphableOf.get(list);
+  if (ok === undefined) {
+    const ids = new Set(list.steps.map((s) => s.id));
+    ok = ids.size === list.steps.length && list.steps.every((s) => (WORDS.has(s.onSuccess) || ids.has(s.onSuccess)) && (WORDS.has(s.onFailure) || ids.has(s.onFailure)));
+    graphableOf.set(list, ok);
+  }
+  return ok;
 }

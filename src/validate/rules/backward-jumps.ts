@@ -3,6 +3,7 @@
  * on_success jump repeats steps that succeeded, which is worth a warning.
  */
 import type { Rule } from '../context.js';
+import { graphOf } from '../graph.js';
 import { graphable, stepLists } from '../lists.js';
 
 export const backwardJumps: Rule = {
@@ -10,7 +11,7 @@ export const backwardJumps: Rule = {
   check(ctx) {
     for (const list of stepLists(ctx.runbook)) {
       if (!graphable(list)) continue;
-      const index = new Map(list.steps.map((s, i) => [s.id, i] as const));
+      const { index } = graphOf(list);
       list.steps.forEach((step, i) => {
         const j = index.get(step.onSuccess);
         if (j === undefined || j > i) return;

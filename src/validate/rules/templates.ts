@@ -14,25 +14,35 @@ const ROOTS = ['vars', 'secrets', 'steps', 'run', 'window', 'env'];
 export const templates: Rule = {
   name: 'templates',
   check(ctx) {
-    const ids = new Set([...allSteps(ctx.runbook)].map((s) => s.id));
+    // Only needed for a steps.ID reference; in document order: "did you mean" takes the first closest.
+    let ids: Set<string> | undefined;
+    const stepIds = (): ReadonlySet<string> => (ids ??= new Set([...allSteps(ctx.runbook)].map((s) => s.id)));
     for (const field of allFields(ctx.runbook)) {
       if (!field.value.includes('${{')) continue;
       const parsed = parseTemplate(field.value);
       for (const e of parsed.errors) ctx.error(field.path, `${field.what}: ${e.message}`, { text: field.value.slice(e.offset, e.offset + 3) });
-      const counts = new Map<string, number>();
-      for (const seg of parsed.segments) {
-        if (!('ref' in seg)) continue;
-        const raw = field.value.slice(seg.ref.offset, seg.ref.offset + seg.ref.length);
-        const nth = counts.get(raw) ?? 0;
-        counts.set(raw, nth + 1);
-        const problem = checkRef(seg.ref, field, ctx.runbook, ids);
-        if (problem) ctx.error(field.path, `${field.what}: ${problem}`, { text: raw, nth });
-      }
+      // Where a problem is: the nth occurrence of its reference's text in the field. The
+      // occurrences are only counted once there is a problem (up to it).
+      const refs = parsed.segments.flatMap((seg) => ('ref' in seg ? [seg.ref] : []));
+      const text = (r: Ref) => field.value.slice(r.offset, r.offset + r.length);
+      let counts: Map<string, number> | undefined;
+      let counted = 0;
+      refs.forEach((ref, k) => {
+        const problem = checkRef(ref, field, ctx.runbook, stepIds);
+        if (!problem) return;
+        counts ??= new Map();
+        for (; counted < k; counted++) {
+          const before = text(refs[counted] as Ref);
+          counts.set(before, (counts.get(before) ?? 0) + 1);
+        }
+        const raw = text(ref);
+        ctx.error(field.path, `${field.what}: ${problem}`, { text: raw, nth: counts.get(raw) ?? 0 });
+      });
     }
   },
 };
 
-function checkRef(ref: Ref, field: Field, runbook: Runbook, ids: ReadonlySet<string>): string | undefined {
+function checkRef(ref: Ref, field: Field, runbook: Runbook, stepIds: () => ReadonlySet<string>): string | undefined {
   const name = ref.parts[0] ?? '';
   const shown = `"\${{ ${ref.raw} }}"`;
   const loopVars = field.placed?.list.loopVars ?? [];
@@ -42,11 +52,13 @@ function checkRef(ref: Ref, field: Field, runbook: Runbook, ids: ReadonlySet<str
       return Object.hasOwn(runbook.vars, name) ? undefined : `${shown}: no variable "${name}" is declared under vars${didYouMean(name, Object.keys(runbook.vars))}`;
     case 'secrets':
       return Object.hasOwn(runbook.secrets, name) ? undefined : `${shown}: no secret "${name}" is declared under secrets${didYouMean(name, Object.keys(runbook.secrets))}`;
-    case 'steps':
+    case 'steps': {
       if (outsideSteps) return `${shown}: step results are not available here`;
+      const ids = stepIds();
       if (!ids.has(name)) return `${shown}: there is no step "${name}"${didYouMean(name, ids)}`;
       if (name === field.placed?.step.id) return `${shown}: a step cannot use its own results`;
       return undefined;
+    }
     case 'window':
       return runbook.window ? undefined : `${shown}: the runbook has no window`;
     case 'run':
