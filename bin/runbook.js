@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-// A small young generation keeps memory flat while a step streams gigabytes of output
-// (see bench/: peak RSS of a step printing 1 GB); it costs nothing measurable elsewhere.
-import { setFlagsFromString } from 'node:v8';
-
-setFlagsFromString('--max-semi-space-size=1');
-await import('../dist/main.js');
+// dist/main.js (src/cli/start.ts) runs the bundled CLI with its V8 code cache. Set no V8 flags
+// here: V8 rejects a code cache made with other flags (scripts/build.mjs makes it without any).
+import '../dist/main.js';

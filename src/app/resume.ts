@@ -3,13 +3,13 @@
  * copy of the runbook the run started with. Finished steps never run again; the step that was in
  * flight is settled by idempotent / reboots / verify, the operator, or the flags.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { invalid, refused } from '../errors.js';
 import { resumesByItself } from '../engine/engine.js';
 import { Replay } from '../engine/replay.js';
-import { loadRunbookText, sha256 } from '../load/load.js';
 import { loadNormalized } from '../state/runbook-cache.js';
 import type { Runbook, Step } from '../model/types.js';
 import { allSteps } from '../model/normalize.js';
@@ -46,7 +46,15 @@ interface Prepared {
   readonly release: () => void;
 }
 
-function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Prepared {
+/**
+ * The runbook's hash as the loader computes it (src/load/load.ts: the hash the saved runbook is
+ * kept with). A resume with the saved runbook and an unchanged file parses nothing, so it does not
+ * load the loader (its YAML parser and schema): that costs a large resume ~15 ms.
+ */
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+const loadRunbookText = async (text: string, file: string) => (await import('../load/load.js')).loadRunbookText(text, file);
+
+async function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Promise<Prepared> {
   const preamble: string[] = [];
   // The lock first: the journal is repaired (and appended to) only by the run's one holder.
   const lock = takeLock(root, runbookIdOf(run.runId), run.runId, opts.forceUnlock, preamble);
@@ -58,12 +66,12 @@ function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boo
     const copyHash = sha256(copy);
     let runbook = loadNormalized(run, copyHash);
     if (!runbook) {
-      const loaded = loadRunbookText(copy, run.runbookCopyPath);
+      const loaded = await loadRunbookText(copy, run.runbookCopyPath);
       if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
       runbook = loaded.runbook;
     }
     if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
-    const changed = describeFileChange(first.file, copyHash, runbook);
+    const changed = await describeFileChange(first.file, copyHash, runbook);
     if (changed) preamble.push(changed);
     const secrets = resolveSecrets(runbook, dirname(first.file));
     const journal = JournalWriter.openForAppend(run.journalPath);
@@ -75,11 +83,11 @@ function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boo
 }
 
 /** What changed in the runbook file since the run started, in one line (or nothing). */
-function describeFileChange(file: string, hash: string, copy: Runbook): string | undefined {
+async function describeFileChange(file: string, hash: string, copy: Runbook): Promise<string | undefined> {
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
   if (sha256(text) === hash) return undefined;
-  const now = loadRunbookText(text, file);
+  const now = await loadRunbookText(text, file);
   const ids = (r: Runbook | undefined) => new Map<string, string>([...(r ? allSteps(r) : [])].map((s: Step) => [s.id, JSON.stringify({ ...s, path: undefined })]));
   const before = ids(copy);
   const after = ids(now.runbook);
@@ -93,8 +101,8 @@ function describeFileChange(file: string, hash: string, copy: Runbook): string |
 export async function resumeCommand(arg: string | undefined, opts: ResumeOptions): Promise<number> {
   if (opts.rerunInFlight && opts.skipInFlight) throw invalid('--rerun-in-flight and --skip-in-flight exclude each other');
   const root = stateRoot(opts.stateDir);
-  const run = pickRunToResume(root, arg);
-  const p = prepare(run, root, opts, false);
+  const run = await pickRunToResume(root, arg);
+  const p = await prepare(run, root, opts, false);
   try {
     // We hold the lock: the run is ours, not running elsewhere.
     const summary = summarize(p.replay.records);
@@ -124,7 +132,7 @@ export async function rollbackCommand(runId: string, opts: ResumeOptions): Promi
   if (summary.state === 'rolled_back') throw invalid(`run ${run.runId} was already rolled back`);
   if (summary.state === 'escalated') throw invalid(`the rollback of run ${run.runId} already ran and escalated: recover by hand (see \`runbook report ${run.runId}\`)`);
   if (summary.state === 'running') throw refused(`run ${run.runId} is still running: stop it first (Ctrl-C), then roll it back`);
-  const p = prepare(run, root, opts, true);
+  const p = await prepare(run, root, opts, true);
   try {
     return await runSession({
       runbook: p.runbook, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,

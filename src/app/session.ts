@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine, type RunResult } from '../engine/engine.js';
 import type { EngineEvent } from '../engine/events.js';
-import type { InFlightChoice } from '../engine/ports.js';
+import type { InFlightChoice, JournalPort, StepExecutor } from '../engine/ports.js';
 import type { Replay } from '../engine/replay.js';
 import type { StepValues, Values } from '../engine/scope.js';
 import { realClock } from '../executors/clock.js';
@@ -91,8 +91,22 @@ export async function runSession(s: SessionInput): Promise<number> {
     confirm: (req, instruction, question) => operator.confirm(req, instruction, question),
     notify: (message, to) => notifier.send(message, to),
   });
+  // The renderer may hold back the lines of replayed steps (src/render/console/plain.ts): they
+  // are written before anything else happens, a record journaled or a process started.
+  const journal: JournalPort = {
+    append(record, opts) {
+      renderer.flush();
+      s.journal.append(record, opts);
+    },
+  };
+  const execute: StepExecutor = {
+    execute(request) {
+      renderer.flush();
+      return executor.execute(request);
+    },
+  };
   const engine = new Engine({
-    runbook: s.runbook, values, executor, operator, clock: realClock, journal: s.journal, emit,
+    runbook: s.runbook, values, executor: execute, operator, clock: realClock, journal, emit,
     signal: controller.signal, replay: s.replay, pointOfNoReturn: s.pointOfNoReturn,
   });
   emit({ type: 'run_started', runId: s.run.runId, resumed: s.replay !== undefined });
@@ -100,6 +114,7 @@ export async function runSession(s: SessionInput): Promise<number> {
   try {
     result = s.rollbackReason !== undefined ? await engine.rollbackAfter(s.rollbackReason, operator.user) : await engine.run();
   } finally {
+    renderer.flush();
     for (const sig of sigs) process.off(sig, onSignal);
     s.journal.close();
   }

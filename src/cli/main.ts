@@ -129,7 +129,7 @@ program
   .option('--force', 'overwrite an existing file')
   .action((file, opts) => runCommand(() => import('./commands/init.js'), file, opts));
 
-await program.parseAsync(process.argv).catch((err: unknown) => {
+void program.parseAsync(process.argv).catch((err: unknown) => {
   // commander's own usage errors and --help/--version end here.
   const code = (err as { exitCode?: number; code?: string }).exitCode;
   const kind = (err as { code?: string }).code;

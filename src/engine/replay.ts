@@ -25,14 +25,18 @@ export class Replay {
     for (const r of records) {
       if (r.type === 'step_started') {
         const k = id(r.key, r.visit);
-        this.startedBy.set(k, [...(this.startedBy.get(k) ?? []), r]);
+        const list = this.startedBy.get(k);
+        if (list) list.push(r);
+        else this.startedBy.set(k, [r]);
         maxSeq = Math.max(maxSeq, r.seq);
       } else if (r.type === 'step_finished') {
         this.finishedBy.set(id(r.key, r.visit), r);
         maxSeq = Math.max(maxSeq, r.seq);
       } else if (r.type === 'decision') {
         const k = id(r.key, r.visit);
-        this.decisionsBy.set(k, [...(this.decisionsBy.get(k) ?? []), r]);
+        const list = this.decisionsBy.get(k);
+        if (list) list.push(r);
+        else this.decisionsBy.set(k, [r]);
       } else if (r.type === 'run_finished') finishedRun = true;
       else if (r.type === 'rollback_started') rollbackStarted = true;
     }

@@ -12,7 +12,6 @@ import { crc32 } from 'node:zlib';
 import type { JournalRecord } from './records.js';
 
 const NL = 0x0a;
-const HEADER = /^(\d{1,9}) ([0-9a-f]{8}) /;
 
 export function encodeFrame(record: JournalRecord): Buffer {
   const json = Buffer.from(JSON.stringify(record));
@@ -48,8 +47,7 @@ export function decodeFrames(buf: Buffer): Decoded {
   while (offset < buf.length) {
     const nl = buf.indexOf(NL, offset);
     const end = nl < 0 ? buf.length : nl;
-    const reason = nl < 0 ? 'incomplete record (no end of line)' : undefined;
-    const decoded = reason ?? decodeLine(buf.subarray(offset, end));
+    const decoded = nl < 0 ? 'incomplete record (no end of line)' : decodeLine(buf, offset, end);
     if (typeof decoded === 'string') {
       const damage = { offset, record: records.length + 1, reason: decoded, atTail: nl < 0 || nl === buf.length - 1 };
       return { records, goodBytes: offset, damage };
@@ -60,16 +58,32 @@ export function decodeFrames(buf: Buffer): Decoded {
   return { records, goodBytes: offset };
 }
 
-/** One line without its newline: the record, or why it is not one. */
-function decodeLine(line: Buffer): JournalRecord | string {
-  const m = HEADER.exec(line.subarray(0, 20).toString('latin1'));
-  if (!m) return 'no frame header';
-  const json = line.subarray(m[0].length);
-  if (json.length !== Number(m[1])) return `length ${json.length}, header says ${m[1]}`;
-  if (crc32(json).toString(16).padStart(8, '0') !== m[2]) return 'checksum mismatch';
+/** Hex digit values (lowercase only, as written), -1 for anything else. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
+
+/**
+ * The line `buf[start, end)` (without its newline): the record, or why it is not one. The header,
+ * `<1 to 9 digits> <8 lowercase hex digits> `, is read from the bytes: a resume reads thousands.
+ */
+function decodeLine(buf: Buffer, start: number, end: number): JournalRecord | string {
+  let i = start;
+  let length = 0;
+  while (i < end && i - start < 9 && buf[i]! >= 0x30 && buf[i]! <= 0x39) length = length * 10 + buf[i++]! - 0x30;
+  if (i === start || i + 10 > end || buf[i] !== 0x20 || buf[i + 9] !== 0x20) return 'no frame header';
+  const digitsEnd = i;
+  let crc = 0;
+  for (let k = i + 1; k < i + 9; k++) {
+    const h = HEX[buf[k]!]!;
+    if (h < 0) return 'no frame header';
+    crc = crc * 16 + h;
+  }
+  const from = i + 10;
+  if (end - from !== length) return `length ${end - from}, header says ${buf.toString('latin1', start, digitsEnd)}`;
+  if (crc32(buf.subarray(from, end)) !== crc) return 'checksum mismatch';
   let value: unknown;
   try {
-    value = JSON.parse(json.toString('utf8'));
+    value = JSON.parse(buf.toString('utf8', from, end));
   } catch {
     return 'not JSON';
   }

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { invalid, refused } from '../errors.js';
 import { failpoint, failpointArmed } from '../engine/failpoint.js';
 import { FILE_MODE, fsyncDir, writeNewFile } from './durable.js';
-import { decodeFrames, encodeFrame } from './frame.js';
+import { decodeFrames, encodeFrame, type Decoded } from './frame.js';
 import type { JournalRecord } from './records.js';
 
 const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND } = constants;
@@ -124,7 +124,7 @@ export function readJournal(path: string, opts: { repair?: boolean } = {}): Read
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [] };
     throw err;
   }
-  const { records, goodBytes, damage } = decodeFrames(buf);
+  const { records, goodBytes, damage } = decodeJournal(path, buf);
   if (!damage) return { records };
   if (!damage.atTail) {
     throw invalid(`journal ${path} is corrupt at byte ${damage.offset} (record ${damage.record}): refusing to guess; the file is kept as is (${damage.reason})`);
@@ -132,6 +132,24 @@ export function readJournal(path: string, opts: { repair?: boolean } = {}): Read
   const droppedBytes = buf.length - goodBytes;
   if (!opts.repair) return { records, tornTail: droppedBytes };
   return { records, repaired: { backup: repairTail(path, buf, goodBytes), droppedBytes } };
+}
+
+/**
+ * The journal last decoded in this process: its good bytes and their records. `resume` reads a
+ * journal twice, to pick the run and again once it holds the run's lock; the second read decodes
+ * only what follows the bytes it has already decoded, after checking they are still the same.
+ */
+let lastDecoded: { readonly path: string; readonly bytes: Buffer; readonly records: readonly JournalRecord[] } | undefined;
+
+function decodeJournal(path: string, buf: Buffer): Decoded {
+  const known = lastDecoded?.path === path && buf.length >= lastDecoded.bytes.length && buf.subarray(0, lastDecoded.bytes.length).equals(lastDecoded.bytes) ? lastDecoded : undefined;
+  const start = known?.bytes.length ?? 0;
+  const rest = decodeFrames(start > 0 ? buf.subarray(start) : buf);
+  const records = known ? [...known.records, ...rest.records] : rest.records;
+  const goodBytes = start + rest.goodBytes;
+  lastDecoded = { path, bytes: buf.subarray(0, goodBytes), records: [...records] };
+  if (!rest.damage) return { records, goodBytes };
+  return { records, goodBytes, damage: { ...rest.damage, offset: start + rest.damage.offset, record: (known?.records.length ?? 0) + rest.damage.record } };
 }
 
 /** Keep the damaged file as `journal.damaged-<time>`, then cut the journal back to its last good record. */

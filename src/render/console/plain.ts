@@ -4,40 +4,125 @@ import type { EngineEvent } from '../../engine/events.js';
 import type { Renderer } from './renderer.js';
 import { describe, OUTPUT_BAR } from './words.js';
 
-const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+/** `2026-11-23T11:27:10Z`: UTC to the second, made once per second (a resume replays thousands of steps). */
+let stampSecond = NaN;
+let stampText = '';
+function stamp(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stampText = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+  return stampText;
+}
 
 export class PlainRenderer implements Renderer {
-  constructor(private readonly out: NodeJS.WriteStream) {}
+  private readonly held: HeldLines;
+
+  constructor(private readonly out: NodeJS.WriteStream) {
+    this.held = new HeldLines(out);
+  }
 
   handle(e: EngineEvent): void {
+    if (e.type === 'step_finished' && e.replayed) return this.held.hold(this.format(describe(e)!));
+    this.held.flush();
     if (e.type === 'step_output') {
       // The hot path of a chatty step: one pass over the block, one write.
       const prefix = `${stamp()} ${OUTPUT_BAR}`;
       return write(this.out, `${prefix}${e.lines.replace(/\n/g, `\n${prefix}`)}\n`);
     }
     const text = describe(e);
-    if (text !== undefined) this.line(text);
+    if (text !== undefined) write(this.out, this.format(text));
   }
   info(message: string): void {
-    this.line(message);
+    this.held.flush();
+    write(this.out, this.format(message));
   }
-  pause(): void {}
+  flush(): void {
+    this.held.flush();
+  }
+  pause(): void {
+    this.held.flush();
+  }
   resume(): void {}
-  close(): void {}
+  close(): void {
+    this.held.flush();
+  }
 
-  private line(text: string): void {
+  private format(text: string): string {
     const prefix = `${stamp()} `;
-    write(this.out, `${prefix}${text.replace(/\n/g, `\n${prefix}`)}\n`);
+    return `${prefix}${text.includes('\n') ? text.replace(/\n/g, `\n${prefix}`) : text}\n`;
   }
 }
 
-/** A synchronous write to stdout/stderr (a closed pipe is ignored). */
+/**
+ * The lines of the steps a resume replays (done before the interruption), held back and written
+ * together: thousands of writes otherwise. They are written before any other line, before the
+ * session journals a record or starts a process (src/app/session.ts calls flush()), and at the
+ * latest when the event loop turns; so nothing that happens after a line is shown before it.
+ */
+export class HeldLines {
+  private text = '';
+  private scheduled = false;
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  hold(text: string): void {
+    this.text += text;
+    if (this.text.length >= 64 * 1024) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  flush(): void {
+    if (this.text === '') return;
+    const text = this.text;
+    this.text = '';
+    write(this.out, text);
+  }
+}
+
+/**
+ * A synchronous write of all of `text` to stdout/stderr (a closed pipe is ignored). A pipe is
+ * non-blocking: when its reader is slower than the run (`runbook exec … | less`), a write can be
+ * refused (EAGAIN) or take only part of the text; then the rest is written as the reader drains.
+ */
 export function write(stream: NodeJS.WriteStream, text: string): void {
   const fd = (stream as unknown as { fd?: number }).fd;
   try {
-    if (typeof fd === 'number') writeSync(fd, text);
+    if (typeof fd === 'number') writeAll(fd, text);
     else stream.write(text);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function writeAll(fd: number, text: string): void {
+  let rest: Buffer | undefined;
+  let done = 0;
+  for (;;) {
+    try {
+      if (rest === undefined) {
+        // The common case: all of it at once, without encoding it here first.
+        const written = writeSync(fd, text);
+        if (written === Buffer.byteLength(text)) return;
+        rest = Buffer.from(text);
+        done = written;
+      } else {
+        done += writeSync(fd, rest, done, rest.length - done);
+      }
+      if (done >= rest.length) return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      rest ??= Buffer.from(text); // refused: none of it was written
+      Atomics.wait(pause, 0, 0, 1); // the pipe is full: give its reader a moment
+    }
   }
 }

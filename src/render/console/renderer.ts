@@ -9,6 +9,8 @@ export interface Renderer {
   handle(event: EngineEvent): void;
   /** A line from the app itself: the run id, the resume command, advice. */
   info(message: string): void;
+  /** Write the lines held back, if any (replayed steps are written in batches). */
+  flush(): void;
   /** Stop drawing while the operator answers a prompt. */
   pause(): void;
   resume(): void;

@@ -52,6 +52,8 @@ export class TtyRenderer implements Renderer {
   info(message: string): void {
     this.print(chalk.bold(message));
   }
+  /** Nothing is held back at a terminal. */
+  flush(): void {}
   pause(): void {
     this.spinner?.stop();
   }
