@@ -52,11 +52,14 @@ const freshState = () => join(work, `state-${stateN++}`);
   const one = runbook('one', trivial(1));
   const many = runbook('many', trivial(200));
   const bash = (n) => `for i in $(seq ${n}); do bash -c true; done`;
-  const engine = measure(() => time('node', [CLI, 'exec', many, '--state-dir', freshState()]) - time('node', [CLI, 'exec', one, '--state-dir', freshState()]));
+  const exec = (file, extra = {}) => time('node', [CLI, 'exec', file, '--state-dir', freshState()], { env: { ...env, ...extra } });
+  const engine = measure(() => exec(many) - exec(one));
   const base = measure(() => time('bash', ['-c', bash(200)]) - time('bash', ['-c', bash(1)]));
+  const direct = measure(() => exec(many, { RUNBOOK_LAUNCHER: '0' }) - exec(one, { RUNBOOK_LAUNCHER: '0' }));
   const per = (st) => ({ median: st.median / 199, min: st.min / 199, max: st.max / 199 });
   row('bash -c true, per step (baseline)', per(base), 'ms');
   row('runbook exec, per step (journal fsyncs included)', per(engine), 'ms', per(base), '<= 1.5x');
+  row('  the same, one Node spawn per step (RUNBOOK_LAUNCHER=0)', per(direct), 'ms', per(base));
 }
 
 // 2. Cold start vs `node -e 0`.

@@ -86,7 +86,13 @@ describe('resume decisions', () => {
     const file = writeRunbook(dir, `
 steps:
   - { id: before, run: 'echo before >> trace' }
-  - { id: reboot, run: 'echo reboot >> trace; kill -9 $PPID; sleep 5', reboots: true }
+  - id: reboot
+    reboots: true
+    # The machine goes down mid-step: the CLI is killed (its pid is in the lock).
+    run: |
+      echo reboot >> trace
+      kill -9 $(grep -o '"pid":[0-9]*' s/locks/t.lock | cut -d: -f2)
+      sleep 5
   - { id: after, run: 'echo after >> trace' }
 `);
     const first = await runCli(['exec', file, '--state-dir', state], { cwd: dir });

@@ -3,17 +3,23 @@
  * log file and to a line callback, never holding it whole. A timeout or an interrupt stops the
  * whole group: SIGTERM, then SIGKILL after a grace period, so no grandchild survives.
  *
- * node:child_process is used directly rather than execa: it streams without buffering and keeps
- * the per-step cost low (see bench/); nothing else here needs more.
+ * Commands start through the persistent launcher (./launcher.ts), which forks them as cheaply as
+ * a bash loop; a request it cannot carry (an environment name bash cannot export) is spawned from
+ * Node directly. node:child_process is used rather than execa: it streams without buffering and
+ * keeps the per-step cost low (see bench/).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { setFlagsFromString } from 'node:v8';
 import { failpoint } from '../engine/failpoint.js';
+import { launch, launchable, type LaunchRequest } from './launcher.js';
 import { LineSplitter, Masker, Tail } from './output.js';
 
 export interface ProcessRequest {
   readonly argv: readonly string[];
-  readonly env: NodeJS.ProcessEnv;
+  /** Added to the CLI's own environment. */
+  readonly env: Readonly<Record<string, string>>;
   readonly cwd: string | undefined;
   readonly timeoutMs: number | undefined;
   readonly signal: AbortSignal;
@@ -38,55 +44,40 @@ export interface ProcessResult {
   readonly error?: string | undefined;
 }
 
+// A chatty step allocates fast and keeps a little alive (the tail, part lines): V8 then doubles its
+// young generation up to 2 x 16 MiB. Not growing it keeps a step printing 1 GB at about 64 MiB
+// instead of 107 (bench/). Set here, not at start: the code cache is checked against V8's flags.
+setFlagsFromString('--semi-space-growth-factor=1');
+
 export const KILL_GRACE_MS = Number(process.env.RUNBOOK_KILL_GRACE_MS ?? 5_000);
 /** After the shell exits, how long to wait for background children that still hold its output. */
 const DRAIN_AFTER_EXIT_MS = 250;
+/** RUNBOOK_LAUNCHER=0 spawns every step from Node instead of through the launcher. */
+const USE_LAUNCHER = process.env.RUNBOOK_LAUNCHER !== '0';
+
+type StreamName = 'stdout' | 'stderr';
+
+/** How a started process reports back, whichever way it was started. */
+interface ProcessEvents {
+  data(stream: StreamName, chunk: Buffer): void;
+  /** The process (group) id, for signals. */
+  started(pid: number): void;
+  ended(end: { code?: number | undefined; signal?: string | undefined; error?: string | undefined }): void;
+}
 
 export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    const log = req.logPath ? openSync(req.logPath, 'a', 0o600) : undefined;
-    const tail = new Tail();
+    const output = new StepOutput(req);
+    let pid: number | undefined;
+    let stopping: NodeJS.Signals | undefined;
     let timedOut = false;
     let interrupted = false;
     let settled = false;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-
-    const child = spawn(req.argv[0]!, req.argv.slice(1), {
-      cwd: req.cwd,
-      env: req.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    failpoint('after-spawn');
-
-    const streams = (['stdout', 'stderr'] as const).map((name) => {
-      const masker = new Masker(req.secrets);
-      const splitter = new LineSplitter((lines) => req.onLines(name, lines));
-      const pipe = child[name]!;
-      pipe.setEncoding('utf8');
-      // stdout and stderr share the log file: each writes whole lines only, so they never mix mid-line.
-      let partial = '';
-      const toLog = (text: string, end = false) => {
-        if (log === undefined) return;
-        // A line longer than 64 KiB is written as it comes: output is never held whole.
-        const upTo = end || text.length > 65_536 ? text.length : text.lastIndexOf('\n') + 1;
-        if (upTo === 0) return void (partial = text);
-        writeSync(log, text.slice(0, upTo));
-        partial = text.slice(upTo);
-      };
-      const write = (text: string) => {
-        if (!text) return;
-        toLog(partial + text);
-        if (name === 'stdout') tail.push(text);
-        splitter.push(text);
-      };
-      pipe.on('data', (chunk: string) => write(masker.push(chunk)));
-      return { pipe, flush: () => (write(masker.end()), toLog(partial, true), splitter.end()) };
-    });
 
     const killGroup = (sig: NodeJS.Signals) => {
+      stopping = sig;
       try {
-        if (child.pid) process.kill(-child.pid, sig);
+        if (pid) process.kill(-pid, sig);
       } catch {
         /* already gone */
       }
@@ -97,43 +88,134 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     };
     const timer = req.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), req.timeoutMs) : undefined;
     const onAbort = () => ((interrupted = true), stop());
+
+    const events: ProcessEvents = {
+      data: (stream, chunk) => output.write(stream, chunk),
+      started: (p) => {
+        pid = p;
+        failpoint('after-spawn');
+        if (stopping) killGroup(stopping);
+      },
+      ended: ({ code, signal, error }) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        req.signal.removeEventListener('abort', onAbort);
+        if (timedOut || interrupted) killGroup('SIGKILL');
+        const stdout = output.close();
+        resolve({ exitCode: code, signal, timedOut, interrupted, stdout, outputs: readOutputs(req.outputPath, new Masker(req.secrets)), error });
+      },
+    };
+    const env = { ...req.env, ...(req.outputPath ? { RUNBOOK_OUTPUT: req.outputPath } : {}) };
+    const launchReq = { argv: req.argv, env, cwd: req.cwd };
+    if (USE_LAUNCHER && launchable(launchReq)) viaLauncher(launchReq, events);
+    else spawnDirect(launchReq, events);
     req.signal.addEventListener('abort', onAbort, { once: true });
     if (req.signal.aborted) onAbort();
-
-    const finish = (error?: string) => {
-      if (settled) return;
-      settled = true;
-      if (timer) clearTimeout(timer);
-      req.signal.removeEventListener('abort', onAbort);
-      for (const s of streams) s.flush();
-      if (timedOut || interrupted) killGroup('SIGKILL');
-      if (log !== undefined) closeSync(log);
-      resolve({
-        exitCode: exit?.code ?? undefined,
-        signal: exit?.signal ?? undefined,
-        timedOut,
-        interrupted,
-        stdout: tail.value,
-        outputs: readOutputs(req.outputPath, new Masker(req.secrets)),
-        error,
-      });
-    };
-    child.on('error', (err) => finish(`could not start ${req.argv[0]}: ${err.message}`));
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      // Background children may keep the pipes open; do not wait for them forever.
-      setTimeout(() => {
-        for (const s of streams) s.pipe.destroy();
-        finish();
-      }, DRAIN_AFTER_EXIT_MS).unref();
-    });
-    child.on('close', () => finish());
   });
+}
+
+/** Through the persistent launcher; if it cannot start at all (no bash), straight from Node. */
+function viaLauncher(req: LaunchRequest, events: ProcessEvents): void {
+  let started = false;
+  launch(req, {
+    onStdout: (chunk) => events.data('stdout', chunk),
+    onStderr: (chunk) => events.data('stderr', chunk),
+    onStarted: (pid) => ((started = true), events.started(pid)),
+    onEnded: (status, error) => {
+      if (error !== undefined && !started) spawnDirect(req, events);
+      else events.ended({ code: status, error });
+    },
+  });
+}
+
+/** One Node spawn: a new session and process group, output on two pipes. */
+function spawnDirect(req: LaunchRequest, events: ProcessEvents): void {
+  const child = spawn(req.argv[0]!, req.argv.slice(1), {
+    cwd: req.cwd,
+    env: { ...process.env, ...req.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  if (child.pid) events.started(child.pid);
+  let exit: { code: number | undefined; signal: string | undefined } | undefined;
+  const done = (error?: string) => events.ended({ ...exit, error });
+  child.stdout.on('data', (chunk: Buffer) => events.data('stdout', chunk));
+  child.stderr.on('data', (chunk: Buffer) => events.data('stderr', chunk));
+  child.on('error', (err) => done(`could not start ${req.argv[0]}: ${err.message}`));
+  child.on('exit', (code, signal) => {
+    exit = { code: code ?? undefined, signal: signal ?? undefined };
+    // Background children may keep the pipes open; do not wait for them forever.
+    setTimeout(() => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+      done();
+    }, DRAIN_AFTER_EXIT_MS).unref();
+  });
+  child.on('close', () => done());
+}
+
+/**
+ * Where a step's output goes: masked, to its log file (0600) and the line callback, and the tail
+ * of stdout kept. stdout and stderr share the log file: each writes whole lines only, so they
+ * never mix mid-line; a line longer than 64 KiB is written as it comes.
+ */
+class StepOutput {
+  private readonly log: number | undefined;
+  private readonly tail = new Tail();
+  private readonly streams;
+
+  constructor(req: ProcessRequest) {
+    this.log = req.logPath ? openSync(req.logPath, 'a', 0o600) : undefined;
+    const stream = (name: StreamName) => ({
+      decoder: new StringDecoder('utf8'),
+      masker: new Masker(req.secrets),
+      splitter: new LineSplitter((lines) => req.onLines(name, lines)),
+      partial: '',
+    });
+    this.streams = { stdout: stream('stdout'), stderr: stream('stderr') };
+  }
+
+  write(name: StreamName, chunk: Buffer): void {
+    const s = this.streams[name];
+    this.pass(name, s.masker.push(s.decoder.write(chunk)));
+  }
+
+  /** Flushes what is held back and closes the log; returns the tail of stdout. */
+  close(): string {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const s = this.streams[name];
+      this.pass(name, s.masker.push(s.decoder.end()));
+      this.pass(name, s.masker.end());
+      this.toLog(name, '', true);
+      s.splitter.end();
+    }
+    if (this.log !== undefined) closeSync(this.log);
+    return this.tail.value;
+  }
+
+  private pass(name: StreamName, text: string): void {
+    if (!text) return;
+    this.toLog(name, text);
+    if (name === 'stdout') this.tail.push(text);
+    this.streams[name].splitter.push(text);
+  }
+
+  private toLog(name: StreamName, text: string, end = false): void {
+    if (this.log === undefined) return;
+    const s = this.streams[name];
+    const all = s.partial + text;
+    const upTo = end || all.length > 65_536 ? all.length : all.lastIndexOf('\n') + 1;
+    if (upTo === 0) return void (s.partial = all);
+    writeSync(this.log, all.slice(0, upTo));
+    s.partial = all.slice(upTo);
+  }
 }
 
 /** `key=value` lines; other lines are ignored. Capped at 1 MiB. The raw file is removed (it may hold secrets). */
 function readOutputs(path: string | undefined, masker: Masker): Record<string, string> {
-  if (!path) return {};
+  // Most steps write no outputs: a stat is cheaper than the exception of a failed read.
+  if (!path || !statSync(path, { throwIfNoEntry: false })) return {};
   let text: string;
   try {
     text = readFileSync(path, 'utf8').slice(0, 1 << 20);

@@ -54,7 +54,7 @@ export class RealExecutor implements StepExecutor {
     const outputPath = this.d.outputPath(req.seq);
     return runProcess({
       argv: [...shell, '-c', command],
-      env: { ...process.env, ...req.env, ...(outputPath ? { RUNBOOK_OUTPUT: outputPath } : {}) },
+      env: req.env,
       cwd: req.cwd,
       timeoutMs,
       signal: req.signal,

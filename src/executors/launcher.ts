@@ -1,0 +1,210 @@
+/**
+ * A persistent launcher: one long-lived bash that forks each step's shell, as a bash loop does,
+ * instead of one Node spawn per step. Node forking itself costs far more than bash forking a
+ * shell (bench/README.md), so the engine's cost per step comes close to a bash loop's.
+ *
+ * Protocol. Node writes a job to the launcher's stdin as its length in bytes, a newline, and the
+ * job: `cd`, `export` and `exec` with every value single-quoted, so no value can change the
+ * job's structure (a quote is written '\''). The launcher reads it in one `read -N` (its own
+ * locale is C, so lengths are bytes) and starts it as a background job (`set -m`: its own process
+ * group, so a timeout can stop the whole group), with stdin from /dev/null and stdout and stderr
+ * on two pipes shared by all its jobs. It says `S <job number> <pid>` on its own stdout once the job is forked
+ * (the job has been read: stopping it cannot leave it for the next one). When the job ends it
+ * writes an end marker to both pipes: NUL, a random nonce sent as the launcher's first line of
+ * input, the exit status on stdout's, NUL. The markers tell where the job's output ends.
+ * A job's background children that outlive it do not hold the step open: what they print later
+ * goes with the step running then, or is dropped between steps.
+ *
+ * Exit statuses come from bash's `wait`: a job killed by signal N reports 128+N.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+
+const SCRIPT = [
+  'set -m',
+  'IFS= read -r mark || exit',
+  'while IFS= read -r n && IFS= read -r -N "$n" job; do',
+  '  ( eval "$job" ) </dev/null >&3 2>&4 3>&- 4>&- &',
+  '  pid=$! k=$((k + 1))',
+  "  printf 'S %d %d\\n' \"$k\" \"$pid\" || exit",
+  '  wait "$pid"; st=$?',
+  "  printf '\\0%s %d\\0' \"$mark\" \"$st\" >&3 || exit",
+  "  printf '\\0%s\\0' \"$mark\" >&4 || exit",
+  'done',
+].join('\n');
+
+/** Variables that would change how the launcher's own bash behaves; each job gets them back. */
+const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'POSIXLY_CORRECT', 'LC_ALL'];
+
+export interface LaunchRequest {
+  readonly argv: readonly string[];
+  /** Added to the CLI's own environment. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string | undefined;
+}
+
+export interface JobHandlers {
+  onStdout(chunk: Buffer): void;
+  onStderr(chunk: Buffer): void;
+  /** The job's pid, which is also its process group. */
+  onStarted(pid: number): void;
+  /** `status` undefined: the launcher died (`error` says how). */
+  onEnded(status: number | undefined, error?: string): void;
+}
+
+const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+
+/** The job as bash reads it: the launcher's own variables put back, cd, export, exec. */
+export function jobScript(req: LaunchRequest): string {
+  const env: Record<string, string> = {};
+  for (const k of LAUNCHER_OWN) if (process.env[k] !== undefined) env[k] = process.env[k];
+  Object.assign(env, req.env);
+  // `export -n`, not `unset`: unsetting LC_ALL makes bash load the locale again before exec.
+  const parts = [env.LC_ALL === undefined ? 'export -n LC_ALL' : 'true'];
+  if (req.cwd) parts.push(`cd -- ${quote(req.cwd)}`);
+  const entries = Object.entries(env);
+  if (entries.length) parts.push(`export -- ${entries.map(([k, v]) => quote(`${k}=${v}`)).join(' ')}`);
+  parts.push(`exec -- ${req.argv.map(quote).join(' ')}`);
+  return parts.join(' && ');
+}
+
+class Launcher {
+  private readonly child: ChildProcess;
+  private readonly mark = `runbook-end-${randomBytes(12).toString('hex')}`;
+  private job: JobHandlers | undefined;
+  /** The two end markers still to come for the running job. */
+  private pending = 0;
+  private status: number | undefined;
+  /** Jobs sent so far; the launcher numbers its S lines the same way. */
+  private jobs = 0;
+  dead = false;
+
+  constructor(private readonly onIdle: (l: Launcher) => void) {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of LAUNCHER_OWN) delete env[k];
+    env.LC_ALL = 'C';
+    this.child = spawn('bash', ['-c', SCRIPT, 'runbook-launcher'], {
+      env,
+      stdio: ['pipe', 'pipe', 'ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const [stdin, control, , out, err] = this.child.stdio as [NodeJS.WritableStream & { on: (e: string, f: () => void) => void }, Readable, null, Readable, Readable];
+    stdin.on('error', () => {});
+    // The nonce goes over stdin, not argv: a step reading /proc/*/cmdline must not print it.
+    stdin.write(`${this.mark}\n`);
+    control.setEncoding('latin1');
+    let buffered = '';
+    control.on('data', (text: string) => {
+      buffered += text;
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        const [what, k, pid] = buffered.slice(0, nl).split(' ');
+        // A job's S may come after its end markers (they are on other pipes): match it by number.
+        if (what === 'S' && Number(k) === this.jobs && this.job) this.job.onStarted(Number(pid));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    this.scan(out, (chunk) => this.job?.onStdout(chunk));
+    this.scan(err, (chunk) => this.job?.onStderr(chunk));
+    this.child.on('error', (e) => {
+      unavailable = true;
+      this.die(`could not start the launcher (bash): ${e.message}`);
+    });
+    this.child.on('exit', (code, signal) => this.die(`the launcher (bash) ended unexpectedly (${signal ?? `exit ${code}`})`));
+  }
+
+  run(req: LaunchRequest, handlers: JobHandlers): void {
+    this.job = handlers;
+    this.jobs++;
+    this.pending = 2;
+    this.status = undefined;
+    this.ref(true);
+    const job = jobScript(req);
+    this.child.stdin!.write(`${Buffer.byteLength(job)}\n${job}`);
+  }
+
+  /** One of the two end markers arrived; stdout's carries the exit status. */
+  private ended(status: string): void {
+    if (status) this.status = Number(status);
+    if (--this.pending > 0 || !this.job) return;
+    const job = this.job;
+    this.job = undefined;
+    this.ref(false);
+    this.onIdle(this);
+    job.onEnded(this.status);
+  }
+
+  /** Splits an output pipe at end markers (`\0<nonce>[ status]\0`); bytes between jobs are dropped. */
+  private scan(pipe: Readable, onData: (chunk: Buffer) => void): void {
+    const prefix = Buffer.from(`\0${this.mark}`, 'latin1');
+    let held = Buffer.alloc(0);
+    pipe.on('data', (chunk: Buffer) => {
+      let data = held.length ? Buffer.concat([held, chunk]) : chunk;
+      held = Buffer.alloc(0);
+      for (let at = data.indexOf(prefix); at >= 0; at = data.indexOf(prefix)) {
+        const close = data.indexOf(0, at + prefix.length);
+        if (close < 0) break; // the rest of the marker is still to come
+        if (at > 0) onData(data.subarray(0, at));
+        const status = data.subarray(at + prefix.length, close).toString('latin1').trim();
+        data = data.subarray(close + 1);
+        this.ended(status);
+      }
+      // Keep back a marker not complete yet, or what could be the start of one.
+      const at = data.indexOf(prefix);
+      const keep = at >= 0 ? at : partialMarkerAt(data, prefix);
+      if (keep < data.length) held = Buffer.from(data.subarray(keep));
+      if (keep > 0) onData(data.subarray(0, keep));
+    });
+  }
+
+  private die(error: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    const job = this.job;
+    this.job = undefined;
+    this.ref(false);
+    job?.onEnded(undefined, error);
+  }
+
+  /** A busy launcher keeps the CLI alive; an idle one does not. */
+  private ref(on: boolean): void {
+    for (const s of [this.child, ...this.child.stdio]) {
+      const h = s as { ref?: () => void; unref?: () => void } | null;
+      if (on) h?.ref?.();
+      else h?.unref?.();
+    }
+  }
+
+  close(): void {
+    this.child.stdin?.end();
+  }
+}
+
+/** Where in `data` a trailing, incomplete copy of `marker` begins (data.length if none). */
+function partialMarkerAt(data: Buffer, marker: Buffer): number {
+  for (let k = Math.min(marker.length - 1, data.length); k > 0; k--) {
+    if (data[data.length - k] === 0 && data.subarray(data.length - k).equals(marker.subarray(0, k))) return data.length - k;
+  }
+  return data.length;
+}
+
+/** Idle launchers, reused; a new one is started when all are busy (parallel batches). */
+const idle: Launcher[] = [];
+/** Set when bash could not be started: every request then goes straight from Node. */
+let unavailable = false;
+
+/** Whether a request can go through a launcher: bash runs here and `export` takes its names. */
+export function launchable(req: LaunchRequest): boolean {
+  return !unavailable && req.argv.length > 0 && Object.keys(req.env).every((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) && ![req.cwd ?? '', ...req.argv, ...Object.entries(req.env).flat()].some((v) => v.includes('\0'));
+}
+
+export function launch(req: LaunchRequest, handlers: JobHandlers): void {
+  let launcher = idle.pop();
+  while (launcher?.dead) launcher = idle.pop();
+  (launcher ?? new Launcher((l) => idle.push(l))).run(req, handlers);
+}
+
+/** Ends the idle launchers (they exit when their stdin closes). */
+export function closeLaunchers(): void {
+  for (const l of idle.splice(0)) l.close();
+}

@@ -1,0 +1,99 @@
+/**
+ * Steps start through the persistent launcher (src/executors/launcher.ts); RUNBOOK_LAUNCHER=0
+ * spawns each from Node. Both ways must give the same results: values arrive byte for byte,
+ * output is split at the right step, and background children do not hold a step open.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers/cli.js';
+import { writeRunbook } from './helpers/runbooks.js';
+
+const logOf = (state: string, step: string): string => {
+  const run = readdirSync(join(state, 'runs'))[0]!;
+  const logs = join(state, 'runs', run, 'logs');
+  return readFileSync(join(logs, readdirSync(logs).find((f) => f.endsWith(`-${step}.log`))!), 'utf8');
+};
+
+for (const launcher of ['1', '0']) {
+  describe(`steps ${launcher === '1' ? 'through the launcher' : 'spawned from Node (RUNBOOK_LAUNCHER=0)'}`, () => {
+    const env = { RUNBOOK_LAUNCHER: launcher };
+
+    it('passes cwd, env and the command byte for byte, quotes, newlines and $(…) included', async () => {
+      const dir = tempDir();
+      const odd = join(dir, `it's a "dir" $(x) é`);
+      mkdirSync(odd);
+      const file = writeRunbook(dir, `
+steps:
+  - id: show
+    cwd: ${JSON.stringify(odd)}
+    env: { ODD: "it's \\"q\\" $(echo no) \`x\`\\nline2 \\\\ é" }
+    run: |
+      printf '%s\\n' "$PWD" > "${dir}/out"
+      printf '%s' "$ODD" >> "${dir}/out"
+`);
+      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(readFileSync(join(dir, 'out'), 'utf8')).toBe(`${odd}\nit's "q" $(echo no) \`x\`\nline2 \\ é`);
+    });
+
+    it('keeps each step to its own output, unfinished lines and split characters included', async () => {
+      const dir = tempDir();
+      const state = join(dir, 's');
+      const file = writeRunbook(dir, `
+steps:
+  - { id: one, run: "printf 'a1\\\\nno newline é'; printf 'e1' >&2" }
+  - { id: two, run: "printf 'é%.0s' $(seq 40000); echo; echo b2 >&2" }
+  - { id: three, run: "echo c3" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+      expect(r.code).toBe(0);
+      expect(logOf(state, 'one')).toBe('a1\nno newline ée1');
+      expect(logOf(state, 'two')).toBe(`${'é'.repeat(40000)}\nb2\n`);
+      expect(logOf(state, 'three')).toBe('c3\n');
+    });
+
+    it('keeps framing when a step prints every process command line (the launcher keeps its marker private)', async () => {
+      const dir = tempDir();
+      const state = join(dir, 's');
+      const file = writeRunbook(dir, `
+steps:
+  - { id: procs, run: "cat /proc/[0-9]*/cmdline 2>/dev/null; echo; echo last-line" }
+  - { id: after, run: "echo c3" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+      expect(r.code).toBe(0);
+      expect(logOf(state, 'procs')).toMatch(/\nlast-line\n$/);
+      expect(logOf(state, 'after')).toBe('c3\n');
+    });
+
+    it('does not wait for background children that keep the output open', async () => {
+      const dir = tempDir();
+      const file = writeRunbook(dir, `
+steps:
+  - { id: daemon, run: "(sleep 4; echo late) & echo started" }
+  - { id: then, run: "echo then" }
+`);
+      const t0 = Date.now();
+      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env });
+      expect(r.code).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      expect(r.stdout).toMatch(/started/);
+    });
+
+    it('reports the exit code of a step killed by a signal and runs the next one', async () => {
+      const dir = tempDir();
+      const state = join(dir, 's');
+      const file = writeRunbook(dir, `
+steps:
+  - { id: killed, run: "kill -9 $$", on_failure: continue }
+  - { id: after, run: "echo after" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/✗ killed failed: (exit code 137|killed by SIGKILL)/);
+      expect(r.stdout).toMatch(/✓ after succeeded/);
+    });
+  });
+}
