@@ -131,7 +131,7 @@ describe('forceUnlock', () => {
     held.release();
   });
 
-  it('a claim left by a taker that died makes acquire refuse, pointing at --force-unlock', () => {
+  it('a claim that cannot be read (no taker named) makes acquire refuse, pointing at --force-unlock', () => {
     const root = tempDir();
     plantLock(root, {});
     const raw = readFileSync(lockFile(root), 'utf8');
@@ -140,5 +140,30 @@ describe('forceUnlock', () => {
     expect(e.message).toMatch(/being taken over .*cut off.*--force-unlock/);
     forceUnlock(root, 't');
     acquireLock(root, 't', 't-new').release();
+  });
+
+  it('a claim whose taker died (killed mid-takeover) is passed over, and cleaned up by the winner', () => {
+    const root = tempDir();
+    plantLock(root, {});
+    const raw = readFileSync(lockFile(root), 'utf8');
+    const claim = `${lockFile(root)}.takeover-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+    const deadTaker: LockInfo = { host: hostname(), user: 'someone', pid: deadPid(), bootId: currentBootId(), started: '2025-01-01T00:00:01.000Z', runId: 't-20250101-000001-dead' };
+    writeFileSync(claim, `${JSON.stringify(deadTaker)}\n`);
+    writeFileSync(`${claim}-1`, `${JSON.stringify(deadTaker)}\n`);
+    const lock = acquireLock(root, 't', 't-new');
+    expect(lock.tookOver?.runId).toBe('t-20250101-000000-dead');
+    expect(readLock(root, 't')?.runId).toBe('t-new');
+    expect(readdirSync(join(root, 'locks'))).toEqual(['t.lock']);
+    lock.release();
+  });
+
+  it('a claim whose taker is alive is waited for, then refused', () => {
+    const root = tempDir();
+    plantLock(root, {});
+    const raw = readFileSync(lockFile(root), 'utf8');
+    const claim = `${lockFile(root)}.takeover-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+    const liveTaker: LockInfo = { host: hostname(), user: 'someone', pid: process.pid, bootId: currentBootId(), started: '2025-01-01T00:00:01.000Z', runId: 't-20250101-000001-live' };
+    writeFileSync(claim, `${JSON.stringify(liveTaker)}\n`);
+    expect(refusal(() => acquireLock(root, 't', 't-new')).message).toMatch(/being taken over/);
   });
 });

@@ -5,16 +5,17 @@
  * the lock's name, which fails if it exists: readers never see a half-written lock.
  * Taking over a stale lock (holder dead, or its machine rebooted): of the processes that read
  * the same stale lock, exactly one may replace it. The claim is a file named after the stale
- * lock's contents, created with O_EXCL; its owner checks that the lock still holds those contents
- * and rename(2)s its own lock over it, so the name is never free for someone else in between.
+ * lock's contents, created like a lock (link(2), so it is never seen half written); its owner
+ * checks that the lock still holds those contents and rename(2)s its own lock over it, so the
+ * name is never free for someone else in between. A claim left by a taker that died is passed over.
  * Nobody replaces a lock it did not read, so a fresh lock is never swept away by a late taker.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { invalid, refused } from '../errors.js';
-import { FILE_MODE, fsyncDir, mkdirPrivate, sleepSync, writeNewFile } from './durable.js';
+import { fsyncDir, mkdirPrivate, sleepSync, writeNewFile } from './durable.js';
 import { describeHolder, isHolderAlive, myLockInfo, parseLockInfo, type LockInfo } from './lock-holder.js';
 import { locksDir } from './paths.js';
 
@@ -100,28 +101,36 @@ function tryCreate(path: string, contents: string): boolean {
   return true;
 }
 
-/** Replace the stale lock `raw` with ours if this process wins the claim on it. */
+/**
+ * Replace the stale lock `raw` with ours if this process wins the claim on it. The claim holds
+ * its taker's LockInfo: a claim whose taker died (killed mid-takeover) is passed over for the
+ * next generation's claim, so a cut-off takeover never blocks the next resume.
+ */
 function claimStale(path: string, raw: string, mine: string): 'won' | 'gone' | 'busy' {
-  const claim = `${path}.takeover-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
-  try {
-    closeSync(openSync(claim, 'wx', FILE_MODE));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return 'busy';
-    throw err;
-  }
-  try {
-    if (readRaw(path) !== raw) return 'gone';
-    const tmp = writeTmp(path, mine);
-    try {
-      renameSync(tmp, path);
-    } catch (err) {
-      unlinkIfThere(tmp);
-      throw err;
+  const base = `${path}.takeover-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+  const claimName = (gen: number) => (gen === 0 ? base : `${base}-${gen}`);
+  for (let gen = 0; ; gen++) {
+    const claim = claimName(gen);
+    if (!tryCreate(claim, mine)) {
+      const taker = parseLockInfo(readRaw(claim) ?? '');
+      if (taker && !isHolderAlive(taker)) continue;
+      return 'busy';
     }
-    fsyncDir(dirname(path));
-    return 'won';
-  } finally {
-    unlinkIfThere(claim);
+    try {
+      if (readRaw(path) !== raw) return 'gone';
+      const tmp = writeTmp(path, mine);
+      try {
+        renameSync(tmp, path);
+      } catch (err) {
+        unlinkIfThere(tmp);
+        throw err;
+      }
+      fsyncDir(dirname(path));
+      for (let older = 0; older < gen; older++) unlinkIfThere(claimName(older));
+      return 'won';
+    } finally {
+      unlinkIfThere(claim);
+    }
   }
 }
 
