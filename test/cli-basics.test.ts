@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli } from './helpers/cli.js';
+import { REPO, runCli, startCli, tempDir } from './helpers/cli.js';
+import { writeRunbook } from './helpers/runbooks.js';
 
 describe('runbook', () => {
   it('--version prints the package version', async () => {
@@ -25,5 +26,17 @@ describe('runbook', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('a reader that goes away (`runbook plan | head -1`) ends the command quietly, exit 0', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `steps:\n${Array.from({ length: 3000 }, (_, i) => `  - { id: s${i}, run: "echo ${i}" }\n`).join('')}`);
+    const child = startCli(['plan', file], { cwd: dir });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

@@ -10,6 +10,13 @@ export interface CommandModule {
 }
 
 export async function runCommand(load: () => Promise<CommandModule>, ...args: unknown[]): Promise<void> {
+  // `runbook plan | head`: the reader went away. Output is no longer wanted, but the command
+  // carries on (a run in progress must not stop because its console did): no stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   let code: number;
   try {
     const mod = await load();
@@ -34,7 +41,8 @@ function report(err: unknown): number {
 /** Let piped stdout drain before exiting, so `runbook plan | head` and files get everything. */
 function flush(): Promise<void> {
   return new Promise((resolve) => {
-    if (process.stdout.writableLength === 0) return resolve();
+    if (process.stdout.writableLength === 0 || process.stdout.destroyed) return resolve();
     process.stdout.once('drain', () => resolve());
+    process.stdout.once('close', () => resolve());
   });
 }

@@ -7,19 +7,32 @@ import type { StepRef } from './events.js';
 
 const MAX_NAMES = 6;
 
-function names(list: readonly string[]): string {
-  if (list.length <= MAX_NAMES) return list.join(', ');
-  return `${list.slice(0, MAX_NAMES).join(', ')} and ${list.length - MAX_NAMES} more`;
+function names(list: readonly string[], count = list.length): string {
+  if (count <= MAX_NAMES) return list.join(', ');
+  return `${list.slice(0, MAX_NAMES).join(', ')} and ${count - MAX_NAMES} more`;
 }
 
-export function describeFailure(ref: StepRef, runbook: Runbook, undoKeys: readonly string[]): string {
+/** The undo stack as a failure path needs it: the newest keys first (a few are enough) and how many. */
+export interface UndoSummary {
+  readonly newest: readonly string[];
+  readonly count: number;
+}
+
+/** A summary of `keys` (oldest first) without copying all of them: plans call this at every step. */
+export function summarizeUndos(keys: (i: number) => string, count: number): UndoSummary {
+  const newest: string[] = [];
+  for (let i = count - 1; i >= 0 && newest.length < MAX_NAMES; i--) newest.push(keys(i));
+  return { newest, count };
+}
+
+export function describeFailure(ref: StepRef, runbook: Runbook, undo: UndoSummary): string {
   const target = ref.step.onFailure;
   const retries = ref.step.retries > 0 ? `after ${ref.step.retries} retr${ref.step.retries === 1 ? 'y' : 'ies'}, ` : '';
   switch (target) {
     case 'rollback': {
-      const undos = [...undoKeys].reverse().map((k) => `undo ${k}`);
+      const undos = undo.count ? names(undo.newest.map((k) => `undo ${k}`), undo.count) : '';
       const steps = runbook.rollback.steps.map((s) => s.id);
-      const parts = [undos.length ? names(undos) : '', steps.length ? `rollback steps ${names(steps)}` : ''].filter(Boolean);
+      const parts = [undos, steps.length ? `rollback steps ${names(steps)}` : ''].filter(Boolean);
       return `${retries}rollback: ${parts.length ? parts.join(', then ') : 'nothing to undo'}`;
     }
     case 'abort':

@@ -9,7 +9,7 @@ import type { ForEachStep, Runbook, Step } from '../model/types.js';
 import type { JournalRecord, Phase, RunOutcome, StepStatus } from '../state/records.js';
 import { TemplateError } from '../template/shell.js';
 import { buildAction, buildUndoAction, resolveItems, type BuiltAction } from './actions.js';
-import { describeFailure } from './describe.js';
+import { describeFailure, summarizeUndos } from './describe.js';
 import { failpoint } from './failpoint.js';
 import type { EventSink, StepRef } from './events.js';
 import { instanceKey, itemLabel } from './keys.js';
@@ -377,14 +377,14 @@ export class Engine {
 
   /** Plans show each step's failure path in words; a real run does not spend the time. */
   private describeFailure(ref: StepRef): string {
-    return this.o.values.dry ? describeFailure(ref, this.o.runbook, this.undoStack.map((u) => u.key)) : '';
+    return this.o.values.dry ? describeFailure(ref, this.o.runbook, summarizeUndos((i) => this.undoStack[i]!.key, this.undoStack.length)) : '';
   }
 
   /** Keep a finished step's values for later templates, and its undo for a rollback. */
   private remember(ref: StepRef, loop: LoopBindings, r: { status: StepStatus; outputs?: Readonly<Record<string, string>> | undefined; stdout?: string | undefined; exitCode?: number | undefined }, seq: number): void {
     if (ref.undoOf) return;
     this.o.values.steps.set(ref.step.id, { outputs: r.outputs ?? {}, stdout: r.stdout ?? '', exitCode: r.exitCode });
-    const itemPath = [...ref.key.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!);
+    const itemPath = ref.key.includes('[') ? [...ref.key.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!) : [];
     for (let n = 1; n <= itemPath.length; n++) {
       const prefix = itemPath.slice(0, n).join('/');
       this.lastSeqUnder.set(prefix, Math.max(seq, this.lastSeqUnder.get(prefix) ?? 0));

@@ -15,6 +15,7 @@ export function itemLabel(item: unknown, index: number): string {
 }
 
 export function instanceKey(stepId: string, itemPath: readonly string[]): string {
+  if (itemPath.length === 0) return stepId;
   return stepId + itemPath.map((label) => `[${label}]`).join('');
 }
 
