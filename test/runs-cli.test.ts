@@ -2,7 +2,7 @@
  * `runbook runs`, `status` and `log` through the real CLI, on state written here with the real
  * state layer: finished, interrupted, running, torn, corrupt and empty runs.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { acquireLock } from '../src/state/lock.js';
 import type { JournalRecord } from '../src/state/records.js';
 import { createRunDir, stepLogPath, type RunDir } from '../src/state/run-dir.js';
 import { CLI, cliEnv, runCli, tempDir } from './helpers/cli.js';
+import { writeRunbook } from './helpers/runbooks.js';
 
 const at = (n: number) => new Date(Date.UTC(2025, 0, 1, 20, 0, n)).toISOString();
 const begin = (seq: number, key: string): JournalRecord => ({ type: 'step_started', at: at(seq), seq, key, visit: 1, stepId: key.split('[')[0]!, kind: 'run', phase: 'change', attempt: 1 });
@@ -169,6 +170,19 @@ describe('runbook log', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no logs of step restart');
     expect(none.stderr).toContain('backup, deploy[web1], deploy[web2]');
+  });
+
+  it('a step that printed nothing has no log file; asked for by name, it shows as (no output)', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state');
+    const file = writeRunbook(dir, `steps:\n  - { id: quiet, run: 'true' }\n  - { id: loud, run: 'echo hi' }\n`);
+    expect((await cli(['exec', file, '--state-dir', state])).code).toBe(0);
+    const run = readdirSync(join(state, 'runs'))[0]!;
+    expect(readdirSync(join(state, 'runs', run, 'logs'))).toEqual(['0002-loud.log']);
+    const quiet = await cli(['log', run, 'quiet', '--state-dir', state]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/^==> quiet #1 \(change, attempt 1, started .*, succeeded \(exit 0\)\) <==\n\(no output\)\n$/);
+    expect((await cli(['log', run, '--state-dir', state])).stdout).toMatch(/^==> loud #2 .*\nhi\n$/);
   });
 
   it('streams a big log whole, and stops quietly when the reader goes away', async () => {

@@ -156,17 +156,19 @@ function spawnDirect(req: LaunchRequest, events: ProcessEvents): void {
 }
 
 /**
- * Where a step's output goes: masked, to its log file (0600) and the line callback, and the tail
- * of stdout kept. stdout and stderr share the log file: each writes whole lines only, so they
- * never mix mid-line; a line longer than 64 KiB is written as it comes.
+ * Where a step's output goes: masked, to its log file (0600, made at the first output) and the
+ * line callback, and the tail of stdout kept. stdout and stderr share the log file: each writes
+ * whole lines only, so they never mix mid-line; a line longer than 64 KiB is written as it comes.
  */
 class StepOutput {
-  private readonly log: number | undefined;
+  /** Opened at the first output, so that it is off the path to starting the step; a silent step has none. */
+  private log: number | undefined;
+  private readonly logPath: string | undefined;
   private readonly tail = new Tail();
   private readonly streams;
 
   constructor(req: ProcessRequest) {
-    this.log = req.logPath ? openSync(req.logPath, 'a', 0o600) : undefined;
+    this.logPath = req.logPath;
     const stream = (name: StreamName) => ({
       decoder: new StringDecoder('utf8'),
       masker: new Masker(req.secrets),
@@ -202,11 +204,12 @@ class StepOutput {
   }
 
   private toLog(name: StreamName, text: string, end = false): void {
-    if (this.log === undefined) return;
+    if (this.logPath === undefined) return;
     const s = this.streams[name];
     const all = s.partial + text;
     const upTo = end || all.length > 65_536 ? all.length : all.lastIndexOf('\n') + 1;
     if (upTo === 0) return void (s.partial = all);
+    this.log ??= openSync(this.logPath, 'a', 0o600);
     writeSync(this.log, all.slice(0, upTo));
     s.partial = all.slice(upTo);
   }

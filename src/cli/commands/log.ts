@@ -1,7 +1,8 @@
 /**
  * `runbook log RUN [STEP]`: a run's step logs in the order the steps ran, each under a header;
  * with STEP (a step id, or an instance key like `deploy[web2]`) only that step's. The files are
- * streamed, never read whole.
+ * streamed, never read whole. A step that printed nothing has no log: asked for by name, it is
+ * shown as `(no output)`.
  */
 import { createReadStream, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,13 @@ export async function main(runArg: string, step: string | undefined, opts: LogOp
   const logs = step === undefined ? all : all.filter((l) => matches(l.key, step));
   if (logs.length === 0) {
     if (step !== undefined) {
+      // A step that printed nothing has no log file; the journal says whether it ran.
+      const { started, finished } = journalIndex(run);
+      const silent = [...started.values()].filter((s) => matches(s.key, step));
+      if (silent.length > 0) {
+        for (const s of silent) process.stdout.write(`==> ${s.key} #${s.seq}${describeStep(s, finished.get(s.seq))} <==\n(no output)\n`);
+        return 0;
+      }
       const keys = [...new Set(all.map((l) => l.key))];
       throw invalid(`no logs of step ${step} in run ${run.runId}${keys.length ? ` (steps with logs: ${keys.join(', ')})` : ''}`);
     }
