@@ -3,7 +3,7 @@
  * spawns each from Node. Both ways must give the same results: values arrive byte for byte,
  * output is split at the right step, and background children do not hold a step open.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -97,3 +97,22 @@ steps:
     });
   });
 }
+
+describe('steps without bash', () => {
+  it('are spawned from Node when the launcher (bash) cannot start', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync('/bin/sh', join(bin, 'sh'));
+    const file = writeRunbook(dir, `
+defaults: { shell: sh }
+steps:
+  - { id: one, run: "echo one > ${dir}/out" }
+  - { id: two, run: "echo two >> ${dir}/out" }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { PATH: bin } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('one\ntwo\n');
+  });
+});

@@ -98,6 +98,10 @@ export async function runSession(s: SessionInput): Promise<number> {
       renderer.flush();
       s.journal.append(record, opts);
     },
+    appendEarly(record) {
+      renderer.flush();
+      return s.journal.appendEarly(record);
+    },
   };
   const execute: StepExecutor = {
     execute(request) {

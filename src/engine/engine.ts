@@ -301,9 +301,32 @@ export class Engine {
   private startRecord(ref: StepRef, visit: number, attempt: number): number {
     const seq = ++this.seq;
     failpoint('before-started');
-    this.journal(() => ({ type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf }));
+    this.journal(() => this.startedRecord(ref, visit, attempt, seq));
     failpoint('after-started');
     return seq;
+  }
+
+  /**
+   * The started record of a step about to execute: written now, durable when `durable` resolves.
+   * The executor readies the step meanwhile and starts it only then (ports.ts: ExecRequest).
+   */
+  private startRecordEarly(ref: StepRef, visit: number, attempt: number): { seq: number; durable: Promise<void> } {
+    const seq = ++this.seq;
+    failpoint('before-started');
+    const journal = this.o.journal;
+    let durable = Promise.resolve();
+    if (journal !== NO_JOURNAL) {
+      const record = this.startedRecord(ref, visit, attempt, seq);
+      if (journal.appendEarly) durable = journal.appendEarly(record);
+      else journal.append(record);
+    }
+    durable.catch(() => {}); // handled here; runStep awaits it after the step
+    failpoint('after-started');
+    return { seq, durable };
+  }
+
+  private startedRecord(ref: StepRef, visit: number, attempt: number, seq: number): JournalRecord {
+    return { type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf };
   }
 
   private finishRecord(ref: StepRef, visit: number, seq: number, started: number, r: ExecResult, attempts: number, fresh: boolean, via?: string): StepOutcome {
@@ -356,10 +379,16 @@ export class Engine {
     const first = this.o.clock.now();
     let delay = step.retryDelayMs;
     for (let attempt = 1; ; attempt++) {
-      const seq = this.startRecord(ref, visit, attempt);
+      const { seq, durable } = this.startRecordEarly(ref, visit, attempt);
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
       const env = { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
-      const r = await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal });
+      let r: ExecResult;
+      try {
+        r = await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, durable });
+      } finally {
+        await durable.catch(() => {});
+      }
+      await durable; // a record that could not be made durable stops the run, as a failed append does
       if (r.interrupted) return { status: 'interrupted', fresh: true };
       if (r.by) this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
       if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted) {

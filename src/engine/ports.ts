@@ -27,6 +27,12 @@ export interface ExecRequest {
   /** When this execution first started (a resumed wait or soak keeps its original deadline). */
   readonly startedAt: number;
   readonly signal: AbortSignal;
+  /**
+   * Resolves when the step's started record is on disk. Nothing of the step may run before: an
+   * executor may ready the step meanwhile (fork a process that waits), so that the two overlap,
+   * and starts it only then; not at all if it rejects. Undefined: nothing to wait for.
+   */
+  readonly durable?: Promise<void> | undefined;
 }
 
 export interface ExecResult {
@@ -68,6 +74,11 @@ export interface Clock {
 export interface JournalPort {
   /** Durable when it returns; with `sync: false`, durable with the next synced append. */
   append(record: JournalRecord, opts?: { sync?: boolean }): void;
+  /**
+   * Written when it returns (it survives the process being killed), durable when the promise
+   * resolves: a step's started record, so that its process can be readied meanwhile.
+   */
+  appendEarly?(record: JournalRecord): Promise<void>;
 }
 
 export const NO_JOURNAL: JournalPort = { append() {} };

@@ -6,12 +6,16 @@
  * Protocol. Node writes a job to the launcher's stdin as its length in bytes, a newline, and the
  * job: `cd`, `export` and `exec` with every value single-quoted, so no value can change the
  * job's structure (a quote is written '\''). The launcher reads it in one `read -N` (its own
- * locale is C, so lengths are bytes) and starts it as a background job (`set -m`: its own process
- * group, so a timeout can stop the whole group), with stdin from /dev/null and stdout and stderr
- * on two pipes shared by all its jobs. It says `S <job number> <pid>` on its own stdout once the job is forked
- * (the job has been read: stopping it cannot leave it for the next one). When the job ends it
- * writes an end marker to both pipes: NUL, a random nonce sent as the launcher's first line of
- * input, the exit status on stdout's, NUL. The markers tell where the job's output ends.
+ * locale is C, so lengths are bytes) and forks it as a background job (`set -m`: its own process
+ * group, so a timeout can stop the whole group), then says `S <job number> <pid>` on its stdout.
+ * The job has been read by then, so stopping it cannot leave it for the next one.
+ * The forked job waits for an empty line on the same stdin before it evals the job. Node sends it
+ * once the step's started record is on disk, so the fork overlaps the fsync but the command never
+ * runs before it; if Node dies first, the line never comes and the command never runs. The job
+ * then takes stdin from /dev/null; its stdout and stderr are two pipes shared by all jobs.
+ * When the job ends, the launcher writes an end marker to both pipes: NUL, a random nonce sent
+ * as the launcher's first line of input, the exit status (on stdout's only), NUL. The markers
+ * tell where the job's output ends.
  * A job's background children that outlive it do not hold the step open: what they print later
  * goes with the step running then, or is dropped between steps.
  *
@@ -24,8 +28,10 @@ import type { Readable } from 'node:stream';
 const SCRIPT = [
   'set -m',
   'IFS= read -r mark || exit',
-  'while IFS= read -r n && IFS= read -r -N "$n" job; do',
-  '  ( eval "$job" ) </dev/null >&3 2>&4 3>&- 4>&- &',
+  'while IFS= read -r n; do',
+  '  [[ -n $n ]] || continue',
+  '  IFS= read -r -N "$n" job || exit',
+  '  ( IFS= read -r go && [[ -z $go ]] || exit 125; exec </dev/null; eval "$job" ) >&3 2>&4 3>&- 4>&- &',
   '  pid=$! k=$((k + 1))',
   "  printf 'S %d %d\\n' \"$k\" \"$pid\" || exit",
   '  wait "$pid"; st=$?',
@@ -51,6 +57,8 @@ export interface JobHandlers {
   onStarted(pid: number): void;
   /** `status` undefined: the launcher died (`error` says how). */
   onEnded(status: number | undefined, error?: string): void;
+  /** The launcher could not be started at all (no bash): the job never ran. */
+  onUnavailable(): void;
 }
 
 const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
@@ -106,14 +114,15 @@ class Launcher {
     });
     this.scan(out, (chunk) => this.job?.onStdout(chunk));
     this.scan(err, (chunk) => this.job?.onStderr(chunk));
-    this.child.on('error', (e) => {
+    // 'error' without a kill or a message sent to the child: it could not be spawned.
+    this.child.on('error', () => {
       unavailable = true;
-      this.die(`could not start the launcher (bash): ${e.message}`);
+      this.die(undefined);
     });
     this.child.on('exit', (code, signal) => this.die(`the launcher (bash) ended unexpectedly (${signal ?? `exit ${code}`})`));
   }
 
-  run(req: LaunchRequest, handlers: JobHandlers): void {
+  run(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
     this.job = handlers;
     this.jobs++;
     this.pending = 2;
@@ -121,6 +130,9 @@ class Launcher {
     this.ref(true);
     const job = jobScript(req);
     this.child.stdin!.write(`${Buffer.byteLength(job)}\n${job}`);
+    // The forked job waits for this empty line. One that comes after its job was stopped is an
+    // empty line between jobs, which the launcher skips.
+    return { release: () => void (this.job === handlers && this.child.stdin!.write('\n')) };
   }
 
   /** One of the two end markers arrived; stdout's carries the exit status. */
@@ -157,13 +169,15 @@ class Launcher {
     });
   }
 
-  private die(error: string): void {
+  /** `error` undefined: it never started. */
+  private die(error: string | undefined): void {
     if (this.dead) return;
     this.dead = true;
     const job = this.job;
     this.job = undefined;
     this.ref(false);
-    job?.onEnded(undefined, error);
+    if (error === undefined) job?.onUnavailable();
+    else job?.onEnded(undefined, error);
   }
 
   /** A busy launcher keeps the CLI alive; an idle one does not. */
@@ -198,10 +212,11 @@ export function launchable(req: LaunchRequest): boolean {
   return !unavailable && req.argv.length > 0 && Object.keys(req.env).every((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) && ![req.cwd ?? '', ...req.argv, ...Object.entries(req.env).flat()].some((v) => v.includes('\0'));
 }
 
-export function launch(req: LaunchRequest, handlers: JobHandlers): void {
+/** Forks the job at once; its command starts at `release()`, or never if that is not called. */
+export function launch(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
   let launcher = idle.pop();
   while (launcher?.dead) launcher = idle.pop();
-  (launcher ?? new Launcher((l) => idle.push(l))).run(req, handlers);
+  return (launcher ?? new Launcher((l) => idle.push(l))).run(req, handlers);
 }
 
 /** Ends the idle launchers (they exit when their stdin closes). */

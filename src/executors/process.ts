@@ -31,6 +31,8 @@ export interface ProcessRequest {
   readonly onLines: (stream: 'stdout' | 'stderr', lines: string) => void;
   /** Where the step writes `key=value` outputs ($RUNBOOK_OUTPUT). */
   readonly outputPath: string | undefined;
+  /** The command may run only once this resolves (the step's started record is on disk). */
+  readonly durable?: Promise<void> | undefined;
 }
 
 export interface ProcessResult {
@@ -73,6 +75,8 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     let timedOut = false;
     let interrupted = false;
     let settled = false;
+    /** Why the command never ran, when its started record could not be made durable. */
+    let notStarted: string | undefined;
 
     const killGroup = (sig: NodeJS.Signals) => {
       stopping = sig;
@@ -103,29 +107,35 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         req.signal.removeEventListener('abort', onAbort);
         if (timedOut || interrupted) killGroup('SIGKILL');
         const stdout = output.close();
-        resolve({ exitCode: code, signal, timedOut, interrupted, stdout, outputs: readOutputs(req.outputPath, new Masker(req.secrets)), error });
+        resolve({ exitCode: code, signal, timedOut, interrupted, stdout, outputs: readOutputs(req.outputPath, new Masker(req.secrets)), error: notStarted ?? error });
       },
     };
     const env = { ...req.env, ...(req.outputPath ? { RUNBOOK_OUTPUT: req.outputPath } : {}) };
     const launchReq = { argv: req.argv, env, cwd: req.cwd };
-    if (USE_LAUNCHER && launchable(launchReq)) viaLauncher(launchReq, events);
-    else spawnDirect(launchReq, events);
+    // The command is released once its started record is on disk (the launcher forks the job
+    // meanwhile: the fork and the fsync overlap), unless the step was stopped in between.
+    const release = (req.durable ?? Promise.resolve()).then(
+      () => stopping === undefined,
+      (err: Error) => {
+        notStarted = `not started: its journal record could not be written to disk (${err.message})`;
+        stop();
+        return false;
+      },
+    );
+    const direct = () => void release.then((go) => (go ? spawnDirect(launchReq, events) : events.ended({})));
+    if (USE_LAUNCHER && launchable(launchReq)) {
+      const job = launch(launchReq, {
+        onStdout: (chunk) => events.data('stdout', chunk),
+        onStderr: (chunk) => events.data('stderr', chunk),
+        onStarted: (p) => events.started(p),
+        onEnded: (status, error) => events.ended({ code: status, error }),
+        // No bash to run the launcher: the job never ran; spawn it from Node instead.
+        onUnavailable: direct,
+      });
+      void release.then((go) => go && job.release());
+    } else direct();
     req.signal.addEventListener('abort', onAbort, { once: true });
     if (req.signal.aborted) onAbort();
-  });
-}
-
-/** Through the persistent launcher; if it cannot start at all (no bash), straight from Node. */
-function viaLauncher(req: LaunchRequest, events: ProcessEvents): void {
-  let started = false;
-  launch(req, {
-    onStdout: (chunk) => events.data('stdout', chunk),
-    onStderr: (chunk) => events.data('stderr', chunk),
-    onStarted: (pid) => ((started = true), events.started(pid)),
-    onEnded: (status, error) => {
-      if (error !== undefined && !started) spawnDirect(req, events);
-      else events.ended({ code: status, error });
-    },
   });
 }
 

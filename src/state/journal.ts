@@ -4,7 +4,7 @@
  * append cut off by a crash or power cut) is dropped, or repaired when asked, with a backup of
  * the damaged file kept beside it; damage anywhere before that is refused, never skipped.
  */
-import { closeSync, constants, fchmodSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalid, refused } from '../errors.js';
 import { failpoint, failpointArmed } from '../engine/failpoint.js';
@@ -81,6 +81,23 @@ export class JournalWriter {
       throw err;
     }
     this.size += frame.length;
+  }
+
+  /**
+   * Written now (it survives the process being killed), durable when the promise resolves: the
+   * fdatasync runs on libuv's thread pool while the engine readies the step, which starts only
+   * once it resolves. The engine waits for it before going on, so close() never races it.
+   */
+  appendEarly(record: JournalRecord): Promise<void> {
+    this.append(record, { sync: false });
+    const fd = this.fd!;
+    return new Promise((resolve, reject) =>
+      fdatasync(fd, (err) => {
+        if (!err) return resolve();
+        this.broken = err.message;
+        reject(err);
+      }),
+    );
   }
 
   close(): void {
