@@ -3,11 +3,11 @@
  * spawns each from Node. Both ways must give the same results: values arrive byte for byte,
  * output is split at the right step, and background children do not hold a step open.
  */
-import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
-import { writeRunbook } from './helpers/runbooks.js';
+import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const logOf = (state: string, step: string): string => {
   const run = readdirSync(join(state, 'runs'))[0]!;
@@ -97,6 +97,26 @@ steps:
     });
   });
 }
+
+describe('the started record comes first', () => {
+  it('a step forked but not yet released never runs if the CLI dies; resume runs it once', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: once, run: "echo ran >> ${dir}/trace", idempotent: true }
+`);
+    const first = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'before-release' } });
+    expect(first.signal).toBe('SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(existsSync(join(dir, 'trace'))).toBe(false);
+    const journal = journalOf(state);
+    expect(journal.filter((j) => j.type === 'step_started')).toHaveLength(1);
+    const r = await runCli(['resume', '--state-dir', state], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('ran\n');
+  });
+});
 
 describe('steps without bash', () => {
   it('are spawned from Node when the launcher (bash) cannot start', async () => {

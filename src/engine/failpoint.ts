@@ -1,7 +1,8 @@
 /**
  * Fault injection for tests: RUNBOOK_FAILPOINT=name:N kills this process with SIGKILL the N-th
  * time the named boundary is reached (N defaults to 1). Names: before-started, after-started,
- * after-spawn, before-finished, after-finished, mid-rollback, mid-record (in the journal writer).
+ * after-spawn, before-release (a forked step waits for its record to be durable), before-finished,
+ * after-finished, mid-rollback, mid-record (in the journal writer).
  * Unset in normal use: one string comparison per boundary.
  */
 const spec = process.env.RUNBOOK_FAILPOINT;

@@ -132,7 +132,11 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         // No bash to run the launcher: the job never ran; spawn it from Node instead.
         onUnavailable: direct,
       });
-      void release.then((go) => go && job.release());
+      void release.then((go) => {
+        if (!go) return;
+        failpoint('before-release');
+        job.release();
+      });
     } else direct();
     req.signal.addEventListener('abort', onAbort, { once: true });
     if (req.signal.aborted) onAbort();
