@@ -106,6 +106,11 @@ describe('loading never throws', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), text), { numRuns: 1500 });
   });
 
+  it('a key with a newline in it (a block scalar key) is reported on one line', () => {
+    text('? |\n  - ');
+    text('version: 1\nid: t\ntitle: t\nsteps:\n  - id: a\n    run: x\n    ? "bad\\nkey"\n    : 1\n');
+  });
+
   it('random YAML-ish text', () => {
     const token = fc.constantFrom('- ', ': ', '\n', '  ', '[', ']', '{', '}', '&a ', '*a', '!!str ', '---\n', '? ', '#', '"', "'", '|\n', 'version: 1\n', 'steps:\n', 'id: x\n', 'run: y\n', '${{ vars.x }}', ',', 'on_failure: ');
     fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (parts) => text(parts.join(''))), { numRuns: 1500 });

@@ -41,7 +41,7 @@ function mapIssue(issue: Issue, base: readonly Key[], schema: z.core.$ZodType, r
     }
     case 'unrecognized_keys': {
       const allowed = keysOf(chooseOption(local() ?? schema, value) ?? undefined);
-      return issue.keys.flatMap((key) => here('unknown-key', `unknown key "${key}"${hint(key, allowed)}`, 'key', [...path, key]));
+      return issue.keys.flatMap((key) => here('unknown-key', `unknown key ${quoteKey(key)}${hint(key, allowed)}`, 'key', [...path, key]));
     }
     case 'invalid_type': {
       if (value === undefined) {
@@ -84,9 +84,9 @@ function stepProblems(path: readonly Key[], root: unknown): PathProblem[] {
     const unknown = Object.keys(step).filter((k) => !ALL_STEP_KEYS.includes(k));
     const typo = unknown.map((k) => [k, closest(k, STEP_KINDS)] as const).find(([, kind]) => kind !== undefined);
     const loop = 'steps' in step ? ' (a loop needs for_each)' : '';
-    const mean = typo ? ` (did you mean "${typo[1]}" for "${typo[0]}"?)` : loop;
+    const mean = typo ? ` (did you mean "${typo[1]}" for ${quoteKey(typo[0])}?)` : loop;
     out.push(at('step-kind', `a step needs exactly one of ${KIND_LIST}${mean}`));
-    for (const k of unknown) if (k !== typo?.[0]) out.push(at('unknown-key', `unknown key "${k}"${hint(k, ALL_STEP_KEYS)}`, [...path, k], 'key'));
+    for (const k of unknown) if (k !== typo?.[0]) out.push(at('unknown-key', `unknown key ${quoteKey(k)}${hint(k, ALL_STEP_KEYS)}`, [...path, k], 'key'));
     return out;
   }
   const [kind, second] = kinds as [(typeof kinds)[number], ...typeof kinds];
@@ -135,8 +135,18 @@ const hint = (key: string, allowed: readonly string[]): string => {
 /** `steps[2].timeout`, `window.start`, `the runbook` for the root. */
 export function label(path: readonly Key[]): string {
   if (path.length === 0) return 'the runbook';
-  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? oneLine(k) : `.${oneLine(k)}`)).join('');
 }
+
+/** A key as written in a problem: quoted, with quotes and control characters escaped (one line). */
+export function quoteKey(key: string): string {
+  return `"${oneLine(key.replace(/["\\]/g, (c) => `\\${c}`))}"`;
+}
+
+const ESCAPED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** Control characters and line separators escaped, so that a problem stays on one line. */
+const oneLine = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const article = (t: string): string => (t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'int' ? 'a whole number' : `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`);
 
