@@ -145,6 +145,12 @@ steps:
 
 describe('random kills', () => {
   it('50 runs of 20 steps killed at random moments always finish, each step exactly once', async () => {
+    // Kills land anywhere from the process's start to a little after a whole run takes here.
+    const probe = tempDir();
+    const t = Date.now();
+    expect((await runCli(['exec', writeRunbook(probe, `steps:\n${tracedSteps(20)}`), '--state-dir', join(probe, 's')], { cwd: probe })).code).toBe(0);
+    const span = (Date.now() - t) * 1.1;
+    let kills = 0;
     for (let trial = 0; trial < 50; trial++) {
       const dir = tempDir();
       const state = join(dir, 's');
@@ -154,7 +160,7 @@ describe('random kills', () => {
         const child = startCli(args, { cwd: dir });
         const result = collect(child, { timeoutMs: 30_000 });
         // Later rounds wait longer (a loaded machine starts slowly); the last ones are not killed.
-        const timer = round < 15 ? setTimeout(() => child.kill('SIGKILL'), 50 + Math.random() * 400 + round * 100) : undefined;
+        const timer = round < 15 ? setTimeout(() => child.kill('SIGKILL'), Math.random() * span + round * 50) : undefined;
         const r = await result;
         if (timer) clearTimeout(timer);
         if (r.code === 0) break;
@@ -166,10 +172,12 @@ describe('random kills', () => {
           continue;
         }
         expect([null, 130], r.stderr).toContain(r.code);
+        kills++;
         args = ['resume', '--state-dir', state];
       }
       expect(trace(dir), `trial ${trial}`).toEqual(Array.from({ length: 20 }, (_, i) => `s${i}`));
     }
+    expect(kills, 'kills that landed mid-run').toBeGreaterThanOrEqual(25);
   }, 300_000);
 });
 

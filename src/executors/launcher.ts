@@ -64,7 +64,7 @@ export interface JobHandlers {
 const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
 
 /** The job as bash reads it: the launcher's own variables put back, cd, export, exec. */
-export function jobScript(req: LaunchRequest): string {
+function jobScript(req: LaunchRequest): string {
   const env: Record<string, string> = {};
   for (const k of LAUNCHER_OWN) if (process.env[k] !== undefined) env[k] = process.env[k];
   Object.assign(env, req.env);
@@ -189,9 +189,6 @@ class Launcher {
     }
   }
 
-  close(): void {
-    this.child.stdin?.end();
-  }
 }
 
 /** Where in `data` a trailing, incomplete copy of `marker` begins (data.length if none). */
@@ -217,9 +214,4 @@ export function launch(req: LaunchRequest, handlers: JobHandlers): { release(): 
   let launcher = idle.pop();
   while (launcher?.dead) launcher = idle.pop();
   return (launcher ?? new Launcher((l) => idle.push(l))).run(req, handlers);
-}
-
-/** Ends the idle launchers (they exit when their stdin closes). */
-export function closeLaunchers(): void {
-  for (const l of idle.splice(0)) l.close();
 }

@@ -4,9 +4,10 @@
  * whole group: SIGTERM, then SIGKILL after a grace period, so no grandchild survives.
  *
  * Commands start through the persistent launcher (./launcher.ts), which forks them as cheaply as
- * a bash loop; a request it cannot carry (an environment name bash cannot export) is spawned from
- * Node directly. node:child_process is used rather than execa: it streams without buffering and
- * keeps the per-step cost low (see bench/).
+ * a bash loop; a request it cannot carry (a NUL in a value, an environment name bash cannot
+ * export) or a machine without bash gets a Node spawn. Either way the command runs only once the
+ * step's started record is on disk (`durable`). node:child_process is used rather than execa: it
+ * streams without buffering and keeps the per-step cost low (see bench/).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
