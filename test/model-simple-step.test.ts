@@ -89,6 +89,6 @@ describe('isSimpleStep', () => {
       }),
       { numRuns: RUNS },
     );
-    expect(fast).toBeGreaterThan(RUNS / 50); // not vacuous
+    expect(fast).toBeGreaterThan(RUNS / 200); // not vacuous (random: it has come out as low as 18 in 1,000)
   }, Math.max(30_000, RUNS * 5));
 });

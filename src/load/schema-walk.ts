@@ -64,7 +64,7 @@ function fit(option: z.core.$ZodType, value: unknown): number {
     const shape = def.shape as Record<string, z.core.$ZodType>;
     let score = 1;
     for (const [k, v] of Object.entries(value as object)) {
-      const field = shape[k];
+      const field = own(shape, k);
       if (!field) continue;
       score += 2;
       const fd = defOf(unwrap(field));
@@ -86,13 +86,18 @@ export function schemaAt(schema: z.core.$ZodType, path: readonly PropertyKey[], 
     s = chooseOption(unwrap(s), v);
     if (!s) return undefined;
     const def = defOf(unwrap(s));
-    if (def.type === 'object') s = (def.shape as Record<string, z.core.$ZodType>)[String(segment)];
+    if (def.type === 'object') s = own(def.shape as Record<string, z.core.$ZodType>, String(segment));
     else if (def.type === 'array') s = def.element as z.core.$ZodType;
     else if (def.type === 'record') s = def.valueType as z.core.$ZodType;
     else return undefined;
-    v = isPlainObject(v) || Array.isArray(v) ? (v as Record<string, unknown>)[String(segment)] : undefined;
+    v = isPlainObject(v) || Array.isArray(v) ? own(v as Record<string, unknown>, String(segment)) : undefined;
   }
   return s;
+}
+
+/** `o[key]` only if `o` has it itself: a key written `valueOf` or `__proto__` is not a field. */
+function own<T>(o: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 /** True for the runbook duration type (meta id "duration"). */
@@ -112,6 +117,6 @@ export function isDuration(schema: z.core.$ZodType | undefined): boolean {
 /** The value at a path in plain data. */
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
-  for (const segment of path) v = isPlainObject(v) || Array.isArray(v) ? (v as Record<string, unknown>)[String(segment)] : undefined;
+  for (const segment of path) v = isPlainObject(v) || Array.isArray(v) ? own(v as Record<string, unknown>, String(segment)) : undefined;
   return v;
 }
