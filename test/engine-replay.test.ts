@@ -44,7 +44,7 @@ async function run(runbook: Runbook, failing: Set<string>, records: JournalRecor
   };
   const engine = new Engine({
     runbook, values, executor, operator, clock: new VirtualClock(0), emit: () => {},
-    journal: { append: (r) => records.push(r) }, signal: new AbortController().signal, replay,
+    journal: { append: (r) => records.push(r), appendEarly: async (r) => void records.push(r) }, signal: new AbortController().signal, replay,
   });
   const result = await engine.run();
   return { result, ran: executor.ran };

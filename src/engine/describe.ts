@@ -18,11 +18,9 @@ export interface UndoSummary {
   readonly count: number;
 }
 
-/** A summary of `keys` (oldest first) without copying all of them: plans call this at every step. */
-export function summarizeUndos(keys: (i: number) => string, count: number): UndoSummary {
-  const newest: string[] = [];
-  for (let i = count - 1; i >= 0 && newest.length < MAX_NAMES; i--) newest.push(keys(i));
-  return { newest, count };
+/** A summary of the undo stack (oldest first) without copying all of it: plans call this at every step. */
+export function summarizeUndos(stack: readonly { readonly key: string }[]): UndoSummary {
+  return { newest: stack.slice(-MAX_NAMES).map((u) => u.key).reverse(), count: stack.length };
 }
 
 export function describeFailure(ref: StepRef, runbook: Runbook, undo: UndoSummary): string {

@@ -314,12 +314,7 @@ export class Engine {
     const seq = ++this.seq;
     failpoint('before-started');
     const journal = this.o.journal;
-    let durable = Promise.resolve();
-    if (journal !== NO_JOURNAL) {
-      const record = this.startedRecord(ref, visit, attempt, seq);
-      if (journal.appendEarly) durable = journal.appendEarly(record);
-      else journal.append(record);
-    }
+    const durable = journal === NO_JOURNAL ? Promise.resolve() : journal.appendEarly(this.startedRecord(ref, visit, attempt, seq));
     durable.catch(() => {}); // handled here; runStep awaits it after the step
     failpoint('after-started');
     return { seq, durable };
@@ -406,7 +401,7 @@ export class Engine {
 
   /** Plans show each step's failure path in words; a real run does not spend the time. */
   private describeFailure(ref: StepRef): string {
-    return this.o.values.dry ? describeFailure(ref, this.o.runbook, summarizeUndos((i) => this.undoStack[i]!.key, this.undoStack.length)) : '';
+    return this.o.values.dry ? describeFailure(ref, this.o.runbook, summarizeUndos(this.undoStack)) : '';
   }
 
   /** Keep a finished step's values for later templates, and its undo for a rollback. */

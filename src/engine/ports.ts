@@ -78,7 +78,7 @@ export interface JournalPort {
    * Written when it returns (it survives the process being killed), durable when the promise
    * resolves: a step's started record, so that its process can be readied meanwhile.
    */
-  appendEarly?(record: JournalRecord): Promise<void>;
+  appendEarly(record: JournalRecord): Promise<void>;
 }
 
-export const NO_JOURNAL: JournalPort = { append() {} };
+export const NO_JOURNAL: JournalPort = { append() {}, appendEarly: () => Promise.resolve() };

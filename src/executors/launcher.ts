@@ -69,7 +69,8 @@ function jobScript(req: LaunchRequest): string {
   for (const k of LAUNCHER_OWN) if (process.env[k] !== undefined) env[k] = process.env[k];
   Object.assign(env, req.env);
   // `export -n`, not `unset`: unsetting LC_ALL makes bash load the locale again before exec.
-  const parts = [env.LC_ALL === undefined ? 'export -n LC_ALL' : 'true'];
+  const parts: string[] = [];
+  if (env.LC_ALL === undefined) parts.push('export -n LC_ALL');
   if (req.cwd) parts.push(`cd -- ${quote(req.cwd)}`);
   const entries = Object.entries(env);
   if (entries.length) parts.push(`export -- ${entries.map(([k, v]) => quote(`${k}=${v}`)).join(' ')}`);

@@ -29,7 +29,7 @@ export const branchTargets: Rule = {
 
 function checkSuccess(ctx: RuleContext, list: StepList, step: Step, home: Map<string, StepList>): void {
   const t = step.onSuccess;
-  if (SUCCESS_WORDS.includes(t) || (!FAILURE_WORDS.includes(t) && home.get(t) === list)) return;
+  if (SUCCESS_WORDS.includes(t)) return;
   const path = [...step.path, 'on_success'];
   if (FAILURE_WORDS.includes(t)) {
     ctx.error(path, `on_success cannot be "${t}": use next, end or a step id in ${list.label}`);
@@ -40,10 +40,10 @@ function checkSuccess(ctx: RuleContext, list: StepList, step: Step, home: Map<st
 
 function checkFailure(ctx: RuleContext, list: StepList, step: Step, home: Map<string, StepList>, hasRollback: boolean): void {
   const t = step.onFailure;
-  // The common cases, with nothing to report.
-  if (t === 'abort' || t === 'continue' || t === 'ask' || (t === 'rollback' && hasRollback && list.plan !== 'rollback' && list.plan !== 'undo')) return;
-  const path = [...step.path, 'on_failure'];
   const inRollback = list.plan === 'rollback' || list.plan === 'undo';
+  // The common cases, with nothing to report.
+  if (t === 'abort' || t === 'continue' || t === 'ask' || (t === 'rollback' && hasRollback && !inRollback)) return;
+  const path = [...step.path, 'on_failure'];
   const words = inRollback ? ['escalate', 'abort', 'continue', 'ask'] : ['rollback', 'abort', 'continue', 'ask'];
   if (t === 'escalate' && !inRollback) {
     ctx.error(path, `on_failure: escalate is only for steps of the rollback plan and undo lists; use rollback, abort, continue or ask here`);

@@ -21,22 +21,16 @@ export const templates: Rule = {
       if (!field.value.includes('${{')) continue;
       const parsed = parseTemplate(field.value);
       for (const e of parsed.errors) ctx.error(field.path, `${field.what}: ${e.message}`, { text: field.value.slice(e.offset, e.offset + 3) });
-      // Where a problem is: the nth occurrence of its reference's text in the field. The
-      // occurrences are only counted once there is a problem (up to it).
+      // Where a problem is: the nth occurrence of its reference's text in the field (counted only
+      // when there is a problem).
       const refs = parsed.segments.flatMap((seg) => ('ref' in seg ? [seg.ref] : []));
       const text = (r: Ref) => field.value.slice(r.offset, r.offset + r.length);
-      let counts: Map<string, number> | undefined;
-      let counted = 0;
       refs.forEach((ref, k) => {
         const problem = checkRef(ref, field, ctx.runbook, stepIds);
         if (!problem) return;
-        counts ??= new Map();
-        for (; counted < k; counted++) {
-          const before = text(refs[counted] as Ref);
-          counts.set(before, (counts.get(before) ?? 0) + 1);
-        }
         const raw = text(ref);
-        ctx.error(field.path, `${field.what}: ${problem}`, { text: raw, nth: counts.get(raw) ?? 0 });
+        const nth = refs.slice(0, k).filter((r) => text(r) === raw).length;
+        ctx.error(field.path, `${field.what}: ${problem}`, { text: raw, nth });
       });
     }
   },
