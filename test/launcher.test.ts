@@ -3,7 +3,7 @@
  * spawns each from Node. Both ways must give the same results: values arrive byte for byte,
  * output is split at the right step, and background children do not hold a step open.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -97,6 +97,72 @@ steps:
     });
   });
 }
+
+describe('a step sees the same process either way', () => {
+  // What a step can observe of how it was started, minus what differs from run to run.
+  const PROBE = String.raw`
+    env -0 | LC_ALL=C sort -z | tr '\0\n' '\n~' | grep -v -E '^(RUNBOOK_RUN_ID|RUNBOOK_OUTPUT|RUNBOOK_LAUNCHER|_)='
+    grep -E '^Sig(Ign|Blk):' /proc/self/status
+    echo "umask $(umask) flags $- pwd $PWD"
+    ulimit -a
+    for fd in /proc/$$/fd/*; do printf '%s %s\n' "$(basename "$fd")" "$(readlink "$fd" | sed 's/:.*//')"; done
+    read -r _ _ _ _ pgrp _ _ tty _ < /proc/$$/stat; echo "own group $([ "$pgrp" = $$ ] && echo yes) tty $tty"
+  `;
+  /** The probe's output run from Node and through the launcher, from the same directory. */
+  const probeBothWays = async (extraEnv: Record<string, string | undefined>): Promise<Array<{ code: number | null; out: string }>> => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - id: probe
+    env: { STEP_VAR: "a b", LANG: C.UTF-8 }
+    run: |
+${PROBE.split('\n').map((l) => `      ${l.trim()}`).join('\n')}
+`);
+    return Promise.all(['0', '1'].map(async (launcher) => {
+      const state = join(dir, `s${launcher}`);
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { ...extraEnv, RUNBOOK_LAUNCHER: launcher } });
+      return { code: r.code, out: r.code === 0 ? logOf(state, 'probe') : r.stdout };
+    }));
+  };
+
+  // bash reads ~/.bashrc when its stdin is a socket (as Node's pipes are) and SHLVL is below 2,
+  // unless told --norc: the launcher's bash must not, or it would change every step's PATH.
+  const home = tempDir();
+  writeFileSync(join(home, '.bashrc'), 'export PATH="/bashrc-ran:$PATH"; export BASHRC_RAN=1\n');
+  for (const shlvl of ['3', undefined]) {
+    it(`environment, signal masks, umask, limits, open files and process group are the same (SHLVL ${shlvl ?? 'unset'})`, async () => {
+      const [viaNode, viaLauncher] = await probeBothWays({ HOME: home, SHLVL: shlvl, 'ODD.NAME': 'kept', LC_ALL: 'C.UTF-8' });
+      expect(viaNode!.code).toBe(0);
+      expect(viaNode!.out).toContain('ODD.NAME=kept');
+      expect(viaNode!.out).toContain(`SHLVL=${Number(shlvl ?? 0) + 1}`);
+      expect(viaNode!.out).not.toContain('BASHRC_RAN');
+      expect(viaLauncher!.out).toBe(viaNode!.out);
+    });
+  }
+
+  it('SHELLOPTS and BASHOPTS exported by the caller reach the step as they would from Node', async () => {
+    const [viaNode, viaLauncher] = await probeBothWays({ SHELLOPTS: 'braceexpand:hashall:interactive-comments:nounset', BASHOPTS: 'extglob' });
+    expect(viaNode!.code).toBe(0);
+    expect(viaNode!.out).toContain('flags ehuBc');
+    expect(viaLauncher).toEqual(viaNode);
+  });
+
+  it('a step may set variables that bash keeps for itself (UID, RANDOM, SECONDS)', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - id: special
+    env: { UID: "4242", RANDOM: "7", SECONDS: "9" }
+    run: env | grep -E '^(UID|RANDOM|SECONDS)=' | sort > out-$RUNBOOK_LAUNCHER
+`);
+    for (const launcher of ['0', '1']) {
+      const r = await runCli(['exec', file, '--state-dir', join(dir, `s${launcher}`)], { cwd: dir, env: { RUNBOOK_LAUNCHER: launcher } });
+      expect(r.code).toBe(0);
+    }
+    expect(readFileSync(join(dir, 'out-0'), 'utf8')).toContain('UID=4242\n');
+    expect(readFileSync(join(dir, 'out-1'), 'utf8')).toBe(readFileSync(join(dir, 'out-0'), 'utf8'));
+  });
+});
 
 describe('the started record comes first', () => {
   it('a step forked but not yet released never runs if the CLI dies; resume runs it once', async () => {

@@ -5,43 +5,69 @@
  *
  * Protocol. Node writes a job to the launcher's stdin as its length in bytes, a newline, and the
  * job: `cd`, `export` and `exec` with every value single-quoted, so no value can change the
- * job's structure (a quote is written '\''). The launcher reads it in one `read -N` (its own
- * locale is C, so lengths are bytes) and forks it as a background job (`set -m`: its own process
- * group, so a timeout can stop the whole group), then says `S <job number> <pid>` on its stdout.
- * The job has been read by then, so stopping it cannot leave it for the next one.
- * The forked job waits for an empty line on the same stdin before it evals the job. Node sends it
- * once the step's started record is on disk, so the fork overlaps the fsync but the command never
- * runs before it; if Node dies first, the line never comes and the command never runs. The job
- * then takes stdin from /dev/null; its stdout and stderr are two pipes shared by all jobs.
+ * job's structure (a quote is written '\''). The launcher reads it in one `read -N` (its locale
+ * is C, in a variable it does not export, so lengths are bytes) and runs it in a forked subshell
+ * (`set -m`: its own process group, so a timeout can stop the whole group). The subshell says
+ * `S <job number> <pid>` on the launcher's stdout; the job has been read by then, so stopping it
+ * cannot leave it for the next one.
+ * The subshell then waits for an empty line on the same stdin before it evals the job. Node sends
+ * it once the step's started record is on disk, so the fork overlaps the fsync but the command
+ * never runs before it; if Node dies first, the line never comes and the command never runs. The
+ * job then takes stdin from /dev/null; its stdout and stderr are two pipes shared by all jobs.
  * When the job ends, the launcher writes an end marker to both pipes: NUL, a random nonce sent
  * as the launcher's first line of input, the exit status (on stdout's only), NUL. The markers
  * tell where the job's output ends.
  * A job's background children that outlive it do not hold the step open: what they print later
  * goes with the step running then, or is dropped between steps.
  *
- * Exit statuses come from bash's `wait`: a job killed by signal N reports 128+N.
+ * The launcher's bash reads no startup files (--norc: bash reads ~/.bashrc when its stdin is a
+ * socket, as Node's pipes are) and each job gets the caller's SHLVL back, so a step sees the same
+ * environment as one spawned from Node (test/launcher.test.ts compares the two).
+ *
+ * Exit statuses come from bash: a job killed by signal N reports 128+N.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 
 const SCRIPT = [
   'set -m',
+  'LC_ALL=C',
   'IFS= read -r mark || exit',
+  'exec 5>&1',
   'while IFS= read -r n; do',
   '  [[ -n $n ]] || continue',
   '  IFS= read -r -N "$n" job || exit',
-  '  ( IFS= read -r go && [[ -z $go ]] || exit 125; exec </dev/null; eval "$job" ) >&3 2>&4 3>&- 4>&- &',
-  '  pid=$! k=$((k + 1))',
-  "  printf 'S %d %d\\n' \"$k\" \"$pid\" || exit",
-  '  wait "$pid"; st=$?',
+  '  k=$((k + 1))',
+  "  ( printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 && exec 5>&- && IFS= read -r go && [[ -z $go ]] || exit 125; exec </dev/null; eval \"$job\" ) >&3 2>&4 3>&- 4>&-",
+  '  st=$?',
   "  printf '\\0%s %d\\0' \"$mark\" \"$st\" >&3 || exit",
   "  printf '\\0%s\\0' \"$mark\" >&4 || exit",
   'done',
 ].join('\n');
 
-/** Variables that would change how the launcher's own bash behaves; each job gets them back. */
-const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'POSIXLY_CORRECT', 'LC_ALL'];
+/** Variables that would change how the launcher's own bash behaves: it starts without them. */
+const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'POSIXLY_CORRECT', 'LC_ALL'];
+
+/**
+ * Variables bash does not pass on as given: read-only ones (`export UID=…` fails) and ones it
+ * computes when read. A step that sets one, or a caller that exports one, is spawned from Node,
+ * which hands the environment to the step's shell untouched.
+ */
+const BASH_OWN = /^(?:SHELLOPTS|BASHOPTS|BASH_VERSINFO|EUID|PPID|UID|BASHPID|RANDOM|SRANDOM|SECONDS|LINENO|HISTCMD|EPOCHSECONDS|EPOCHREALTIME|BASH_MONOSECONDS|BASH_ARGV0|BASH_SUBSHELL|BASH_COMMAND|GROUPS|FUNCNAME|DIRSTACK)$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const callerExportsBashOwn = Object.keys(process.env).some((k) => BASH_OWN.test(k));
+
+/**
+ * What every job puts back before its exec: the caller's values of LAUNCHER_OWN, and its SHLVL
+ * (the launcher's bash counts itself in SHLVL; an `exec` in a subshell does not take that back).
+ */
+const RESTORE = (() => {
+  const env: Record<string, string> = {};
+  for (const k of [...LAUNCHER_OWN, 'SHLVL']) if (process.env[k] !== undefined) env[k] = process.env[k];
+  return { env, unexport: process.env.SHLVL === undefined ? 'export -n SHLVL' : undefined };
+})();
 
 export interface LaunchRequest {
   readonly argv: readonly string[];
@@ -63,17 +89,15 @@ export interface JobHandlers {
 
 const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
 
-/** The job as bash reads it: the launcher's own variables put back, cd, export, exec. */
+/** The job as bash reads it: the caller's variables put back, cd, export, exec. */
 function jobScript(req: LaunchRequest): string {
-  const env: Record<string, string> = {};
-  for (const k of LAUNCHER_OWN) if (process.env[k] !== undefined) env[k] = process.env[k];
-  Object.assign(env, req.env);
-  // `export -n`, not `unset`: unsetting LC_ALL makes bash load the locale again before exec.
   const parts: string[] = [];
-  if (env.LC_ALL === undefined) parts.push('export -n LC_ALL');
-  if (req.cwd) parts.push(`cd -- ${quote(req.cwd)}`);
-  const entries = Object.entries(env);
-  if (entries.length) parts.push(`export -- ${entries.map(([k, v]) => quote(`${k}=${v}`)).join(' ')}`);
+  if (RESTORE.unexport) parts.push(RESTORE.unexport);
+  if (req.cwd) parts.push(`cd -- ${quote(resolve(req.cwd))}`);
+  const env = { ...RESTORE.env, ...req.env };
+  let exports = '';
+  for (const k in env) exports += ` ${quote(`${k}=${env[k]}`)}`;
+  if (exports) parts.push(`export --${exports}`);
   parts.push(`exec -- ${req.argv.map(quote).join(' ')}`);
   return parts.join(' && ');
 }
@@ -92,8 +116,7 @@ class Launcher {
   constructor(private readonly onIdle: (l: Launcher) => void) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of LAUNCHER_OWN) delete env[k];
-    env.LC_ALL = 'C';
-    this.child = spawn('bash', ['-c', SCRIPT, 'runbook-launcher'], {
+    this.child = spawn('bash', ['--norc', '--noprofile', '-c', SCRIPT, 'runbook-launcher'], {
       env,
       stdio: ['pipe', 'pipe', 'ignore', 'pipe', 'pipe'],
       detached: true,
@@ -205,9 +228,12 @@ const idle: Launcher[] = [];
 /** Set when bash could not be started: every request then goes straight from Node. */
 let unavailable = false;
 
-/** Whether a request can go through a launcher: bash runs here and `export` takes its names. */
+/** Whether a request can go through a launcher: bash runs here and takes every variable as given. */
 export function launchable(req: LaunchRequest): boolean {
-  return !unavailable && req.argv.length > 0 && Object.keys(req.env).every((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) && ![req.cwd ?? '', ...req.argv, ...Object.entries(req.env).flat()].some((v) => v.includes('\0'));
+  if (unavailable || callerExportsBashOwn || req.argv.length === 0 || (req.cwd ?? '').includes('\0')) return false;
+  for (const a of req.argv) if (a.includes('\0')) return false;
+  for (const k in req.env) if (!NAME.test(k) || BASH_OWN.test(k) || req.env[k]!.includes('\0')) return false;
+  return true;
 }
 
 /** Forks the job at once; its command starts at `release()`, or never if that is not called. */
