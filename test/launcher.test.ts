@@ -184,6 +184,41 @@ steps:
   });
 });
 
+describe('a standby killed by someone else', () => {
+  it('neither fails nor repeats a step: the job goes to the next standby', async () => {
+    const dir = tempDir();
+    // After the first batch two launchers are idle, each with a standby forked for its next job.
+    // The kill step runs on one of them and kills the other's standby (a launcher's child that
+    // is itself a launcher script, not an exec'd step). The second batch needs both launchers.
+    const file = writeRunbook(dir, `
+vars: { hosts: [a, b] }
+steps:
+  - id: first
+    for_each: \${{ vars.hosts }}
+    serial: 2
+    steps:
+      - { id: one, run: 'sleep 0.2; echo "one \${{ item }}" >> trace' }
+  - id: kill-standby
+    run: |
+      for p in $(pgrep -f 'runbook-launcher$'); do
+        parent=$(ps -o ppid= -p "$p" | tr -d ' ')
+        if tr '\\0' ' ' < /proc/$parent/cmdline | grep -q 'runbook-launcher $'; then kill -9 "$p" && echo "$p" >> killed; fi
+      done
+  - id: second
+    for_each: \${{ vars.hosts }}
+    serial: 2
+    steps:
+      - { id: two, run: 'sleep 0.2; echo "two \${{ item }}" >> trace' }
+  - { id: last, run: 'echo last >> trace' }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    expect(r.stdout).toContain('succeeded: the change completed');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'killed'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(dir, 'trace'), 'utf8').split('\n').sort()).toEqual(['', 'last', 'one a', 'one b', 'two a', 'two b']);
+  });
+});
+
 describe('steps without bash', () => {
   it('are spawned from Node when the launcher (bash) cannot start', async () => {
     const dir = tempDir();

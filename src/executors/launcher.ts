@@ -3,20 +3,26 @@
  * instead of one Node spawn per step. Node forking itself costs far more than bash forking a
  * shell (bench/README.md), so the engine's cost per step comes close to a bash loop's.
  *
- * Protocol. Node writes a job to the launcher's stdin as its length in bytes, a newline, and the
- * job: `cd`, `export` and `exec` with every value single-quoted, so no value can change the
- * job's structure (a quote is written '\''). The launcher reads it in one `read -N` (its locale
- * is C, in a variable it does not export, so lengths are bytes) and runs it in a forked subshell
- * (`set -m`: its own process group, so a timeout can stop the whole group). The subshell says
- * `S <job number> <pid>` on the launcher's stdout; the job has been read by then, so stopping it
- * cannot leave it for the next one.
- * The subshell then waits for an empty line on the same stdin before it evals the job. Node sends
- * it once the step's started record is on disk, so the fork overlaps the fsync but the command
- * never runs before it; if Node dies first, the line never comes and the command never runs. The
- * job then takes stdin from /dev/null; its stdout and stderr are two pipes shared by all jobs.
- * When the job ends, the launcher writes an end marker to both pipes: NUL, a random nonce sent
- * as the launcher's first line of input, the exit status (on stdout's only), NUL. The markers
- * tell where the job's output ends.
+ * Protocol. The launcher forks a standby subshell ahead of each job (`set -m`: its own process
+ * group, so a timeout can stop the whole group), so the fork overlaps the engine's work between
+ * steps. The standby reads its job from the launcher's stdin, where Node writes a header (J, a
+ * private key, the job number, the job's length in bytes, fixed widths) and the job: `cd`,
+ * `export` and `exec` with every value single-quoted, so no value can change the job's structure
+ * (a quote is written '\''). It reads both with `read -N` (the locale is C, in a variable the
+ * launcher does not export, so lengths are bytes), then says `S <job number> <pid>` on the
+ * launcher's stdout. Node stops a job only by that pid, so it never stops a standby half way
+ * through reading its job. A header without the key means the stream is lost: the standby ends
+ * the launcher rather than guess.
+ * The standby then waits for its go-ahead (G, the key, its number) before it evals the job. Node
+ * sends it once the step's started record is on disk, so reading the job overlaps the fsync but
+ * the command never runs before it; if Node dies first, the go-ahead never comes and the command
+ * never runs. The job then takes stdin from /dev/null; its stdout and stderr are two pipes shared
+ * by all jobs. When the standby ends, the launcher writes an end marker to both pipes: NUL,
+ * `runbook-end-` and the key, the job number, the exit status (on stdout's only), NUL. The
+ * markers tell where the job's output ends.
+ * A standby killed by someone else before its go-ahead (an idle one, most likely) ran nothing:
+ * its job, if sent, waits in the pipe and the next standby skips it (a job numbered for an
+ * earlier standby); Node sends it again, numbered for the next one.
  * A job's background children that outlive it do not hold the step open: what they print later
  * goes with the step running then, or is dropped between steps.
  *
@@ -34,16 +40,33 @@ import type { Readable } from 'node:stream';
 const SCRIPT = [
   'set -m',
   'LC_ALL=C',
-  'IFS= read -r mark || exit',
-  'exec 5>&1',
-  'while IFS= read -r n; do',
-  '  [[ -n $n ]] || continue',
-  '  IFS= read -r -N "$n" job || exit',
+  'IFS= read -r key || exit',
+  'exec 5>&1 6</dev/null',
+  'while :; do',
   '  k=$((k + 1))',
-  "  ( printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 && exec 5>&- && IFS= read -r go && [[ -z $go ]] || exit 125; exec </dev/null; eval \"$job\" ) >&3 2>&4 3>&- 4>&-",
+  '  (',
+  '    while IFS= read -r -N 43 h; do',
+  '      [[ ${h:1:24} == "$key" ]] || break',
+  '      n=$((10#${h:25:8}))',
+  '      if [[ ${h:0:1} == J ]]; then',
+  '        IFS= read -r -N $((10#${h:33:10})) job || break',
+  '        ((n < k)) && continue',
+  '        ((n == k)) || break',
+  "        printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 || break",
+  '      else',
+  '        ((n < k)) && continue',
+  '        ((n == k)) && [[ -n ${job+set} ]] || break',
+  '        exec <&6 5>&- 6<&-',
+  '        eval "$job"',
+  '        exit',
+  '      fi',
+  '    done',
+  '    kill -TERM $$',
+  '    exit 125',
+  '  ) >&3 2>&4 3>&- 4>&-',
   '  st=$?',
-  "  printf '\\0%s %d\\0' \"$mark\" \"$st\" >&3 || exit",
-  "  printf '\\0%s\\0' \"$mark\" >&4 || exit",
+  "  printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
+  "  printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
   'done',
 ].join('\n');
 
@@ -85,7 +108,12 @@ export interface JobHandlers {
   onEnded(status: number | undefined, error?: string): void;
   /** The launcher could not be started at all (no bash): the job never ran. */
   onUnavailable(): void;
+  /** The job's shell was killed by someone else before its go-ahead: may it go to the next one? */
+  mayResend(): boolean;
 }
+
+/** How often a job whose shell was killed before its go-ahead is sent again (then it fails). */
+const RESENDS = 3;
 
 const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
 
@@ -104,13 +132,20 @@ function jobScript(req: LaunchRequest): string {
 
 class Launcher {
   private readonly child: ChildProcess;
-  private readonly mark = `runbook-end-${randomBytes(12).toString('hex')}`;
+  /** Private: it marks the ends of jobs' output and the headers of jobs (24 hex digits). */
+  private readonly key = randomBytes(12).toString('hex');
   private job: JobHandlers | undefined;
+  /** The number of the running job, or of the last one. */
+  private current = 0;
+  /** The number of the standby that reads the next job: one more than the last that ended. */
+  private next = 1;
   /** The two end markers still to come for the running job. */
   private pending = 0;
   private status: number | undefined;
-  /** Jobs sent so far; the launcher numbers its S lines the same way. */
-  private jobs = 0;
+  /** The running job as sent, and whether its go-ahead has been sent. */
+  private text = '';
+  private released = false;
+  private resends = 0;
   dead = false;
 
   constructor(private readonly onIdle: (l: Launcher) => void) {
@@ -123,8 +158,8 @@ class Launcher {
     });
     const [stdin, control, , out, err] = this.child.stdio as [NodeJS.WritableStream & { on: (e: string, f: () => void) => void }, Readable, null, Readable, Readable];
     stdin.on('error', () => {});
-    // The nonce goes over stdin, not argv: a step reading /proc/*/cmdline must not print it.
-    stdin.write(`${this.mark}\n`);
+    // The key goes over stdin, not argv: a step reading /proc/*/cmdline must not print it.
+    stdin.write(`${this.key}\n`);
     control.setEncoding('latin1');
     let buffered = '';
     control.on('data', (text: string) => {
@@ -132,7 +167,7 @@ class Launcher {
       for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
         const [what, k, pid] = buffered.slice(0, nl).split(' ');
         // A job's S may come after its end markers (they are on other pipes): match it by number.
-        if (what === 'S' && Number(k) === this.jobs && this.job) this.job.onStarted(Number(pid));
+        if (what === 'S' && Number(k) === this.current && this.job) this.job.onStarted(Number(pid));
         buffered = buffered.slice(nl + 1);
       }
     });
@@ -148,31 +183,66 @@ class Launcher {
 
   run(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
     this.job = handlers;
-    this.jobs++;
-    this.pending = 2;
-    this.status = undefined;
+    this.text = jobScript(req);
+    this.released = false;
+    this.resends = 0;
     this.ref(true);
-    const job = jobScript(req);
-    this.child.stdin!.write(`${Buffer.byteLength(job)}\n${job}`);
-    // The forked job waits for this empty line. One that comes after its job was stopped is an
-    // empty line between jobs, which the launcher skips.
-    return { release: () => void (this.job === handlers && this.child.stdin!.write('\n')) };
+    this.send();
+    // The go-ahead is for this job only: a standby skips one numbered for an earlier job.
+    return {
+      release: () => {
+        if (this.job !== handlers) return;
+        this.released = true;
+        this.child.stdin!.write(this.header('G', this.current, 0));
+      },
+    };
   }
 
-  /** One of the two end markers arrived; stdout's carries the exit status. */
-  private ended(status: string): void {
-    if (status) this.status = Number(status);
-    if (--this.pending > 0 || !this.job) return;
+  /** The running job, to the standby numbered `next`. */
+  private send(): void {
+    this.current = this.next;
+    this.pending = 2;
+    this.status = undefined;
+    this.child.stdin!.write(`${this.header('J', this.current, Buffer.byteLength(this.text))}${this.text}`);
+  }
+
+  /** 43 bytes: the kind (J or G), the key, the job number and the job's length. */
+  private header(kind: 'J' | 'G', k: number, length: number): string {
+    return `${kind}${this.key}${String(k).padStart(8, '0')}${String(length).padStart(10, '0')}`;
+  }
+
+  /**
+   * An end marker arrived (`<job number>[ <status>]`; stdout's carries the status). A standby that
+   * ended without a job (stopped by someone else) moves the numbering on.
+   */
+  private ended(fields: string): void {
+    const [n, status] = fields.split(' ');
+    const k = Number(n);
+    if (k !== this.current || !this.job) {
+      if (k >= this.next) this.next = k + 1;
+      return;
+    }
+    if (status !== undefined) this.status = Number(status);
+    if (--this.pending > 0) return;
+    this.next = k + 1;
+    // Its standby was killed before the go-ahead, most likely while idle, before the job even
+    // came (the job then waits, skipped, in the pipe): the command did not run. Send it again.
+    const lost = !this.released && this.job.mayResend();
+    if (lost && this.resends < RESENDS) {
+      this.resends++;
+      return this.send();
+    }
     const job = this.job;
     this.job = undefined;
     this.ref(false);
     this.onIdle(this);
-    job.onEnded(this.status);
+    if (lost) job.onEnded(undefined, `not started: its shell was killed ${RESENDS + 1} times before it could start (status ${this.status})`);
+    else job.onEnded(this.status);
   }
 
-  /** Splits an output pipe at end markers (`\0<nonce>[ status]\0`); bytes between jobs are dropped. */
+  /** Splits an output pipe at end markers (`\0runbook-end-<key> <job>[ <status>]\0`); bytes between jobs are dropped. */
   private scan(pipe: Readable, onData: (chunk: Buffer) => void): void {
-    const prefix = Buffer.from(`\0${this.mark}`, 'latin1');
+    const prefix = Buffer.from(`\0runbook-end-${this.key} `, 'latin1');
     let held = Buffer.alloc(0);
     pipe.on('data', (chunk: Buffer) => {
       let data = held.length ? Buffer.concat([held, chunk]) : chunk;
@@ -181,9 +251,9 @@ class Launcher {
         const close = data.indexOf(0, at + prefix.length);
         if (close < 0) break; // the rest of the marker is still to come
         if (at > 0) onData(data.subarray(0, at));
-        const status = data.subarray(at + prefix.length, close).toString('latin1').trim();
+        const fields = data.subarray(at + prefix.length, close).toString('latin1');
         data = data.subarray(close + 1);
-        this.ended(status);
+        this.ended(fields);
       }
       // Keep back a marker not complete yet, or what could be the start of one.
       const at = data.indexOf(prefix);

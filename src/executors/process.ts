@@ -113,8 +113,8 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     };
     const env = { ...req.env, ...(req.outputPath ? { RUNBOOK_OUTPUT: req.outputPath } : {}) };
     const launchReq = { argv: req.argv, env, cwd: req.cwd };
-    // The command is released once its started record is on disk (the launcher forks the job
-    // meanwhile: the fork and the fsync overlap), unless the step was stopped in between.
+    // The command is released once its started record is on disk (the launcher's standby reads
+    // the job meanwhile: that and the fsync overlap), unless the step was stopped in between.
     const release = (req.durable ?? Promise.resolve()).then(
       () => stopping === undefined,
       (err: Error) => {
@@ -132,6 +132,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         onEnded: (status, error) => events.ended({ code: status, error }),
         // No bash to run the launcher: the job never ran; spawn it from Node instead.
         onUnavailable: direct,
+        mayResend: () => stopping === undefined,
       });
       void release.then((go) => {
         if (!go) return;
