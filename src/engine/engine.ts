@@ -56,7 +56,17 @@ interface UndoEntry {
   readonly seq: number;
 }
 
-const now = () => new Date().toISOString();
+/** The time for a record; consecutive records (a step's end, the next one's start) often share a millisecond. */
+let nowMs = -1;
+let nowText = '';
+const now = (): string => {
+  const ms = Date.now();
+  if (ms !== nowMs) {
+    nowMs = ms;
+    nowText = new Date(ms).toISOString();
+  }
+  return nowText;
+};
 
 /** Waits, soaks and notifications only observe or tell: after a crash they simply go on. */
 export function resumesByItself(step: Step): boolean {

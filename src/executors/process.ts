@@ -108,7 +108,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         req.signal.removeEventListener('abort', onAbort);
         if (timedOut || interrupted) killGroup('SIGKILL');
         const stdout = output.close();
-        resolve({ exitCode: code, signal, timedOut, interrupted, stdout, outputs: readOutputs(req.outputPath, new Masker(req.secrets)), error: notStarted ?? error });
+        resolve({ exitCode: code, signal, timedOut, interrupted, stdout, outputs: readOutputs(req.outputPath, req.secrets), error: notStarted ?? error });
       },
     };
     const env = { ...req.env, ...(req.outputPath ? { RUNBOOK_OUTPUT: req.outputPath } : {}) };
@@ -179,23 +179,19 @@ function spawnDirect(req: LaunchRequest, events: ProcessEvents): void {
 class StepOutput {
   /** Opened at the first output, so that it is off the path to starting the step; a silent step has none. */
   private log: number | undefined;
-  private readonly logPath: string | undefined;
   private readonly tail = new Tail();
-  private readonly streams;
+  /** Made at a stream's first output: a silent step costs nothing here. */
+  private readonly streams: Partial<Record<StreamName, { decoder: StringDecoder; masker: Masker; splitter: LineSplitter; partial: string }>> = {};
 
-  constructor(req: ProcessRequest) {
-    this.logPath = req.logPath;
-    const stream = (name: StreamName) => ({
-      decoder: new StringDecoder('utf8'),
-      masker: new Masker(req.secrets),
-      splitter: new LineSplitter((lines) => req.onLines(name, lines)),
-      partial: '',
-    });
-    this.streams = { stdout: stream('stdout'), stderr: stream('stderr') };
-  }
+  constructor(private readonly req: ProcessRequest) {}
 
   write(name: StreamName, chunk: Buffer): void {
-    const s = this.streams[name];
+    const s = (this.streams[name] ??= {
+      decoder: new StringDecoder('utf8'),
+      masker: new Masker(this.req.secrets),
+      splitter: new LineSplitter((lines) => this.req.onLines(name, lines)),
+      partial: '',
+    });
     this.pass(name, s.masker.push(s.decoder.write(chunk)));
   }
 
@@ -203,6 +199,7 @@ class StepOutput {
   close(): string {
     for (const name of ['stdout', 'stderr'] as const) {
       const s = this.streams[name];
+      if (!s) continue;
       this.pass(name, s.masker.push(s.decoder.end()));
       this.pass(name, s.masker.end());
       this.toLog(name, '', true);
@@ -216,23 +213,24 @@ class StepOutput {
     if (!text) return;
     this.toLog(name, text);
     if (name === 'stdout') this.tail.push(text);
-    this.streams[name].splitter.push(text);
+    this.streams[name]!.splitter.push(text);
   }
 
   private toLog(name: StreamName, text: string, end = false): void {
-    if (this.logPath === undefined) return;
-    const s = this.streams[name];
+    const logPath = this.req.logPath;
+    if (logPath === undefined) return;
+    const s = this.streams[name]!;
     const all = s.partial + text;
     const upTo = end || all.length > 65_536 ? all.length : all.lastIndexOf('\n') + 1;
     if (upTo === 0) return void (s.partial = all);
-    this.log ??= openSync(this.logPath, 'a', 0o600);
+    this.log ??= openSync(logPath, 'a', 0o600);
     writeSync(this.log, all.slice(0, upTo));
     s.partial = all.slice(upTo);
   }
 }
 
 /** `key=value` lines; other lines are ignored. Capped at 1 MiB. The raw file is removed (it may hold secrets). */
-function readOutputs(path: string | undefined, masker: Masker): Record<string, string> {
+function readOutputs(path: string | undefined, secrets: readonly string[]): Record<string, string> {
   // Most steps write no outputs: a stat is cheaper than the exception of a failed read.
   if (!path || !statSync(path, { throwIfNoEntry: false })) return {};
   let text: string;
@@ -243,6 +241,7 @@ function readOutputs(path: string | undefined, masker: Masker): Record<string, s
     return {};
   }
   const outputs: Record<string, string> = {};
+  const masker = new Masker(secrets);
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z_][A-Za-z0-9_-]*)=(.*)$/.exec(line.replace(/\r$/, ''));
     if (m) outputs[m[1]!] = masker.mask(m[2]!);
