@@ -59,7 +59,7 @@ steps:
       const state = join(dir, 's');
       const file = writeRunbook(dir, `
 steps:
-  - { id: procs, run: "cat /proc/[0-9]*/cmdline 2>/dev/null; echo; echo last-line" }
+  - { id: procs, run: "cat /proc/[0-9]*/cmdline 2>/dev/null || true; echo; echo last-line" }
   - { id: after, run: "echo c3" }
 `);
       const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
@@ -80,6 +80,23 @@ steps:
       expect(r.code).toBe(0);
       expect(Date.now() - t0).toBeLessThan(3_000);
       expect(r.stdout).toMatch(/started/);
+    });
+
+    it('waits through a stop: a step stopped (SIGSTOP) and continued ends when it really ends', async () => {
+      const dir = tempDir();
+      const state = join(dir, 's');
+      const file = writeRunbook(dir, `
+steps:
+  - { id: paused, run: "(sleep 0.5; kill -CONT $$) & kill -STOP $$; echo resumed" }
+  - { id: stop-status, run: "exit 148", expect: { exit_codes: [148] } }
+  - { id: after, run: "echo after" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+      expect(r.code).toBe(0);
+      expect(logOf(state, 'paused')).toBe('resumed\n');
+      const paused = journalOf(state).find((j) => j.type === 'step_finished' && j.key === 'paused') as { durationMs?: number } | undefined;
+      expect(paused?.durationMs).toBeGreaterThanOrEqual(450);
+      expect(logOf(state, 'after')).toBe('after\n');
     });
 
     it('reports the exit code of a step killed by a signal and runs the next one', async () => {

@@ -38,12 +38,12 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 
 const SCRIPT = [
-  'set -m',
   'LC_ALL=C',
   'IFS= read -r key || exit',
   'exec 5>&1 6</dev/null',
   'while :; do',
   '  k=$((k + 1))',
+  '  set -m',
   '  (',
   '    while IFS= read -r -N 43 h; do',
   '      [[ ${h:1:24} == "$key" ]] || break',
@@ -63,7 +63,11 @@ const SCRIPT = [
   '    done',
   '    kill -TERM $$',
   '    exit 125',
-  '  ) >&3 2>&4 3>&- 4>&-',
+  '  ) >&3 2>&4 3>&- 4>&- &',
+  // Job control gave the standby its own process group; without it, `wait` waits through a stop
+  // (SIGSTOP, SIGTSTP) until the job really ends, where job control would report the stop.
+  '  set +m',
+  '  wait "$!"',
   '  st=$?',
   "  printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
   "  printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
