@@ -82,12 +82,23 @@ steps:
       expect(r.stdout).toMatch(/started/);
     });
 
+    it(`runs the step's shell ${launcher === '1' ? 'from the launcher' : 'from Node'}`, async () => {
+      const dir = tempDir();
+      const file = writeRunbook(dir, `
+steps:
+  - { id: parent, run: "tr '\\\\0' ' ' < /proc/$PPID/cmdline > parent" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env });
+      expect(r.code).toBe(0);
+      expect(readFileSync(join(dir, 'parent'), 'utf8')).toMatch(launcher === '1' ? /runbook-launcher $/ : /runbook\.js exec /);
+    });
+
     it('waits through a stop: a step stopped (SIGSTOP) and continued ends when it really ends', async () => {
       const dir = tempDir();
       const state = join(dir, 's');
       const file = writeRunbook(dir, `
 steps:
-  - { id: paused, run: "(sleep 0.5; kill -CONT $$) & kill -STOP $$; echo resumed" }
+  - { id: paused, run: "(sleep 0.5; while kill -CONT $$ 2>/dev/null; do sleep 0.2; done) & kill -STOP $$; echo resumed" }
   - { id: stop-status, run: "exit 148", expect: { exit_codes: [148] } }
   - { id: after, run: "echo after" }
 `);
@@ -138,7 +149,8 @@ ${PROBE.split('\n').map((l) => `      ${l.trim()}`).join('\n')}
     return Promise.all(['0', '1'].map(async (launcher) => {
       const state = join(dir, `s${launcher}`);
       const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { ...extraEnv, RUNBOOK_LAUNCHER: launcher } });
-      return { code: r.code, out: r.code === 0 ? logOf(state, 'probe') : r.stdout };
+      // Sorted: stdout and stderr (a locale warning) arrive on two pipes, in either order.
+      return { code: r.code, out: r.code === 0 ? logOf(state, 'probe').split('\n').sort().join('\n') : r.stdout };
     }));
   };
 
@@ -148,11 +160,13 @@ ${PROBE.split('\n').map((l) => `      ${l.trim()}`).join('\n')}
   writeFileSync(join(home, '.bashrc'), 'export PATH="/bashrc-ran:$PATH"; export BASHRC_RAN=1\n');
   for (const shlvl of ['3', undefined]) {
     it(`environment, signal masks, umask, limits, open files and process group are the same (SHLVL ${shlvl ?? 'unset'})`, async () => {
-      const [viaNode, viaLauncher] = await probeBothWays({ HOME: home, SHLVL: shlvl, 'ODD.NAME': 'kept', LC_ALL: 'C.UTF-8' });
+      const callerVars = { k: '5', key: 'the-caller-s', job: 'x', OLDPWD: shlvl ? '/' : undefined, PS1: '$ ' };
+      const [viaNode, viaLauncher] = await probeBothWays({ HOME: home, SHLVL: shlvl, 'ODD.NAME': 'kept', LC_ALL: shlvl ? 'C.UTF-8' : 'xx_XX.UTF-8', ...callerVars });
       expect(viaNode!.code).toBe(0);
       expect(viaNode!.out).toContain('ODD.NAME=kept');
       expect(viaNode!.out).toContain(`SHLVL=${Number(shlvl ?? 0) + 1}`);
       expect(viaNode!.out).not.toContain('BASHRC_RAN');
+      expect(viaNode!.out).toContain('key=the-caller-s');
       expect(viaLauncher!.out).toBe(viaNode!.out);
     });
   }
@@ -205,8 +219,8 @@ describe('a standby killed by someone else', () => {
   it('neither fails nor repeats a step: the job goes to the next standby', async () => {
     const dir = tempDir();
     // After the first batch two launchers are idle, each with a standby forked for its next job.
-    // The kill step runs on one of them and kills the other's standby (a launcher's child that
-    // is itself a launcher script, not an exec'd step). The second batch needs both launchers.
+    // The kill step runs on one of them and kills the other's standby (the other launcher's only
+    // child). The second batch needs both launchers.
     const file = writeRunbook(dir, `
 vars: { hosts: [a, b] }
 steps:
@@ -217,9 +231,10 @@ steps:
       - { id: one, run: 'sleep 0.2; echo "one \${{ item }}" >> trace' }
   - id: kill-standby
     run: |
-      for p in $(pgrep -f 'runbook-launcher$'); do
-        parent=$(ps -o ppid= -p "$p" | tr -d ' ')
-        if tr '\\0' ' ' < /proc/$parent/cmdline | grep -q 'runbook-launcher $'; then kill -9 "$p" && echo "$p" >> killed; fi
+      cli=$(ps -o ppid= -p $PPID | tr -d ' ')
+      for launcher in $(pgrep -P "$cli"); do
+        [ "$launcher" = "$PPID" ] && continue
+        for standby in $(pgrep -P "$launcher"); do kill -9 "$standby" && echo "$standby" >> killed; done
       done
   - id: second
     for_each: \${{ vars.hosts }}
@@ -233,6 +248,23 @@ steps:
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'killed'), 'utf8').trim().split('\n')).toHaveLength(1);
     expect(readFileSync(join(dir, 'trace'), 'utf8').split('\n').sort()).toEqual(['', 'last', 'one a', 'one b', 'two a', 'two b']);
+  });
+});
+
+describe('a standby killed after it read its job, before the go-ahead', () => {
+  it('ran nothing: the job goes to the next standby and runs once', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: one, run: "echo one >> trace" }
+  - { id: two, run: "echo two >> trace" }
+`);
+    // standby-lost:2 kills the shell that read step two's job, before its go-ahead.
+    const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'standby-lost:2' } });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('one\ntwo\n');
+    expect(journalOf(state).filter((j) => j.type === 'step_started')).toHaveLength(2);
   });
 });
 

@@ -193,7 +193,7 @@ describe('runbook log', () => {
     const r = await cli(['log', run.runId, '--state-dir', state]);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBe(line.length * 80_000 + r.stdout.indexOf('\n') + 1);
-    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" log ${run.runId} --state-dir "${state}" | head -c 1000 >/dev/null; echo "\${PIPESTATUS[0]}"`], { env: cliEnv(), encoding: 'utf8', timeout: 20_000 });
+    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" log ${run.runId} --state-dir "${state}" | head -c 1000 >/dev/null; echo "\${PIPESTATUS[0]}"`], { env: cliEnv(), encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
     expect(piped.stdout.trim()).toMatch(/^(0|141)$/); // done, or SIGPIPE: never a crash (70) or a hang
     expect(piped.stderr).not.toContain('internal error');
   });

@@ -9,7 +9,8 @@ import { renderShell, TemplateError, type Resolver } from '../src/template/shell
 
 const valueOf = (v: unknown): Resolver => () => ({ value: v });
 function bash(script: string): string {
-  const r = spawnSync('bash', ['-eo', 'pipefail', '-c', script], { encoding: 'utf8' });
+  // stdin not a pipe: bash reads ~/.bashrc when its stdin is a socket (Node's pipes) and SHLVL < 2.
+  const r = spawnSync('bash', ['-eo', 'pipefail', '-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`bash failed (${r.status}): ${r.stderr}\n${script}`);
   return r.stdout;
 }

@@ -2,7 +2,8 @@
  * Fault injection for tests: RUNBOOK_FAILPOINT=name:N kills this process with SIGKILL the N-th
  * time the named boundary is reached (N defaults to 1). Names: before-started, after-started,
  * after-spawn, before-release (a forked step waits for its record to be durable), before-finished,
- * after-finished, mid-rollback, mid-record (in the journal writer).
+ * after-finished, mid-rollback, mid-record (in the journal writer). standby-lost kills the
+ * launcher's standby shell that has just read its job (failpointHit), not this process.
  * Unset in normal use: one string comparison per boundary.
  */
 const spec = process.env.RUNBOOK_FAILPOINT;
@@ -13,6 +14,11 @@ let hits = 0;
 export function failpoint(name: string): void {
   if (name !== target) return;
   if (++hits === limit) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Counts a hit as failpoint() does, but at the N-th returns true instead of killing this process. */
+export function failpointHit(name: string): boolean {
+  return name === target && ++hits === limit;
 }
 
 export function failpointArmed(name: string): boolean {

@@ -3,97 +3,113 @@
  * instead of one Node spawn per step. Node forking itself costs far more than bash forking a
  * shell (bench/README.md), so the engine's cost per step comes close to a bash loop's.
  *
- * Protocol. The launcher forks a standby subshell ahead of each job (`set -m`: its own process
- * group, so a timeout can stop the whole group), so the fork overlaps the engine's work between
- * steps. The standby reads its job from the launcher's stdin, where Node writes a header (J, a
- * private key, the job number, the job's length in bytes, fixed widths) and the job: `cd`,
- * `export` and `exec` with every value single-quoted, so no value can change the job's structure
- * (a quote is written '\''). It reads both with `read -N` (the locale is C, in a variable the
- * launcher does not export, so lengths are bytes), then says `S <job number> <pid>` on the
- * launcher's stdout. Node stops a job only by that pid, so it never stops a standby half way
- * through reading its job. A header without the key means the stream is lost: the standby ends
- * the launcher rather than guess.
+ * Protocol. The launcher forks a standby subshell ahead of each job, with job control on (its
+ * own process group, so a timeout can stop the whole group), so the fork overlaps the engine's
+ * work between steps. It then waits for it with job control off, which waits through a stop
+ * (SIGSTOP) to the real end. The standby reads its job from the launcher's stdin, where Node
+ * writes a header (J, a private key, the job number, the job's length in bytes, fixed widths)
+ * and the job: `cd`, `export` and `exec` with every value single-quoted, so no value can change
+ * the job's structure (a quote is written '\''). It reads both with `read -N` (the locale is C,
+ * in a variable the launcher does not export, so lengths are bytes), then says
+ * `S <job number> <pid>` on the launcher's stdout.
  * The standby then waits for its go-ahead (G, the key, its number) before it evals the job. Node
- * sends it once the step's started record is on disk, so reading the job overlaps the fsync but
- * the command never runs before it; if Node dies first, the go-ahead never comes and the command
- * never runs. The job then takes stdin from /dev/null; its stdout and stderr are two pipes shared
- * by all jobs. When the standby ends, the launcher writes an end marker to both pipes: NUL,
+ * sends it once the step's started record is on disk and the S has come, so reading the job
+ * overlaps the fsync, the command never runs before the record, and Node knows the pid of every
+ * command it lets run (a launcher that dies takes its running job with it). If Node dies first,
+ * the go-ahead never comes: the standby reads the end of its input, ends the launcher and runs
+ * nothing. The job takes stdin from /dev/null; its stdout and stderr are two pipes shared by all
+ * jobs. When the standby ends, the launcher writes an end marker to both pipes: NUL,
  * `runbook-end-` and the key, the job number, the exit status (on stdout's only), NUL. The
  * markers tell where the job's output ends.
- * A standby killed by someone else before its go-ahead (an idle one, most likely) ran nothing:
- * its job, if sent, waits in the pipe and the next standby skips it (a job numbered for an
- * earlier standby); Node sends it again, numbered for the next one.
+ * A standby killed by someone else before its go-ahead ran nothing. If it had not read its job,
+ * the job waits in the pipe and the next standby skips it (numbered for an earlier standby);
+ * either way Node sends the job again, numbered for the next standby (three times at most). A
+ * standby that reads a header without the key (one killed half way through reading left the
+ * rest), one numbered ahead of it, or a go-ahead with no job, ends the launcher rather than
+ * guess; the step fails and the pool starts another launcher.
  * A job's background children that outlive it do not hold the step open: what they print later
  * goes with the step running then, or is dropped between steps.
  *
- * The launcher's bash reads no startup files (--norc: bash reads ~/.bashrc when its stdin is a
- * socket, as Node's pipes are) and each job gets the caller's SHLVL back, so a step sees the same
- * environment as one spawned from Node (test/launcher.test.ts compares the two).
+ * A step sees the environment a Node spawn would give it (test/launcher.test.ts compares the
+ * two): the launcher's bash reads no startup files (--norc: bash reads ~/.bashrc when its stdin
+ * is a socket, as Node's pipes are), keeps its own variables local, and each job gets back what
+ * bash changes for itself (SHLVL, OLDPWD, IFS, PS1...). What bash cannot pass on as given
+ * (BASH_OWN, exported functions) sends the step to a Node spawn.
  *
  * Exit statuses come from bash: a job killed by signal N reports 128+N.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { failpointHit } from '../engine/failpoint.js';
 import type { Readable } from 'node:stream';
 
 const SCRIPT = [
-  'LC_ALL=C',
-  'IFS= read -r key || exit',
-  'exec 5>&1 6</dev/null',
-  'while :; do',
-  '  k=$((k + 1))',
-  '  set -m',
-  '  (',
-  '    while IFS= read -r -N 43 h; do',
-  '      [[ ${h:1:24} == "$key" ]] || break',
-  '      n=$((10#${h:25:8}))',
-  '      if [[ ${h:0:1} == J ]]; then',
-  '        IFS= read -r -N $((10#${h:33:10})) job || break',
-  '        ((n < k)) && continue',
-  '        ((n == k)) || break',
-  "        printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 || break",
-  '      else',
-  '        ((n < k)) && continue',
-  '        ((n == k)) && [[ -n ${job+set} ]] || break',
-  '        exec <&6 5>&- 6<&-',
-  '        eval "$job"',
-  '        exit',
-  '      fi',
-  '    done',
-  '    kill -TERM $$',
-  '    exit 125',
-  '  ) >&3 2>&4 3>&- 4>&- &',
+  // A function, so that its variables are local and not exported: a caller's exported `k` or
+  // `key` must neither steer the launcher nor reach a step with the launcher's values.
+  'launch() {',
+  '  local +x k=0 key h n job skipped st',
+  '  IFS= read -r key || exit',
+  '  exec 5>&1 6</dev/null',
+  '  while :; do',
+  '    k=$((k + 1))',
+  '    set -m',
+  '    (',
+  '      while IFS= read -r -N 43 h; do',
+  '        [[ ${h:1:24} == "$key" ]] || break',
+  '        n=$((10#${h:25:8}))',
+  '        if [[ ${h:0:1} == J ]]; then',
+  '          if ((n < k)); then IFS= read -r -N $((10#${h:33:10})) skipped || break; continue; fi',
+  '          ((n == k)) && IFS= read -r -N $((10#${h:33:10})) job || break',
+  "          printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 || break",
+  '        else',
+  '          ((n < k)) && continue',
+  '          ((n == k)) && [[ -n ${job+set} ]] || break',
+  '          exec <&6 5>&- 6<&-',
+  '          eval "$job"',
+  '          exit',
+  '        fi',
+  '      done',
+  '      kill -TERM $$',
+  '      exit 125',
+  '    ) >&3 2>&4 3>&- 4>&- &',
   // Job control gave the standby its own process group; without it, `wait` waits through a stop
   // (SIGSTOP, SIGTSTP) until the job really ends, where job control would report the stop.
-  '  set +m',
-  '  wait "$!"',
-  '  st=$?',
-  "  printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
-  "  printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
-  'done',
+  '    set +m',
+  '    wait "$!"',
+  '    st=$?',
+  "    printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
+  "    printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
+  '  done',
+  '}',
+  'LC_ALL=C',
+  'launch',
 ].join('\n');
 
 /** Variables that would change how the launcher's own bash behaves: it starts without them. */
 const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'POSIXLY_CORRECT', 'LC_ALL'];
 
 /**
- * Variables bash does not pass on as given: read-only ones (`export UID=…` fails) and ones it
- * computes when read. A step that sets one, or a caller that exports one, is spawned from Node,
- * which hands the environment to the step's shell untouched.
+ * Variables bash does not pass on as given: read-only ones (`export UID=…` fails), ones it
+ * computes when read or keeps for itself. A step that sets one, or a caller that exports one (or
+ * exports a function, which could stand in for a builtin the launcher uses), is spawned from
+ * Node, which hands the environment to the step's shell untouched.
  */
-const BASH_OWN = /^(?:SHELLOPTS|BASHOPTS|BASH_VERSINFO|EUID|PPID|UID|BASHPID|RANDOM|SRANDOM|SECONDS|LINENO|HISTCMD|EPOCHSECONDS|EPOCHREALTIME|BASH_MONOSECONDS|BASH_ARGV0|BASH_SUBSHELL|BASH_COMMAND|GROUPS|FUNCNAME|DIRSTACK)$/;
+const BASH_OWN = /^(?:SHELLOPTS|BASHOPTS|BASH_VERSINFO|EUID|PPID|UID|BASHPID|RANDOM|SRANDOM|SECONDS|LINENO|HISTCMD|EPOCHSECONDS|EPOCHREALTIME|BASH_MONOSECONDS|BASH_ARGV0|BASH_SUBSHELL|BASH_COMMAND|GROUPS|FUNCNAME|DIRSTACK|BASH_SOURCE|BASH_LINENO|BASH_ARGV|BASH_ARGC|PIPESTATUS|BASH_ALIASES|BASH_CMDS|OPTIND)$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const callerExportsBashOwn = Object.keys(process.env).some((k) => BASH_OWN.test(k));
+const callerExportsBashOwn = Object.keys(process.env).some((k) => BASH_OWN.test(k) || k.startsWith('BASH_FUNC_'));
 
 /**
- * What every job puts back before its exec: the caller's values of LAUNCHER_OWN, and its SHLVL
- * (the launcher's bash counts itself in SHLVL; an `exec` in a subshell does not take that back).
+ * What every job puts back before its exec: the caller's values of LAUNCHER_OWN, of what bash
+ * sets or drops for itself (IFS, PS1, BASH_VERSION...), SHLVL (the launcher's bash counts itself
+ * in it; an `exec` in a subshell does not take that back) and OLDPWD (`cd` sets it).
  */
 const RESTORE = (() => {
+  const own = [...LAUNCHER_OWN, 'SHLVL', 'OLDPWD', 'IFS', 'PS1', 'PS2', 'PS4', 'BASH', 'BASH_VERSION', 'BASH_EXECUTION_STRING'];
   const env: Record<string, string> = {};
-  for (const k of [...LAUNCHER_OWN, 'SHLVL']) if (process.env[k] !== undefined) env[k] = process.env[k];
-  return { env, unexport: process.env.SHLVL === undefined ? 'export -n SHLVL' : undefined };
+  for (const k of own) if (process.env[k] !== undefined) env[k] = process.env[k];
+  const unset = ['SHLVL', 'OLDPWD'].filter((k) => process.env[k] === undefined);
+  return { env, unset: unset.length ? `unset -v ${unset.join(' ')}` : undefined };
 })();
 
 export interface LaunchRequest {
@@ -121,15 +137,19 @@ const RESENDS = 3;
 
 const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
 
-/** The job as bash reads it: the caller's variables put back, cd, export, exec. */
+/**
+ * The job as bash reads it: cd (physical, as a Node spawn's chdir leaves it), the caller's
+ * variables put back, the step's exported (a locale that is not installed only warns; that
+ * warning is the step's shell's to give, not the launcher's), exec.
+ */
 function jobScript(req: LaunchRequest): string {
   const parts: string[] = [];
-  if (RESTORE.unexport) parts.push(RESTORE.unexport);
-  if (req.cwd) parts.push(`cd -- ${quote(resolve(req.cwd))}`);
+  if (req.cwd) parts.push(`cd -P -- ${quote(resolve(req.cwd))}`);
+  if (RESTORE.unset) parts.push(RESTORE.unset);
   const env = { ...RESTORE.env, ...req.env };
   let exports = '';
   for (const k in env) exports += ` ${quote(`${k}=${env[k]}`)}`;
-  if (exports) parts.push(`export --${exports}`);
+  if (exports) parts.push(`export --${exports} 2>/dev/null`);
   parts.push(`exec -- ${req.argv.map(quote).join(' ')}`);
   return parts.join(' && ');
 }
@@ -146,8 +166,10 @@ class Launcher {
   /** The two end markers still to come for the running job. */
   private pending = 0;
   private status: number | undefined;
-  /** The running job as sent, and whether its go-ahead has been sent. */
+  /** The running job as sent; its shell's pid (from S); whether its go-ahead is due, and sent. */
   private text = '';
+  private pid: number | undefined;
+  private releaseDue = false;
   private released = false;
   private resends = 0;
   dead = false;
@@ -170,9 +192,16 @@ class Launcher {
       buffered += text;
       for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
         const [what, k, pid] = buffered.slice(0, nl).split(' ');
-        // A job's S may come after its end markers (they are on other pipes): match it by number.
-        if (what === 'S' && Number(k) === this.current && this.job) this.job.onStarted(Number(pid));
         buffered = buffered.slice(nl + 1);
+        // A job's S may come after its end markers (they are on other pipes): match it by number.
+        if (what !== 'S' || Number(k) !== this.current || !this.job || this.pending < 2) continue;
+        if (failpointHit('standby-lost')) {
+          process.kill(-Number(pid), 'SIGKILL');
+          continue;
+        }
+        this.pid = Number(pid);
+        this.job.onStarted(this.pid);
+        this.release();
       }
     });
     this.scan(out, (chunk) => this.job?.onStdout(chunk));
@@ -188,16 +217,15 @@ class Launcher {
   run(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
     this.job = handlers;
     this.text = jobScript(req);
-    this.released = false;
+    this.releaseDue = false;
     this.resends = 0;
     this.ref(true);
     this.send();
-    // The go-ahead is for this job only: a standby skips one numbered for an earlier job.
     return {
       release: () => {
         if (this.job !== handlers) return;
-        this.released = true;
-        this.child.stdin!.write(this.header('G', this.current, 0));
+        this.releaseDue = true;
+        this.release();
       },
     };
   }
@@ -207,7 +235,20 @@ class Launcher {
     this.current = this.next;
     this.pending = 2;
     this.status = undefined;
+    this.pid = undefined;
+    this.released = false;
     this.child.stdin!.write(`${this.header('J', this.current, Buffer.byteLength(this.text))}${this.text}`);
+  }
+
+  /**
+   * The go-ahead, numbered for this job only (a standby skips one numbered for an earlier job).
+   * Sent once it is due and the standby has said S: Node then knows the pid of every command it
+   * lets run, so it can always stop it (a launcher that dies takes its job with it).
+   */
+  private release(): void {
+    if (!this.releaseDue || this.released || this.pid === undefined) return;
+    this.released = true;
+    this.child.stdin!.write(this.header('G', this.current, 0));
   }
 
   /** 43 bytes: the kind (J or G), the key, the job number and the job's length. */
@@ -223,12 +264,13 @@ class Launcher {
     const [n, status] = fields.split(' ');
     const k = Number(n);
     if (k !== this.current || !this.job) {
-      if (k >= this.next) this.next = k + 1;
+      this.next = Math.max(this.next, k + 1);
       return;
     }
     if (status !== undefined) this.status = Number(status);
     if (--this.pending > 0) return;
-    this.next = k + 1;
+    // Never back: markers of a later standby, killed idle, may have come first on the other pipe.
+    this.next = Math.max(this.next, k + 1);
     // Its standby was killed before the go-ahead, most likely while idle, before the job even
     // came (the job then waits, skipped, in the pipe): the command did not run. Send it again.
     const lost = !this.released && this.job.mayResend();
@@ -273,6 +315,14 @@ class Launcher {
     this.dead = true;
     const job = this.job;
     this.job = undefined;
+    // Its standby would run on unwatched, or even start later on a go-ahead already in the pipe.
+    if (job && this.pid !== undefined) {
+      try {
+        process.kill(-this.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
     this.ref(false);
     if (error === undefined) job?.onUnavailable();
     else job?.onEnded(undefined, error);
@@ -310,7 +360,7 @@ export function launchable(req: LaunchRequest): boolean {
   return true;
 }
 
-/** Forks the job at once; its command starts at `release()`, or never if that is not called. */
+/** Sends the job to a standby at once; its command starts at `release()`, or never if that is not called. */
 export function launch(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
   let launcher = idle.pop();
   while (launcher?.dead) launcher = idle.pop();

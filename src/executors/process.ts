@@ -135,7 +135,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         mayResend: () => stopping === undefined,
       });
       void release.then((go) => {
-        if (!go) return;
+        if (!go || stopping !== undefined) return;
         failpoint('before-release');
         job.release();
       });
