@@ -13,11 +13,11 @@
  * in a variable the launcher does not export, so lengths are bytes), then says
  * `S <job number> <pid>` on the launcher's stdout.
  * The standby then waits for its go-ahead (G, the key, its number) before it evals the job. Node
- * sends it once the step's started record is on disk and the S has come, so reading the job
- * overlaps the fsync, the command never runs before the record, and Node knows the pid of every
- * command it lets run (a launcher that dies takes its running job with it). If Node dies first,
- * the go-ahead never comes: the standby reads the end of its input, ends the launcher and runs
- * nothing. The job takes stdin from /dev/null; its stdout and stderr are two pipes shared by all
+ * sends it once the step's started record is on disk, so reading the job overlaps the fsync but
+ * the command never runs before the record. If Node dies first, the go-ahead never comes: the
+ * standby reads the end of its input, ends the launcher and runs nothing. A launcher that dies
+ * takes its job with it: Node kills the job's group by the pid of its S (now or when the S
+ * comes), and a standby whose launcher is gone does not run its job. The job takes stdin from /dev/null; its stdout and stderr are two pipes shared by all
  * jobs. When the standby ends, the launcher writes an end marker to both pipes: NUL,
  * `runbook-end-` and the key, the job number, the exit status (on stdout's only), NUL. The
  * markers tell where the job's output ends.
@@ -32,8 +32,8 @@
  *
  * A step sees the environment a Node spawn would give it (test/launcher.test.ts compares the
  * two): the launcher's bash reads no startup files (--norc: bash reads ~/.bashrc when its stdin
- * is a socket, as Node's pipes are), keeps its own variables local, and each job gets back what
- * bash changes for itself (SHLVL, OLDPWD, IFS, PS1...). What bash cannot pass on as given
+ * is a socket, as Node's pipes are), keeps its own variables unexported, and each job gets back
+ * what bash changes for itself (SHLVL, OLDPWD, IFS, PS1...). What bash cannot pass on as given
  * (BASH_OWN, exported functions) sends the step to a Node spawn.
  *
  * Exit statuses come from bash: a job killed by signal N reports 128+N.
@@ -45,46 +45,47 @@ import { failpointHit } from '../engine/failpoint.js';
 import type { Readable } from 'node:stream';
 
 const SCRIPT = [
-  // A function, so that its variables are local and not exported: a caller's exported `k` or
-  // `key` must neither steer the launcher nor reach a step with the launcher's values.
-  'launch() {',
-  '  local +x k=0 key h n job skipped st',
-  '  IFS= read -r key || exit',
-  '  exec 5>&1 6</dev/null',
-  '  while :; do',
-  '    k=$((k + 1))',
-  '    set -m',
-  '    (',
-  '      while IFS= read -r -N 43 h; do',
-  '        [[ ${h:1:24} == "$key" ]] || break',
-  '        n=$((10#${h:25:8}))',
-  '        if [[ ${h:0:1} == J ]]; then',
-  '          if ((n < k)); then IFS= read -r -N $((10#${h:33:10})) skipped || break; continue; fi',
-  '          ((n == k)) && IFS= read -r -N $((10#${h:33:10})) job || break',
-  "          printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 || break",
-  '        else',
-  '          ((n < k)) && continue',
-  '          ((n == k)) && [[ -n ${job+set} ]] || break',
-  '          exec <&6 5>&- 6<&-',
-  '          eval "$job"',
-  '          exit',
-  '        fi',
-  '      done',
-  '      kill -TERM $$',
-  '      exit 125',
-  '    ) >&3 2>&4 3>&- 4>&- &',
+  'LC_ALL=C',
+  // Its own variables, set and not exported whatever the caller exported (jobs put those back).
+  'declare +x k=0 key= h= n= job= skipped= st=',
+  'unset -v job',
+  'IFS= read -r key || exit',
+  'exec 5>&1 6</dev/null',
+  'while :; do',
+  '  k=$((k + 1))',
+  '  set -m',
+  '  (',
+  '    while IFS= read -r -N 43 h; do',
+  '      [[ ${h:1:24} == "$key" ]] || break',
+  '      n=$((10#${h:25:8}))',
+  '      if [[ ${h:0:1} == J ]]; then',
+  '        if ((n < k)); then IFS= read -r -N $((10#${h:33:10})) skipped || break; continue; fi',
+  '        ((n == k)) && IFS= read -r -N $((10#${h:33:10})) job || break',
+  "        printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 || break",
+  '      else',
+  '        ((n < k)) && continue',
+  '        ((n == k)) && [[ -n ${job+set} ]] || break',
+  '        kill -0 $$ 2>/dev/null || exit 125',
+  '        exec <&6 5>&- 6<&-',
+  '        eval "$job"',
+  '        exit',
+  '      fi',
+  '    done',
+  '    kill -TERM $$',
+  '    exit 125',
+  '  ) >&3 2>&4 3>&- 4>&- &',
   // Job control gave the standby its own process group; without it, `wait` waits through a stop
   // (SIGSTOP, SIGTSTP) until the job really ends, where job control would report the stop.
-  '    set +m',
-  '    wait "$!"',
-  '    st=$?',
-  "    printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
-  "    printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
-  '  done',
-  '}',
-  'LC_ALL=C',
-  'launch',
+  '  set +m',
+  '  wait "$!"',
+  '  st=$?',
+  "  printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
+  "  printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
+  'done',
 ].join('\n');
+
+/** The launcher's own variables (SCRIPT): a caller's exported values of these names are put back. */
+const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st'];
 
 /** Variables that would change how the launcher's own bash behaves: it starts without them. */
 const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'POSIXLY_CORRECT', 'LC_ALL'];
@@ -102,10 +103,11 @@ const callerExportsBashOwn = Object.keys(process.env).some((k) => BASH_OWN.test(
 /**
  * What every job puts back before its exec: the caller's values of LAUNCHER_OWN, of what bash
  * sets or drops for itself (IFS, PS1, BASH_VERSION...), SHLVL (the launcher's bash counts itself
- * in it; an `exec` in a subshell does not take that back) and OLDPWD (`cd` sets it).
+ * in it; an `exec` in a subshell does not take that back), OLDPWD (`cd` sets it) and the
+ * launcher's own variables.
  */
 const RESTORE = (() => {
-  const own = [...LAUNCHER_OWN, 'SHLVL', 'OLDPWD', 'IFS', 'PS1', 'PS2', 'PS4', 'BASH', 'BASH_VERSION', 'BASH_EXECUTION_STRING'];
+  const own = [...LAUNCHER_OWN, ...SCRIPT_VARIABLES, 'SHLVL', 'OLDPWD', 'IFS', 'PS1', 'PS2', 'PS4', 'BASH', 'BASH_VERSION', 'BASH_EXECUTION_STRING'];
   const env: Record<string, string> = {};
   for (const k of own) if (process.env[k] !== undefined) env[k] = process.env[k];
   const unset = ['SHLVL', 'OLDPWD'].filter((k) => process.env[k] === undefined);
@@ -171,6 +173,8 @@ class Launcher {
   private pid: number | undefined;
   private releaseDue = false;
   private released = false;
+  /** Failpoint standby-lost: the go-ahead is held and the standby killed once it has read the job. */
+  private held = false;
   private resends = 0;
   dead = false;
 
@@ -194,11 +198,10 @@ class Launcher {
         const [what, k, pid] = buffered.slice(0, nl).split(' ');
         buffered = buffered.slice(nl + 1);
         // A job's S may come after its end markers (they are on other pipes): match it by number.
-        if (what !== 'S' || Number(k) !== this.current || !this.job || this.pending < 2) continue;
-        if (failpointHit('standby-lost')) {
-          process.kill(-Number(pid), 'SIGKILL');
-          continue;
-        }
+        if (what !== 'S' || Number(k) !== this.current) continue;
+        // The launcher died: this standby may still run a go-ahead already in the pipe.
+        if (this.dead || this.held) kill(Number(pid));
+        if (this.dead || this.held || !this.job || this.pending < 2) continue;
         this.pid = Number(pid);
         this.job.onStarted(this.pid);
         this.release();
@@ -237,16 +240,17 @@ class Launcher {
     this.status = undefined;
     this.pid = undefined;
     this.released = false;
+    this.held = failpointHit('standby-lost');
     this.child.stdin!.write(`${this.header('J', this.current, Buffer.byteLength(this.text))}${this.text}`);
   }
 
   /**
    * The go-ahead, numbered for this job only (a standby skips one numbered for an earlier job).
-   * Sent once it is due and the standby has said S: Node then knows the pid of every command it
-   * lets run, so it can always stop it (a launcher that dies takes its job with it).
+   * Not once an end marker of this job has come: its standby is gone, and the job goes to the
+   * next one.
    */
   private release(): void {
-    if (!this.releaseDue || this.released || this.pid === undefined) return;
+    if (!this.releaseDue || this.released || this.held || this.pending < 2) return;
     this.released = true;
     this.child.stdin!.write(this.header('G', this.current, 0));
   }
@@ -315,14 +319,8 @@ class Launcher {
     this.dead = true;
     const job = this.job;
     this.job = undefined;
-    // Its standby would run on unwatched, or even start later on a go-ahead already in the pipe.
-    if (job && this.pid !== undefined) {
-      try {
-        process.kill(-this.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    // Its job would run on unwatched (its S, if still to come, is handled the same way).
+    if (job && this.pid !== undefined) kill(this.pid);
     this.ref(false);
     if (error === undefined) job?.onUnavailable();
     else job?.onEnded(undefined, error);
@@ -337,6 +335,15 @@ class Launcher {
     }
   }
 
+}
+
+/** SIGKILL to a job's process group. */
+function kill(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
 }
 
 /** Where in `data` a trailing, incomplete copy of `marker` begins (data.length if none). */
