@@ -268,6 +268,24 @@ steps:
   });
 });
 
+describe('a launcher killed under a running step', () => {
+  it('takes the step with it: the step fails and nothing of it runs on', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: orphan, run: "sleep 30 & echo $! > bg; kill -9 $PPID; sleep 30" }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/✗ orphan failed: the launcher \(bash\) ended unexpectedly \(SIGKILL\)/);
+    const bg = readFileSync(join(dir, 'bg'), 'utf8').trim();
+    await new Promise((res) => setTimeout(res, 200));
+    // Gone, or a zombie nobody reaps (PID 1 in some containers does not).
+    const state = existsSync(`/proc/${bg}/stat`) ? readFileSync(`/proc/${bg}/stat`, 'utf8').replace(/^.*\) /, '')[0] : 'gone';
+    expect(['gone', 'Z']).toContain(state);
+  });
+});
+
 describe('steps without bash', () => {
   it('are spawned from Node when the launcher (bash) cannot start', async () => {
     const dir = tempDir();
