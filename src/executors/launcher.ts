@@ -65,7 +65,7 @@ const SCRIPT = [
   '      else',
   '        ((n < k)) && continue',
   '        ((n == k)) && [[ -n ${job+set} ]] || break',
-  '        kill -0 $$ 2>/dev/null || exit 125',
+  '        kill -0 $$ || exit 125',
   '        exec <&6 5>&- 6<&-',
   '        eval "$job"',
   '        exit',
@@ -139,10 +139,11 @@ const RESENDS = 3;
 
 const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
 
+const isLocale = (k: string) => k === 'LANG' || k.startsWith('LC_');
+
 /**
  * The job as bash reads it: cd (physical, as a Node spawn's chdir leaves it), the caller's
- * variables put back, the step's exported (a locale that is not installed only warns; that
- * warning is the step's shell's to give, not the launcher's), exec.
+ * variables put back, the step's exported, exec.
  */
 function jobScript(req: LaunchRequest): string {
   const parts: string[] = [];
@@ -151,7 +152,8 @@ function jobScript(req: LaunchRequest): string {
   const env = { ...RESTORE.env, ...req.env };
   let exports = '';
   for (const k in env) exports += ` ${quote(`${k}=${env[k]}`)}`;
-  if (exports) parts.push(`export --${exports} 2>/dev/null`);
+  // A locale that is not installed warns when exported here, and again in the step's own shell.
+  if (exports) parts.push(`export --${exports}${Object.keys(env).some(isLocale) ? ' 2>/dev/null' : ''}`);
   parts.push(`exec -- ${req.argv.map(quote).join(' ')}`);
   return parts.join(' && ');
 }
