@@ -17,10 +17,10 @@
  * the command never runs before the record. If Node dies first, the go-ahead never comes: the
  * standby reads the end of its input, ends the launcher and runs nothing. A launcher that dies
  * takes its job with it: Node kills the job's group by the pid of its S (now or when the S
- * comes), and a standby whose launcher is gone does not run its job. The job takes stdin from /dev/null; its stdout and stderr are two pipes shared by all
- * jobs. When the standby ends, the launcher writes an end marker to both pipes: NUL,
- * `runbook-end-` and the key, the job number, the exit status (on stdout's only), NUL. The
- * markers tell where the job's output ends.
+ * comes), and a standby whose launcher is gone does not run its job. The job takes stdin from
+ * /dev/null; its stdout and stderr are two pipes shared by all jobs. When the standby ends, the
+ * launcher writes an end marker to both pipes: NUL, `runbook-end-` and the key, the job number,
+ * the exit status (on stdout's only), NUL. The markers tell where the job's output ends.
  * A standby killed by someone else before its go-ahead ran nothing. If it had not read its job,
  * the job waits in the pipe and the next standby skips it (numbered for an earlier standby);
  * either way Node sends the job again, numbered for the next standby (three times at most). A
