@@ -5,8 +5,8 @@
  *
  * Protocol. The launcher forks a standby subshell ahead of each job, with job control on (its
  * own process group, so a timeout can stop the whole group), so the fork overlaps the engine's
- * work between steps. It then waits for it with job control off, which waits through a stop
- * (SIGSTOP) to the real end. The standby reads its job from the launcher's stdin, where Node
+ * work between steps. A stop (SIGSTOP) is not an end: the launcher waits on to the real end.
+ * The standby reads its job from the launcher's stdin, where Node
  * writes a header (J, a private key, the job number, the job's length in bytes, fixed widths)
  * and the job: `cd`, `export` and `exec` with every value single-quoted, so no value can change
  * the job's structure (a quote is written '\''). It reads both with `read -N` (the locale is C,
@@ -51,9 +51,9 @@ const SCRIPT = [
   'unset -v job',
   'IFS= read -r key || exit',
   'exec 5>&1 6</dev/null',
+  'set -m',
   'while :; do',
   '  k=$((k + 1))',
-  '  set -m',
   '  (',
   '    while IFS= read -r -N 43 h; do',
   '      [[ ${h:1:24} == "$key" ]] || break',
@@ -73,12 +73,16 @@ const SCRIPT = [
   '    done',
   '    kill -TERM $$',
   '    exit 125',
-  '  ) >&3 2>&4 3>&- 4>&- &',
-  // Job control gave the standby its own process group; without it, `wait` waits through a stop
-  // (SIGSTOP, SIGTSTP) until the job really ends, where job control would report the stop.
-  '  set +m',
-  '  wait "$!"',
+  '  ) >&3 2>&4 3>&- 4>&-',
   '  st=$?',
+  // Job control reports a stop (SIGSTOP, SIGTSTP...) as if the job had ended: look every 0.1 s
+  // (waiting on a pipe Node never writes to; its end means Node is gone) until it really ends,
+  // then take its status. Nothing else runs meanwhile, so bash keeps that status for `wait`.
+  '  if ((st >= 147 && st <= 150)) && p=$(jobs -p %+ 2>/dev/null) && [[ -n $p ]]; then',
+  '    while kill -0 "$p" 2>/dev/null; do read -r -t 0.1 -u 3 _; (($? > 128)) || exit; done',
+  '    wait "$p"',
+  '    st=$?',
+  '  fi',
   "  printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
   "  printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
   'done',
