@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli, tempDir, type CliResult } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const logOf = (state: string, step: string): string => {
@@ -14,6 +14,14 @@ const logOf = (state: string, step: string): string => {
   const logs = join(state, 'runs', run, 'logs');
   return readFileSync(join(logs, readdirSync(logs).find((f) => f.endsWith(`-${step}.log`))!), 'utf8');
 };
+
+/** Writes the runbook in a fresh directory and execs it from there, its state in `<dir>/s`. */
+async function execRunbook(yaml: string, env: Record<string, string> = {}): Promise<{ r: CliResult; dir: string; state: string }> {
+  const dir = tempDir();
+  const state = join(dir, 's');
+  const r = await runCli(['exec', writeRunbook(dir, yaml), '--state-dir', state], { cwd: dir, env });
+  return { r, dir, state };
+}
 
 for (const launcher of ['1', '0']) {
   describe(`steps ${launcher === '1' ? 'through the launcher' : 'spawned from Node (RUNBOOK_LAUNCHER=0)'}`, () => {
@@ -39,15 +47,12 @@ steps:
     });
 
     it('keeps each step to its own output, unfinished lines and split characters included', async () => {
-      const dir = tempDir();
-      const state = join(dir, 's');
-      const file = writeRunbook(dir, `
+      const { r, state } = await execRunbook(`
 steps:
   - { id: one, run: "printf 'a1\\\\nno newline é'; printf 'e1' >&2" }
   - { id: two, run: "printf 'é%.0s' $(seq 40000); echo; echo b2 >&2" }
   - { id: three, run: "echo c3" }
-`);
-      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+`, env);
       expect(r.code).toBe(0);
       expect(logOf(state, 'one')).toBe('a1\nno newline ée1');
       expect(logOf(state, 'two')).toBe(`${'é'.repeat(40000)}\nb2\n`);
@@ -55,14 +60,11 @@ steps:
     });
 
     it('keeps framing when a step prints every process command line (the launcher keeps its marker private)', async () => {
-      const dir = tempDir();
-      const state = join(dir, 's');
-      const file = writeRunbook(dir, `
+      const { r, state } = await execRunbook(`
 steps:
   - { id: procs, run: "cat /proc/[0-9]*/cmdline 2>/dev/null || true; echo; echo last-line" }
   - { id: after, run: "echo c3" }
-`);
-      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+`, env);
       expect(r.code).toBe(0);
       expect(logOf(state, 'procs')).toMatch(/\nlast-line\n$/);
       expect(logOf(state, 'after')).toBe('c3\n');
@@ -83,26 +85,21 @@ steps:
     });
 
     it(`runs the step's shell ${launcher === '1' ? 'from the launcher' : 'from Node'}`, async () => {
-      const dir = tempDir();
-      const file = writeRunbook(dir, `
+      const { r, dir } = await execRunbook(`
 steps:
   - { id: parent, run: "tr '\\\\0' ' ' < /proc/$PPID/cmdline > parent" }
-`);
-      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env });
+`, env);
       expect(r.code).toBe(0);
       expect(readFileSync(join(dir, 'parent'), 'utf8')).toMatch(launcher === '1' ? /runbook-launcher $/ : /runbook\.js exec /);
     });
 
     it('waits through a stop: a step stopped (SIGSTOP) and continued ends when it really ends', async () => {
-      const dir = tempDir();
-      const state = join(dir, 's');
-      const file = writeRunbook(dir, `
+      const { r, state } = await execRunbook(`
 steps:
   - { id: paused, run: "(sleep 0.5; while kill -CONT $$ 2>/dev/null; do sleep 0.2; done) & kill -STOP $$; echo resumed" }
   - { id: stop-status, run: "exit 148", expect: { exit_codes: [148] } }
   - { id: after, run: "echo after" }
-`);
-      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+`, env);
       expect(r.code).toBe(0);
       expect(logOf(state, 'paused')).toBe('resumed\n');
       const paused = journalOf(state).find((j) => j.type === 'step_finished' && j.key === 'paused') as { durationMs?: number } | undefined;
@@ -111,14 +108,11 @@ steps:
     });
 
     it('reports the exit code of a step killed by a signal and runs the next one', async () => {
-      const dir = tempDir();
-      const state = join(dir, 's');
-      const file = writeRunbook(dir, `
+      const { r } = await execRunbook(`
 steps:
   - { id: killed, run: "kill -9 $$", on_failure: continue }
   - { id: after, run: "echo after" }
-`);
-      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+`, env);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/✗ killed failed: (exit code 137|killed by SIGKILL)/);
       expect(r.stdout).toMatch(/✓ after succeeded/);
@@ -270,12 +264,10 @@ steps:
 
 describe('a launcher killed under a running step', () => {
   it('takes the step with it: the step fails and nothing of it runs on', async () => {
-    const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const { r, dir } = await execRunbook(`
 steps:
   - { id: orphan, run: "sleep 30 & echo $! > bg; kill -9 $PPID; sleep 30" }
 `);
-    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/✗ orphan failed: the launcher \(bash\) ended unexpectedly \(SIGKILL\)/);
     const bg = readFileSync(join(dir, 'bg'), 'utf8').trim();

@@ -43,10 +43,13 @@ import { resolve } from 'node:path';
 import { failpointHit } from '../engine/failpoint.js';
 import type { Readable } from 'node:stream';
 
+/** The launcher's own variables (SCRIPT): a caller's exported values of these names are put back. */
+const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st'];
+
 const SCRIPT = [
   'LC_ALL=C',
   // Its own variables, set and not exported whatever the caller exported (jobs put those back).
-  'declare +x k=0 key= h= n= job= skipped= st=',
+  `declare +x ${SCRIPT_VARIABLES.map((v) => `${v}=`).join(' ')}`,
   'unset -v job',
   'IFS= read -r key || exit',
   'exec 5>&1 6</dev/null',
@@ -86,9 +89,6 @@ const SCRIPT = [
   "  printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
   'done',
 ].join('\n');
-
-/** The launcher's own variables (SCRIPT): a caller's exported values of these names are put back. */
-const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st'];
 
 /** Variables that would change how the launcher's own bash behaves: it starts without them. */
 const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'POSIXLY_CORRECT', 'LC_ALL'];

@@ -115,15 +115,15 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     const launchReq = { argv: req.argv, env, cwd: req.cwd };
     // The command is released once its started record is on disk (the launcher's standby reads
     // the job meanwhile: that and the fsync overlap), unless the step was stopped in between.
-    const release = (req.durable ?? Promise.resolve()).then(
-      () => stopping === undefined,
+    const durable = (req.durable ?? Promise.resolve()).then(
+      () => true,
       (err: Error) => {
         notStarted = `not started: its journal record could not be written to disk (${err.message})`;
         stop();
         return false;
       },
     );
-    const direct = () => void release.then((go) => (go ? spawnDirect(launchReq, events) : events.ended({})));
+    const direct = () => void durable.then((ok) => (ok && stopping === undefined ? spawnDirect(launchReq, events) : events.ended({})));
     if (USE_LAUNCHER && launchable(launchReq)) {
       const job = launch(launchReq, {
         onStdout: (chunk) => events.data('stdout', chunk),
@@ -134,8 +134,8 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         onUnavailable: direct,
         mayResend: () => stopping === undefined,
       });
-      void release.then((go) => {
-        if (!go || stopping !== undefined) return;
+      void durable.then((ok) => {
+        if (!ok || stopping !== undefined) return;
         failpoint('before-release');
         job.release();
       });
