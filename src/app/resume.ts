@@ -3,11 +3,11 @@
  * copy of the runbook the run started with. Finished steps never run again; the step that was in
  * flight is settled by idempotent / reboots / verify, the operator, or the flags.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { invalid, refused } from '../errors.js';
+import { sha256 } from '../load/hash.js';
 import { resumesByItself } from '../engine/engine.js';
 import { Replay } from '../engine/replay.js';
 import { loadNormalized } from '../state/runbook-cache.js';
@@ -47,11 +47,9 @@ interface Prepared {
 }
 
 /**
- * The runbook's hash as the loader computes it (src/load/load.ts: the hash the saved runbook is
- * kept with). A resume with the saved runbook and an unchanged file parses nothing, so it does not
- * load the loader (its YAML parser and schema): that costs a large resume ~15 ms.
+ * A resume with the saved runbook and an unchanged file parses nothing, so it does not load the
+ * loader (its YAML parser and schema): that costs a large resume ~15 ms.
  */
-const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 const loadRunbookText = async (text: string, file: string) => (await import('../load/load.js')).loadRunbookText(text, file);
 
 async function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Promise<Prepared> {

@@ -2,7 +2,7 @@
  * Load a runbook: read (untrusted), parse YAML, check the schema, normalise. Never throws on bad
  * input: every problem is collected with its file, line and column.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from './hash.js';
 import type * as z from 'zod';
 import { RunbookSchema, type RunbookInput } from '../model/schema.js';
 import { isSimpleStep } from '../model/simple-step.js';
@@ -73,7 +73,6 @@ export function parseSchema(value: unknown): ReturnType<typeof RunbookSchema.saf
   return RunbookSchema.safeParse(value);
 }
 
-export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 function fixedLocator(line: number): Pick<Loaded, 'locate' | 'locateKey' | 'locateText' | 'has'> {
   const pos = (): Position => ({ line, column: 1 });

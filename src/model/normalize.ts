@@ -128,7 +128,7 @@ function normalizeStep(s: StepInput, path: Path, section: Section, ctx: Context)
     retryDelayMs: ms(s.retry_delay) ?? ctx.retryDelayMs,
     retryBackoff: s.retry_backoff ?? DEFAULTS.retryBackoff,
     estimateMs: ms(s.estimate),
-    env: s.env === undefined ? {} : normalizeEnv(s.env),
+    env: normalizeEnv(s.env),
     cwd: s.cwd,
     shell: s.shell ? splitShell(s.shell) : ctx.shell,
     expect: { exitCodes: s.expect?.exit_codes ?? [0], stdout: s.expect?.stdout },

@@ -1,6 +1,7 @@
 /** Plain timestamped lines: for CI, pipes and NO_COLOR. Writes are synchronous, so output never piles up in memory. */
 import { writeSync } from 'node:fs';
 import type { EngineEvent } from '../../engine/events.js';
+import { sleepSync } from '../../state/durable.js';
 import type { Renderer } from './renderer.js';
 import { describe, OUTPUT_BAR } from './words.js';
 
@@ -102,8 +103,6 @@ export function write(stream: NodeJS.WriteStream, text: string): void {
   }
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
 function writeAll(fd: number, text: string): void {
   let rest: Buffer | undefined;
   let done = 0;
@@ -122,7 +121,7 @@ function writeAll(fd: number, text: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       rest ??= Buffer.from(text); // refused: none of it was written
-      Atomics.wait(pause, 0, 0, 1); // the pipe is full: give its reader a moment
+      sleepSync(1); // the pipe is full: give its reader a moment
     }
   }
 }
