@@ -296,3 +296,50 @@ steps:
     expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('one\ntwo\n');
   });
 });
+
+describe("the step's shell, looked up once by the launcher (as a bash loop hashes it)", () => {
+  /** A shell that notes which copy of it ran (`name`) in `used`, then runs bash. */
+  const writeShell = (dir: string, used: string, name: string): void => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'mysh'), `#!/bin/sh\necho ${name} >> ${used}\nexec /bin/bash "$@"\n`, { mode: 0o755 });
+  };
+
+  for (const launcher of ['1', '0']) {
+    it(`is looked up again when it is gone, and in a step's own PATH (${launcher === '1' ? 'launcher' : 'Node'})`, async () => {
+      const dir = tempDir();
+      const used = join(dir, 'used');
+      const [a, b, c] = ['a', 'b', 'c'].map((d) => join(dir, d));
+      mkdirSync(a!);
+      writeShell(b!, used, 'b');
+      writeShell(c!, used, 'c');
+      const file = writeRunbook(dir, `
+defaults: { shell: mysh }
+steps:
+  - { id: first, run: "true" }
+  - { id: move, run: "mv ${b}/mysh ${a}/mysh" }
+  - { id: moved, run: "true" }
+  - { id: own-path, env: { PATH: "${c}:/usr/bin:/bin" }, run: "true" }
+  - { id: last, run: "true" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_LAUNCHER: launcher, PATH: `${a}:${b}:/usr/bin:/bin` } });
+      expect(r.code).toBe(0);
+      // The copy in b moved to a (the first one in PATH): steps after run that one.
+      expect(readFileSync(used, 'utf8')).toBe('b\nb\nb\nc\nb\n');
+    });
+
+    it(`is looked up from the step's directory when PATH has a relative entry (${launcher === '1' ? 'launcher' : 'Node'})`, async () => {
+      const dir = tempDir();
+      const used = join(dir, 'used');
+      for (const d of ['top', 'x', 'y']) writeShell(join(dir, d === 'top' ? '' : d, 'bin'), used, d);
+      const file = writeRunbook(dir, `
+defaults: { shell: mysh }
+steps:
+  - { id: in-x, cwd: x, run: "true" }
+  - { id: in-y, cwd: y, run: "true" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_LAUNCHER: launcher, PATH: 'bin:/usr/bin:/bin' } });
+      expect(r.code).toBe(0);
+      expect(readFileSync(used, 'utf8')).toBe('x\ny\n');
+    });
+  }
+});

@@ -7,10 +7,11 @@
  * own process group, so a timeout can stop the whole group), so the fork overlaps the engine's
  * work between steps. A stop (SIGSTOP) is not an end: the launcher waits on to the real end.
  * The standby reads its job from the launcher's stdin, where Node writes a header (J, a private
- * key, the job number, the job's length in bytes, fixed widths) and the job: `cd`, `export` and
- * `exec` with every value single-quoted, so no value can change the job's structure (a quote is
- * written '\''). It reads both with `read -N` (the locale is C, in a variable the launcher does
- * not export, so lengths are bytes), then says `S <job number> <pid>` on the launcher's stdout.
+ * key, the job number, the job's length in bytes, fixed widths) and the job: `cd`, the step's
+ * variables and `exec`, every value single-quoted, so no value can change the job's structure
+ * (a quote is written '\''). It reads both with `read -N` (the locale is C, in a variable the
+ * launcher does not export, so lengths are bytes), then says `S <job number> <pid>` on the
+ * launcher's stdout.
  * The standby then waits for its go-ahead (G, the key, its number) before it evals the job. Node
  * sends it once the step's started record is on disk, so reading the job overlaps the fsync but
  * the command never runs before the record. If Node dies first, the go-ahead never comes: the
@@ -33,7 +34,9 @@
  * two): the launcher's bash reads no startup files (--norc: bash reads ~/.bashrc when its stdin
  * is a socket, as Node's pipes are), keeps its own variables unexported, and each job gets back
  * what bash changes for itself (SHLVL, OLDPWD, IFS, PS1...). What bash cannot pass on as given
- * (BASH_OWN, exported functions) sends the step to a Node spawn.
+ * (BASH_OWN, exported functions) sends the step to a Node spawn. The step's shell is looked up in
+ * PATH once, by the launcher, as a bash loop looks up (hashes) the commands it runs: a step that
+ * sets PATH, or a shell that has gone, is looked up again.
  *
  * Exit statuses come from bash: a job killed by signal N reports 128+N.
  */
@@ -52,6 +55,13 @@ const SCRIPT = [
   `declare +x ${SCRIPT_VARIABLES.map((v) => `${v}=`).join(' ')}`,
   'unset -v job',
   'IFS= read -r key || exit',
+  // The command most jobs exec (the first job's shell), looked up once here instead of by every
+  // standby, as a bash loop hashes it. checkhash: a hashed file that is gone is looked up again;
+  // a PATH with a relative entry hashes nothing (the standby may cd); a job that sets PATH (an
+  // assignment on its exec) is looked up in that PATH.
+  'IFS= read -r h || exit',
+  'shopt -s checkhash',
+  '[[ $h == */* || :$PATH: == *:[!/]* ]] || hash -- "$h" 2>/dev/null',
   'exec 5>&1 6</dev/null',
   'set -m',
   'while :; do',
@@ -146,18 +156,24 @@ const isLocale = (k: string) => k === 'LANG' || k.startsWith('LC_');
 
 /**
  * The job as bash reads it: cd (physical, as a Node spawn's chdir leaves it), the caller's
- * variables put back, the step's exported, exec.
+ * variables put back and the step's set, and exec. The variables go on the exec as assignments,
+ * which bash passes to the command without exporting them in the standby first (cheaper); a
+ * locale is exported before, so that a locale that is not installed does not warn twice (here
+ * and in the step's own shell).
  */
 function jobScript(req: LaunchRequest): string {
   const parts: string[] = [];
   if (req.cwd) parts.push(`cd -P -- ${quote(resolve(req.cwd))}`);
   if (RESTORE.unset) parts.push(RESTORE.unset);
   const env = { ...RESTORE.env, ...req.env };
-  let exports = '';
-  for (const k in env) exports += ` ${quote(`${k}=${env[k]}`)}`;
-  // A locale that is not installed warns when exported here, and again in the step's own shell.
-  if (exports) parts.push(`export --${exports}${Object.keys(env).some(isLocale) ? ' 2>/dev/null' : ''}`);
-  parts.push(`exec -- ${req.argv.map(quote).join(' ')}`);
+  let locale = '';
+  let assign = '';
+  for (const k in env) {
+    if (isLocale(k)) locale += ` ${quote(`${k}=${env[k]}`)}`;
+    else assign += `${k}=${quote(env[k]!)} `;
+  }
+  if (locale) parts.push(`export --${locale} 2>/dev/null`);
+  parts.push(`${assign}exec -- ${req.argv.map(quote).join(' ')}`);
   return parts.join(' && ');
 }
 
@@ -183,7 +199,7 @@ class Launcher {
   private resends = 0;
   dead = false;
 
-  constructor(private readonly onIdle: (l: Launcher) => void) {
+  constructor(command: string, private readonly onIdle: (l: Launcher) => void) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of LAUNCHER_OWN) delete env[k];
     this.child = spawn('bash', ['--norc', '--noprofile', '-c', SCRIPT, 'runbook-launcher'], {
@@ -194,7 +210,7 @@ class Launcher {
     const [stdin, control, , out, err] = this.child.stdio as [NodeJS.WritableStream & { on: (e: string, f: () => void) => void }, Readable, null, Readable, Readable];
     stdin.on('error', () => {});
     // The key goes over stdin, not argv: a step reading /proc/*/cmdline must not print it.
-    stdin.write(`${this.key}\n`);
+    stdin.write(`${this.key}\n${command.replaceAll('\n', ' ')}\n`);
     control.setEncoding('latin1');
     let buffered = '';
     control.on('data', (text: string) => {
@@ -376,5 +392,5 @@ export function launchable(req: LaunchRequest): boolean {
 export function launch(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
   let launcher = idle.pop();
   while (launcher?.dead) launcher = idle.pop();
-  return (launcher ?? new Launcher((l) => idle.push(l))).run(req, handlers);
+  return (launcher ?? new Launcher(req.argv[0]!, (l) => idle.push(l))).run(req, handlers);
 }
