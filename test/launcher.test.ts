@@ -327,6 +327,31 @@ steps:
       expect(readFileSync(used, 'utf8')).toBe('b\nb\nb\nc\nb\n');
     });
 
+    it(`is looked up for every step: a copy put earlier in PATH runs from the next step on (${launcher === '1' ? 'launcher' : 'Node'})`, async () => {
+      const dir = tempDir();
+      const used = join(dir, 'used');
+      const [a, b] = ['a', 'b'].map((d) => join(dir, d));
+      mkdirSync(a!);
+      writeShell(b!, used, 'b');
+      // The batch needs two launchers: both must run the new copy.
+      const file = writeRunbook(dir, `
+defaults: { shell: mysh }
+vars: { hosts: [h1, h2] }
+steps:
+  - { id: first, run: "true" }
+  - { id: install, run: "sed s/echo.b/echo\\\\ a/ ${b}/mysh > ${a}/mysh && chmod +x ${a}/mysh" }
+  - { id: after, run: "true" }
+  - id: batch
+    for_each: \${{ vars.hosts }}
+    serial: 2
+    steps:
+      - { id: each, run: "true" }
+`);
+      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_LAUNCHER: launcher, PATH: `${a}:${b}:/usr/bin:/bin` } });
+      expect(r.code).toBe(0);
+      expect(readFileSync(used, 'utf8')).toBe('b\nb\na\na\na\n');
+    });
+
     it(`is looked up from the step's directory when PATH has a relative entry (${launcher === '1' ? 'launcher' : 'Node'})`, async () => {
       const dir = tempDir();
       const used = join(dir, 'used');

@@ -34,9 +34,9 @@
  * two): the launcher's bash reads no startup files (--norc: bash reads ~/.bashrc when its stdin
  * is a socket, as Node's pipes are), keeps its own variables unexported, and each job gets back
  * what bash changes for itself (SHLVL, OLDPWD, IFS, PS1...). What bash cannot pass on as given
- * (BASH_OWN, exported functions) sends the step to a Node spawn. The step's shell is looked up in
- * PATH once, by the launcher, as a bash loop looks up (hashes) the commands it runs: a step that
- * sets PATH, or a shell that has gone, is looked up again.
+ * (BASH_OWN, exported functions) sends the step to a Node spawn. A standby looks the step's shell
+ * up in PATH (hash) while it waits for its go-ahead, so that the exec after it need not search;
+ * with checkhash, a shell gone in between is looked up again.
  *
  * Exit statuses come from bash: a job killed by signal N reports 128+N.
  */
@@ -47,7 +47,7 @@ import { failpointHit } from '../engine/failpoint.js';
 import type { Readable } from 'node:stream';
 
 /** The launcher's own variables (SCRIPT): a caller's exported values of these names are put back. */
-const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st'];
+const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st', 'cmd'];
 
 const SCRIPT = [
   'LC_ALL=C',
@@ -55,13 +55,11 @@ const SCRIPT = [
   `declare +x ${SCRIPT_VARIABLES.map((v) => `${v}=`).join(' ')}`,
   'unset -v job',
   'IFS= read -r key || exit',
-  // The command most jobs exec (the first job's shell), looked up once here instead of by every
-  // standby, as a bash loop hashes it. checkhash: a hashed file that is gone is looked up again;
-  // a PATH with a relative entry hashes nothing (the standby may cd); a job that sets PATH (an
-  // assignment on its exec) is looked up in that PATH.
-  'IFS= read -r h || exit',
+  // The command most jobs exec (the first job's shell). A standby looks it up (hash) while it
+  // waits for its go-ahead, unless PATH has a relative entry (the job may cd first).
+  'IFS= read -r cmd || exit',
+  '[[ $cmd == */* || :$PATH: == *:[!/]* ]] && cmd=',
   'shopt -s checkhash',
-  '[[ $h == */* || :$PATH: == *:[!/]* ]] || hash -- "$h" 2>/dev/null',
   'exec 5>&1 6</dev/null',
   'set -m',
   'while :; do',
@@ -70,10 +68,12 @@ const SCRIPT = [
   '    while IFS= read -r -N 43 h; do',
   '      [[ ${h:1:24} == "$key" ]] || break',
   '      n=$((10#${h:25:8}))',
-  '      if [[ ${h:0:1} == J ]]; then',
+  '      if [[ ${h:0:1} == [JH] ]]; then',
   '        if ((n < k)); then IFS= read -r -N $((10#${h:33:10})) skipped || break; continue; fi',
   '        ((n == k)) && IFS= read -r -N $((10#${h:33:10})) job || break',
   "        printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 || break",
+  // H: the job execs that command (and sets no PATH of its own).
+  '        [[ ${h:0:1} == H && -n $cmd ]] && hash -- "$cmd" 2>/dev/null',
   '      else',
   '        ((n < k)) && continue',
   '        ((n == k)) && [[ -n ${job+set} ]] || break',
@@ -191,6 +191,8 @@ class Launcher {
   private status: number | undefined;
   /** The running job as sent; its shell's pid (from S); whether its go-ahead is due, and sent. */
   private text = '';
+  /** H: the job execs the launcher's command, which the standby looks up before the go-ahead. */
+  private kind: 'J' | 'H' = 'J';
   private pid: number | undefined;
   private releaseDue = false;
   private released = false;
@@ -199,7 +201,11 @@ class Launcher {
   private resends = 0;
   dead = false;
 
-  constructor(command: string, private readonly onIdle: (l: Launcher) => void) {
+  constructor(
+    /** The first job's command (its shell): the one most jobs exec. */
+    private readonly command: string,
+    private readonly onIdle: (l: Launcher) => void,
+  ) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of LAUNCHER_OWN) delete env[k];
     this.child = spawn('bash', ['--norc', '--noprofile', '-c', SCRIPT, 'runbook-launcher'], {
@@ -241,6 +247,7 @@ class Launcher {
   run(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
     this.job = handlers;
     this.text = jobScript(req);
+    this.kind = req.argv[0] === this.command && !('PATH' in req.env) ? 'H' : 'J';
     this.releaseDue = false;
     this.resends = 0;
     this.ref(true);
@@ -262,7 +269,7 @@ class Launcher {
     this.pid = undefined;
     this.released = false;
     this.held = failpointHit('standby-lost');
-    this.child.stdin!.write(`${this.header('J', this.current, Buffer.byteLength(this.text))}${this.text}`);
+    this.child.stdin!.write(`${this.header(this.kind, this.current, Buffer.byteLength(this.text))}${this.text}`);
   }
 
   /**
@@ -277,7 +284,7 @@ class Launcher {
   }
 
   /** 43 bytes: the kind (J or G), the key, the job number and the job's length. */
-  private header(kind: 'J' | 'G', k: number, length: number): string {
+  private header(kind: 'J' | 'H' | 'G', k: number, length: number): string {
     return `${kind}${this.key}${String(k).padStart(8, '0')}${String(length).padStart(10, '0')}`;
   }
 
