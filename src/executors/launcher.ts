@@ -6,12 +6,13 @@
  * Protocol. The launcher forks a standby subshell ahead of each job, with job control on (its
  * own process group, so a timeout can stop the whole group), so the fork overlaps the engine's
  * work between steps. A stop (SIGSTOP) is not an end: the launcher waits on to the real end.
- * The standby reads its job from the launcher's stdin, where Node writes a header (J, a private
- * key, the job number, the job's length in bytes, fixed widths) and the job: `cd`, the step's
- * variables and `exec`, every value single-quoted, so no value can change the job's structure
- * (a quote is written '\''). It reads both with `read -N` (the locale is C, in a variable the
- * launcher does not export, so lengths are bytes), then says `S <job number> <pid>` on the
- * launcher's stdout.
+ * The standby reads its job from the launcher's stdin, where Node writes a header (J or H, a
+ * private key, the job number, the job's length in bytes, fixed widths) and the job: `cd`, the
+ * step's variables and `exec`, every value single-quoted, so no value can change the job's
+ * structure (a quote is written '\''). It reads both with `read -N` (the locale is C, in a
+ * variable the launcher does not export, so lengths are bytes), then says `S <job number> <pid>`
+ * on the launcher's stdout. For an H job (it execs the launcher's first command, in the
+ * launcher's PATH) the standby looks that command up meanwhile.
  * The standby then waits for its go-ahead (G, the key, its number) before it evals the job. Node
  * sends it once the step's started record is on disk, so reading the job overlaps the fsync but
  * the command never runs before the record. If Node dies first, the go-ahead never comes: the
@@ -283,7 +284,7 @@ class Launcher {
     this.child.stdin!.write(this.header('G', this.current, 0));
   }
 
-  /** 43 bytes: the kind (J or G), the key, the job number and the job's length. */
+  /** 43 bytes: the kind (J or H: a job; G: a go-ahead), the key, the job number and the job's length. */
   private header(kind: 'J' | 'H' | 'G', k: number, length: number): string {
     return `${kind}${this.key}${String(k).padStart(8, '0')}${String(length).padStart(10, '0')}`;
   }
