@@ -355,14 +355,16 @@ steps:
     it(`is looked up from the step's directory when PATH has a relative entry (${launcher === '1' ? 'launcher' : 'Node'})`, async () => {
       const dir = tempDir();
       const used = join(dir, 'used');
-      for (const d of ['top', 'x', 'y']) writeShell(join(dir, d === 'top' ? '' : d, 'bin'), used, d);
+      // Where the CLI (and the launcher) starts, bin/ has none: looked up there, it would be the
+      // fallback's, later in PATH, and the steps would run that one.
+      for (const d of ['fallback', 'x', 'y']) writeShell(join(dir, d, 'bin'), used, d);
       const file = writeRunbook(dir, `
 defaults: { shell: mysh }
 steps:
   - { id: in-x, cwd: x, run: "true" }
   - { id: in-y, cwd: y, run: "true" }
 `);
-      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_LAUNCHER: launcher, PATH: 'bin:/usr/bin:/bin' } });
+      const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_LAUNCHER: launcher, PATH: `bin:${dir}/fallback/bin:/usr/bin:/bin` } });
       expect(r.code).toBe(0);
       expect(readFileSync(used, 'utf8')).toBe('x\ny\n');
     });

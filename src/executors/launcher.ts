@@ -48,7 +48,7 @@ import { failpointHit } from '../engine/failpoint.js';
 import type { Readable } from 'node:stream';
 
 /** The launcher's own variables (SCRIPT): a caller's exported values of these names are put back. */
-const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st', 'cmd'];
+const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st', 'cmd', 'p'];
 
 const SCRIPT = [
   'LC_ALL=C',

@@ -73,7 +73,6 @@ export function parseSchema(value: unknown): ReturnType<typeof RunbookSchema.saf
   return RunbookSchema.safeParse(value);
 }
 
-
 function fixedLocator(line: number): Pick<Loaded, 'locate' | 'locateKey' | 'locateText' | 'has'> {
   const pos = (): Position => ({ line, column: 1 });
   return { locate: pos, locateKey: pos, locateText: pos, has: () => false };
