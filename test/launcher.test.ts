@@ -107,6 +107,52 @@ steps:
       expect(logOf(state, 'after')).toBe('after\n');
     });
 
+    it('fails a step with a syntax error on its first line as bash does, running nothing of it, once', async () => {
+      const { r, state } = await execRunbook(`
+steps:
+  - { id: bad, run: "echo ran >> trace; fi", on_failure: continue }
+  - { id: after, run: "echo after" }
+`, env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/bash: -c: line 1: syntax error near unexpected token `fi'/);
+      expect(r.stdout).toMatch(/✗ bad failed: exit code 2/);
+      expect(logOf(state, 'after')).toBe('after\n');
+      expect(journalOf(state).filter((j) => j.type === 'step_started' && j.key === 'bad')).toHaveLength(1);
+    });
+
+    it("ends a step whose shell gives up before its go-ahead (a slow disk) with the shell's status, once", async () => {
+      const dir = tempDir();
+      const state = join(dir, 's');
+      const file = writeRunbook(dir, `
+steps:
+  - { id: bad, run: "echo ran >> trace; fi", on_failure: continue }
+  - { id: nowhere, cwd: ${JSON.stringify(join(dir, 'missing'))}, run: "echo ran >> trace", on_failure: continue }
+  - { id: after, run: "echo after" }
+`);
+      for (const n of [1, 2]) {
+        const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { ...env, RUNBOOK_FAILPOINT: `release-late:${n}` } });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(n === 1 ? /✗ bad failed: exit code 2/ : /✗ nowhere failed: (exit code 1|could not start)/);
+      }
+      expect(existsSync(join(dir, 'trace'))).toBe(false);
+      expect(journalOf(state).filter((j) => j.type === 'step_started')).toHaveLength(3);
+    });
+
+    it('passes a job larger than the pipe holds (500 KB of variables)', async () => {
+      const big = Array.from({ length: 5 }, (_, i) => `      B${i}: "${String(i).repeat(100_000)}"`).join('\n');
+      const { r, state } = await execRunbook(`
+steps:
+  - id: big
+    env:
+${big}
+    run: for v in B0 B1 B2 B3 B4; do printf '%s %s\\n' "$v" "$(printenv "$v" | wc -c)"; done
+  - { id: after, run: "echo after" }
+`, env);
+      expect(r.code).toBe(0);
+      expect(logOf(state, 'big')).toBe('B0 100001\nB1 100001\nB2 100001\nB3 100001\nB4 100001\n');
+      expect(logOf(state, 'after')).toBe('after\n');
+    });
+
     it('reports the exit code of a step killed by a signal and runs the next one', async () => {
       const { r } = await execRunbook(`
 steps:
@@ -189,6 +235,55 @@ steps:
   });
 });
 
+describe("what the step's shell runs before its command does not show", () => {
+  // A step run with bash and quiet options waits for its go-ahead in its own shell (the launcher's
+  // GATE, before the command); others wait in the standby. Either way a step sees only its own.
+  const bothWays = async (shell: string, run: string, extraEnv: Record<string, string> = {}, stepEnv = '{}'): Promise<string[]> => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bash-env'), 'echo "from BASH_ENV"\n');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: probe, shell: ${JSON.stringify(shell)}, env: ${stepEnv}, run: ${JSON.stringify(run)} }
+`);
+    return Promise.all(['0', '1'].map(async (launcher) => {
+      const state = join(dir, `s${launcher}`);
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { ...extraEnv, BASH_ENV: extraEnv.BASH_ENV && join(dir, extraEnv.BASH_ENV), RUNBOOK_LAUNCHER: launcher } });
+      expect(r.code).toBe(0);
+      // Sorted: stdout and stderr (a trace) arrive on two pipes, in either order.
+      return logOf(state, 'probe').split('\n').filter(Boolean).sort().join('\n');
+    })) as Promise<string[]>;
+  };
+
+  it('a trace (bash -x, -v) shows the command alone', async () => {
+    for (const shell of ['bash -x', 'bash -xv', 'bash -eo xtrace']) {
+      const [viaNode, viaLauncher] = await bothWays(shell, 'echo "one $LINENO"; true');
+      expect(viaNode).toContain('+ echo \'one 1\'');
+      expect(viaLauncher).toBe(viaNode);
+    }
+  });
+
+  it('line numbers, $? and the variables are those of the command (bash -eu, -eo pipefail)', async () => {
+    for (const shell of ['bash -eu', 'bash -eo pipefail', 'bash --norc -euo pipefail']) {
+      const run = 'echo "status $? line $LINENO"; (set -o posix; set) | grep -E "^_rb=" || echo "no gate variable"; false || echo "line $LINENO"';
+      const [viaNode, viaLauncher] = await bothWays(shell, run);
+      expect(viaNode).toBe(['line 1', 'no gate variable', 'status 0 line 1'].join('\n'));
+      expect(viaLauncher).toBe(viaNode);
+    }
+  });
+
+  it("BASH_ENV, read when the step's shell starts, and a caller's or step's own _rb", async () => {
+    const [a, b] = await bothWays('bash', 'echo "rb=${_rb-unset}"', { BASH_ENV: 'bash-env' });
+    expect(a).toBe(['from BASH_ENV', 'rb=unset'].join('\n'));
+    expect(b).toBe(a);
+    const [c, d] = await bothWays('bash', 'echo "rb=${_rb-unset}"', { _rb: 'the-caller-s' });
+    expect(c).toBe('rb=the-caller-s');
+    expect(d).toBe(c);
+    const [e, f] = await bothWays('bash -e', 'echo "rb=${_rb-unset}"', {}, '{ _rb: "the-step-s" }');
+    expect(e).toBe('rb=the-step-s');
+    expect(f).toBe(e);
+  });
+});
+
 describe('the started record comes first', () => {
   it('a step forked but not yet released never runs if the CLI dies; resume runs it once', async () => {
     const dir = tempDir();
@@ -206,6 +301,19 @@ steps:
     const r = await runCli(['resume', '--state-dir', state], { cwd: dir });
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('ran\n');
+  });
+
+  it("BASH_ENV included: the step's shell reads it only after the record is on disk", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bash-env'), `echo read >> ${dir}/trace\n`);
+    const file = writeRunbook(dir, `
+steps:
+  - { id: once, run: "echo ran >> ${dir}/trace", idempotent: true }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { BASH_ENV: join(dir, 'bash-env'), RUNBOOK_FAILPOINT: 'before-release' } });
+    expect(r.signal).toBe('SIGKILL');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(existsSync(join(dir, 'trace'))).toBe(false);
   });
 });
 

@@ -87,7 +87,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     clock: realClock,
     emit,
     logPath: (seq, key) => stepLogPath(s.run, seq, key),
-    outputPath: (seq) => join(outputs, `${seq}.env`),
+    outputPath: (seq) => `${outputs}/${seq}.env`,
     confirm: (req, instruction, question) => operator.confirm(req, instruction, question),
     notify: (message, to) => notifier.send(message, to),
   });
@@ -98,9 +98,9 @@ export async function runSession(s: SessionInput): Promise<number> {
       renderer.flush();
       s.journal.append(record, opts);
     },
-    appendEarly(record) {
+    appendEarly(record, opts) {
       renderer.flush();
-      return s.journal.appendEarly(record);
+      return s.journal.appendEarly(record, opts);
     },
   };
   const execute: StepExecutor = {

@@ -80,6 +80,8 @@ export class Engine {
   /** The newest finished seq under each loop item path (`web2`, `east/h1`), to order loop undos. */
   private readonly lastSeqUnder = new Map<string, number>();
   private overrunDecided: 'continue' | undefined;
+  /** Steps executing now (a batch runs several): the journal may wait for the disk on this thread when none is. */
+  private executing = 0;
 
   constructor(private readonly o: EngineOptions) {
     this.seq = o.replay?.maxSeq ?? 0;
@@ -324,7 +326,7 @@ export class Engine {
     const seq = ++this.seq;
     failpoint('before-started');
     const journal = this.o.journal;
-    const durable = journal === NO_JOURNAL ? Promise.resolve() : journal.appendEarly(this.startedRecord(ref, visit, attempt, seq));
+    const durable = journal === NO_JOURNAL ? Promise.resolve() : journal.appendEarly(this.startedRecord(ref, visit, attempt, seq), { alone: this.executing === 0 });
     durable.catch(() => {}); // handled here; runStep awaits it after the step
     failpoint('after-started');
     return { seq, durable };
@@ -388,9 +390,11 @@ export class Engine {
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
       const env = { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
       let r: ExecResult;
+      this.executing++;
       try {
         r = await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, durable });
       } finally {
+        this.executing--;
         await durable.catch(() => {});
       }
       await durable; // a record that could not be made durable stops the run, as a failed append does

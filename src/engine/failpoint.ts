@@ -3,7 +3,8 @@
  * time the named boundary is reached (N defaults to 1). Names: before-started, after-started,
  * after-spawn, before-release (a forked step waits for its record to be durable), before-finished,
  * after-finished, mid-rollback, mid-record (in the journal writer). standby-lost kills the
- * launcher's standby shell that has just read its job (failpointHit), not this process.
+ * launcher's standby shell that has just read its job (failpointHit), not this process;
+ * release-late holds a step's go-ahead for half a second (as a slow disk would).
  * Unset in normal use: one string comparison per boundary.
  */
 const spec = process.env.RUNBOOK_FAILPOINT;

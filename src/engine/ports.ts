@@ -76,9 +76,10 @@ export interface JournalPort {
   append(record: JournalRecord, opts?: { sync?: boolean }): void;
   /**
    * Written when it returns (it survives the process being killed), durable when the promise
-   * resolves: a step's started record, so that its process can be readied meanwhile.
+   * resolves: a step's started record, so that its process can be readied meanwhile. `alone`:
+   * no other step is running (the journal may then wait for the disk on the engine's thread).
    */
-  appendEarly(record: JournalRecord): Promise<void>;
+  appendEarly(record: JournalRecord, opts?: { alone?: boolean }): Promise<void>;
 }
 
 export const NO_JOURNAL: JournalPort = { append() {}, appendEarly: () => Promise.resolve() };

@@ -6,28 +6,37 @@
  * Protocol. The launcher forks a standby subshell ahead of each job, with job control on (its
  * own process group, so a timeout can stop the whole group), so the fork overlaps the engine's
  * work between steps. A stop (SIGSTOP) is not an end: the launcher waits on to the real end.
- * The standby reads its job from the launcher's stdin, where Node writes a header (J or H, a
+ * The standby reads its job from the launcher's stdin, where Node writes a header (J, H or P, a
  * private key, the job number, the job's length in bytes, fixed widths) and the job: `cd`, the
  * step's variables and `exec`, every value single-quoted, so no value can change the job's
  * structure (a quote is written '\''). It reads both with `read -N` (the locale is C, in a
  * variable the launcher does not export, so lengths are bytes), then says `S <job number> <pid>`
- * on the launcher's stdout. For an H job (it execs the launcher's first command, in the
- * launcher's PATH) the standby looks that command up meanwhile.
- * The standby then waits for its go-ahead (G, the key, its number) before it evals the job. Node
- * sends it once the step's started record is on disk, so reading the job overlaps the fsync but
- * the command never runs before the record. If Node dies first, the go-ahead never comes: the
- * standby reads the end of its input, ends the launcher and runs nothing. A launcher that dies
- * takes its job with it: Node kills the job's group by the pid of its S (now or when the S
- * comes), and a standby whose launcher is gone does not run its job. The job takes stdin from
- * /dev/null; its stdout and stderr are two pipes shared by all jobs. When the standby ends, the
- * launcher writes an end marker to both pipes: NUL, `runbook-end-` and the key, the job number,
- * the exit status (on stdout's only), NUL. The markers tell where the job's output ends.
+ * on the launcher's stdout.
+ * Nothing of the step runs before its go-ahead: its job number and a newline, on a pipe of its
+ * own (the launcher's fd 5), which Node writes once the step's started record is on disk. So the
+ * job is read, and the step's shell readied, while the disk works, and the command never runs
+ * before the record. A J or H job's standby waits for it before it evals the job; for an H job
+ * (it execs the launcher's first command, in the launcher's PATH) it looks that command up
+ * meanwhile. A P job (bash with options that run and print nothing before a command, and no
+ * BASH_ENV: gateable) is evaluated at once: its shell starts, and GATE, put before the step's
+ * command on the same line, waits for the go-ahead there. What the step sees of that: its
+ * shell's command line and BASH_EXECUTION_STRING begin with GATE, and `$_` starts as `exec`. A
+ * shell that ends before its go-ahead (a syntax error on the command's first line, a missing
+ * directory) ran nothing of the command; that is the step's end.
+ * If Node dies first, the go-ahead never comes: the standby (or GATE) reads the end of the pipe
+ * and runs nothing (a standby also ends the launcher). A launcher that dies takes its job with
+ * it: Node kills the job's group by the pid of its S (now or when the S comes), and a job whose
+ * launcher is gone does not start. A go-ahead left by a job that died before reading it is
+ * skipped (numbered for an earlier job). The job takes stdin from /dev/null; its stdout and
+ * stderr are two pipes shared by all jobs. When the standby ends, the launcher writes an end
+ * marker to both pipes: NUL, `runbook-end-` and the key, the job number, the exit status (on
+ * stdout's only), NUL. The markers tell where the job's output ends.
  * A standby killed by someone else before its go-ahead ran nothing. If it had not read its job,
  * the job waits in the pipe and the next standby skips it (numbered for an earlier standby);
  * either way Node sends the job again, numbered for the next standby (three times at most). A
  * standby that reads a header without the key (one killed half way through reading left the
- * rest), one numbered ahead of it, or a go-ahead with no job, ends the launcher rather than
- * guess; the step fails and the pool starts another launcher.
+ * rest), or a header or go-ahead numbered ahead of it, ends the launcher rather than guess; the
+ * step fails and the pool starts another launcher.
  * A job's background children that outlive it do not hold the step open: what they print later
  * goes with the step running then, or is dropped between steps.
  *
@@ -35,20 +44,21 @@
  * two): the launcher's bash reads no startup files (--norc: bash reads ~/.bashrc when its stdin
  * is a socket, as Node's pipes are), keeps its own variables unexported, and each job gets back
  * what bash changes for itself (SHLVL, OLDPWD, IFS, PS1...). What bash cannot pass on as given
- * (BASH_OWN, exported functions) sends the step to a Node spawn. A standby looks the step's shell
- * up in PATH (hash) while it waits for its go-ahead, so that the exec after it need not search;
- * with checkhash, a shell gone in between is looked up again.
+ * (BASH_OWN, exported functions) sends the step to a Node spawn. An H job's standby looks the
+ * step's shell up in PATH (hash) while it waits for its go-ahead, so that the exec after it need
+ * not search; with checkhash, a shell gone in between is looked up again.
  *
  * Exit statuses come from bash: a job killed by signal N reports 128+N.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { failpointHit } from '../engine/failpoint.js';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** The launcher's own variables (SCRIPT): a caller's exported values of these names are put back. */
-const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st', 'cmd', 'p'];
+const SCRIPT_VARIABLES = ['k', 'key', 'h', 'n', 'job', 'skipped', 'st', 'cmd', 'p', 'g'];
 
 const SCRIPT = [
   'LC_ALL=C',
@@ -61,28 +71,31 @@ const SCRIPT = [
   'IFS= read -r cmd || exit',
   '[[ $cmd == */* || :$PATH: == *:[!/]* ]] && cmd=',
   'shopt -s checkhash',
-  'exec 5>&1 6</dev/null',
+  'exec 7>&1 6</dev/null',
   'set -m',
   'while :; do',
   '  k=$((k + 1))',
   '  (',
   '    while IFS= read -r -N 43 h; do',
-  '      [[ ${h:1:24} == "$key" ]] || break',
+  '      [[ ${h:1:24} == "$key" && ${h:0:1} == [JHP] ]] || break',
   '      n=$((10#${h:25:8}))',
-  '      if [[ ${h:0:1} == [JH] ]]; then',
-  '        if ((n < k)); then IFS= read -r -N $((10#${h:33:10})) skipped || break; continue; fi',
-  '        ((n == k)) && IFS= read -r -N $((10#${h:33:10})) job || break',
-  "        printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&5 || break",
+  '      if ((n < k)); then IFS= read -r -N $((10#${h:33:10})) skipped || break; continue; fi',
+  '      ((n == k)) && IFS= read -r -N $((10#${h:33:10})) job || break',
+  "      printf 'S %d %d\\n' \"$k\" \"$BASHPID\" >&7 || break",
+  '      exec <&6 6<&- 7>&-',
+  // P: the job's shell waits for the go-ahead itself (its command starts with GATE).
+  '      [[ ${h:0:1} == P ]] && { eval "$job"; exit; }',
   // H: the job execs that command (and sets no PATH of its own).
-  '        [[ ${h:0:1} == H && -n $cmd ]] && hash -- "$cmd" 2>/dev/null',
-  '      else',
-  '        ((n < k)) && continue',
-  '        ((n == k)) && [[ -n ${job+set} ]] || break',
+  '      [[ ${h:0:1} == H && -n $cmd ]] && hash -- "$cmd" 2>/dev/null',
+  '      while IFS= read -r -u 5 g; do',
+  '        ((g < k)) && continue',
+  '        ((g == k)) || break 2',
   '        kill -0 $$ || exit 125',
-  '        exec <&6 5>&- 6<&-',
+  '        exec 5<&-',
   '        eval "$job"',
   '        exit',
-  '      fi',
+  '      done',
+  '      break',
   '    done',
   '    kill -TERM $$',
   '    exit 125',
@@ -125,7 +138,7 @@ const RESTORE = (() => {
   const env: Record<string, string> = {};
   for (const k of own) if (process.env[k] !== undefined) env[k] = process.env[k];
   const unset = ['SHLVL', 'OLDPWD'].filter((k) => process.env[k] === undefined);
-  return { env, unset: unset.length ? `unset -v ${unset.join(' ')}` : undefined };
+  return { env, unset: unset.length ? `unset -v ${unset.join(' ')}` : undefined, ...assignments(env) };
 })();
 
 export interface LaunchRequest {
@@ -151,9 +164,13 @@ export interface JobHandlers {
 /** How often a job whose shell was killed before its go-ahead is sent again (then it fails). */
 const RESENDS = 3;
 
-const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+function quote(v: string): string {
+  return `'${v.replaceAll("'", "'\\''")}'`;
+}
 
-const isLocale = (k: string) => k === 'LANG' || k.startsWith('LC_');
+function isLocale(k: string): boolean {
+  return k === 'LANG' || k.startsWith('LC_');
+}
 
 /**
  * The job as bash reads it: cd (physical, as a Node spawn's chdir leaves it), the caller's
@@ -162,24 +179,78 @@ const isLocale = (k: string) => k === 'LANG' || k.startsWith('LC_');
  * locale is exported before, so that a locale that is not installed does not warn twice (here
  * and in the step's own shell).
  */
-function jobScript(req: LaunchRequest): string {
+function jobScript(req: LaunchRequest, argv = req.argv): string {
   const parts: string[] = [];
   if (req.cwd) parts.push(`cd -P -- ${quote(resolve(req.cwd))}`);
   if (RESTORE.unset) parts.push(RESTORE.unset);
-  const env = { ...RESTORE.env, ...req.env };
+  // The caller's values put back (made once), unless the step sets the same variable.
+  let restore: { locale: string; assign: string } = RESTORE;
+  for (const k in req.env) {
+    if (k in RESTORE.env) {
+      restore = assignments(Object.fromEntries(Object.entries(RESTORE.env).filter(([name]) => !(name in req.env))));
+      break;
+    }
+  }
+  const step = assignments(req.env);
+  const locale = restore.locale + step.locale;
+  if (locale) parts.push(`export --${locale} 2>/dev/null`);
+  parts.push(`${restore.assign}${step.assign}exec -- ${argv.map(quote).join(' ')}`);
+  return parts.join(' && ');
+}
+
+/** Variables as a job sets them: locales for `export`, the rest as assignments on the `exec`. */
+function assignments(env: Readonly<Record<string, string>>): { locale: string; assign: string } {
   let locale = '';
   let assign = '';
   for (const k in env) {
     if (isLocale(k)) locale += ` ${quote(`${k}=${env[k]}`)}`;
     else assign += `${k}=${quote(env[k]!)} `;
   }
-  if (locale) parts.push(`export --${locale} 2>/dev/null`);
-  parts.push(`${assign}exec -- ${req.argv.map(quote).join(' ')}`);
-  return parts.join(' && ');
+  return { locale, assign };
+}
+
+/** The variable GATE reads the go-ahead into (unset before the command): a step or caller's own sends the job the J way. */
+const GATE_VARIABLE = '_rb';
+
+const callerSetsGateVariables = process.env.BASH_ENV !== undefined || process.env[GATE_VARIABLE] !== undefined;
+
+/** bash options that run nothing and print nothing before a command (`-x`, `-v`, `-l`, `-i`... would). */
+const QUIET_FLAGS = /^[-+][eufCBh]*o?$/;
+const QUIET_SET_O = /^(?:errexit|nounset|pipefail|noglob|noclobber|braceexpand|hashall)$/;
+
+/**
+ * Whether the job's shell can wait for its own go-ahead (a P job): it is bash, run with `-c` and
+ * options that do nothing before the command, and no BASH_ENV (read at its start) or variable of
+ * GATE's in its environment.
+ */
+function gateable(req: LaunchRequest): boolean {
+  const argv = req.argv;
+  const c = argv.length - 2;
+  // A command near the kernel's 128 KiB limit on one argument must not be pushed over it by GATE.
+  if (c < 1 || argv[c] !== '-c' || !/(?:^|\/)bash$/.test(argv[0]!) || argv[c + 1]!.length > 100_000) return false;
+  for (let i = 1; i < c; i++) {
+    const a = argv[i]!;
+    if (a === '--norc' || a === '--noprofile') continue;
+    if (a.length < 2 || !QUIET_FLAGS.test(a)) return false;
+    if (a.endsWith('o') && (++i >= c || !QUIET_SET_O.test(argv[i]!))) return false;
+  }
+  return !callerSetsGateVariables && !('BASH_ENV' in req.env) && !(GATE_VARIABLE in req.env);
+}
+
+/**
+ * What a P job's shell runs before the step's command, on the same line (so line numbers stay):
+ * it waits for the go-ahead numbered for its job on fd 5 (skipping any left by an earlier one),
+ * checks the launcher still runs, and closes fd 5. Without its go-ahead it runs nothing.
+ */
+function gate(job: number, launcher: number): string {
+  const v = GATE_VARIABLE;
+  return `while read -ru5 ${v}&&((${v}<${job}));do :;done;((${v}==${job}))&&kill -0 ${launcher}||exit 125;unset -v ${v};exec 5<&-;`;
 }
 
 class Launcher {
   private readonly child: ChildProcess;
+  /** Where go-aheads go (the launcher's fd 5): the job number and a newline. */
+  private readonly goAhead: Writable;
   /** Private: it marks the ends of jobs' output and the headers of jobs (24 hex digits). */
   private readonly key = randomBytes(12).toString('hex');
   private job: JobHandlers | undefined;
@@ -190,16 +261,21 @@ class Launcher {
   /** The two end markers still to come for the running job. */
   private pending = 0;
   private status: number | undefined;
-  /** The running job as sent; its shell's pid (from S); whether its go-ahead is due, and sent. */
-  private text = '';
-  /** H: the job execs the launcher's command, which the standby looks up before the go-ahead. */
-  private kind: 'J' | 'H' = 'J';
+  /** The running job; its shell's pid (from S); whether its go-ahead is due, and sent. */
+  private request: LaunchRequest | undefined;
+  /**
+   * H: the job execs the launcher's command, which the standby looks up before the go-ahead. P:
+   * the job's shell is started at once and waits for the go-ahead itself (GATE).
+   */
+  private kind: 'J' | 'H' | 'P' = 'J';
   private pid: number | undefined;
   private releaseDue = false;
   private released = false;
   /** Failpoint standby-lost: the go-ahead is held and the standby killed once it has read the job. */
   private held = false;
   private resends = 0;
+  /** Whether its process and pipes keep the CLI alive (ref). */
+  private referenced = true;
   dead = false;
 
   constructor(
@@ -211,11 +287,13 @@ class Launcher {
     for (const k of LAUNCHER_OWN) delete env[k];
     this.child = spawn('bash', ['--norc', '--noprofile', '-c', SCRIPT, 'runbook-launcher'], {
       env,
-      stdio: ['pipe', 'pipe', 'ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    const [stdin, control, , out, err] = this.child.stdio as [NodeJS.WritableStream & { on: (e: string, f: () => void) => void }, Readable, null, Readable, Readable];
+    const [stdin, control, , out, err, goAhead] = this.child.stdio as unknown as [Writable, Readable, null, Readable, Readable, Writable];
+    this.goAhead = goAhead;
     stdin.on('error', () => {});
+    goAhead.on('error', () => {});
     // The key goes over stdin, not argv: a step reading /proc/*/cmdline must not print it.
     stdin.write(`${this.key}\n${command.replaceAll('\n', ' ')}\n`);
     control.setEncoding('latin1');
@@ -247,8 +325,8 @@ class Launcher {
 
   run(req: LaunchRequest, handlers: JobHandlers): { release(): void } {
     this.job = handlers;
-    this.text = jobScript(req);
-    this.kind = req.argv[0] === this.command && !('PATH' in req.env) ? 'H' : 'J';
+    this.request = req;
+    this.kind = gateable(req) ? 'P' : req.argv[0] === this.command && !('PATH' in req.env) ? 'H' : 'J';
     this.releaseDue = false;
     this.resends = 0;
     this.ref(true);
@@ -270,7 +348,10 @@ class Launcher {
     this.pid = undefined;
     this.released = false;
     this.held = failpointHit('standby-lost');
-    this.child.stdin!.write(`${this.header(this.kind, this.current, Buffer.byteLength(this.text))}${this.text}`);
+    const req = this.request!;
+    // A P job's gate waits for this job's number: a job sent again is written again.
+    const text = this.kind === 'P' ? jobScript(req, [...req.argv.slice(0, -1), gate(this.current, this.child.pid!) + req.argv.at(-1)!]) : jobScript(req);
+    writeNow(this.child.stdin!, `${this.header(this.kind, this.current, Buffer.byteLength(text))}${text}`);
   }
 
   /**
@@ -281,11 +362,11 @@ class Launcher {
   private release(): void {
     if (!this.releaseDue || this.released || this.held || this.pending < 2) return;
     this.released = true;
-    this.child.stdin!.write(this.header('G', this.current, 0));
+    writeNow(this.goAhead, `${this.current}\n`);
   }
 
-  /** 43 bytes: the kind (J or H: a job; G: a go-ahead), the key, the job number and the job's length. */
-  private header(kind: 'J' | 'H' | 'G', k: number, length: number): string {
+  /** 43 bytes: the kind (J, H or P), the key, the job number and the job's length. */
+  private header(kind: 'J' | 'H' | 'P', k: number, length: number): string {
     return `${kind}${this.key}${String(k).padStart(8, '0')}${String(length).padStart(10, '0')}`;
   }
 
@@ -306,14 +387,19 @@ class Launcher {
     this.next = Math.max(this.next, k + 1);
     // Its standby was killed before the go-ahead, most likely while idle, before the job even
     // came (the job then waits, skipped, in the pipe): the command did not run. Send it again.
-    const lost = !this.released && this.job.mayResend();
+    // A P job's shell that ended by itself before its gate (a syntax error on the first line, a
+    // bad option, a `cd` or exec that failed) ran nothing either, but that is its end.
+    const selfEnded = this.kind === 'P' && this.status !== undefined && this.status < 128;
+    const lost = !this.released && !selfEnded && this.job.mayResend();
     if (lost && this.resends < RESENDS) {
       this.resends++;
       return this.send();
     }
     const job = this.job;
     this.job = undefined;
-    this.ref(false);
+    // Not kept alive by an idle launcher; the next step's job, which mostly follows at once,
+    // finds it still referenced.
+    setImmediate(() => this.job === undefined && this.ref(false));
     this.onIdle(this);
     if (lost) job.onEnded(undefined, `not started: its shell was killed ${RESENDS + 1} times before it could start (status ${this.status})`);
     else job.onEnded(this.status);
@@ -357,6 +443,8 @@ class Launcher {
 
   /** A busy launcher keeps the CLI alive; an idle one does not. */
   private ref(on: boolean): void {
+    if (on === this.referenced) return;
+    this.referenced = on;
     for (const s of [this.child, ...this.child.stdio]) {
       const h = s as { ref?: () => void; unref?: () => void } | null;
       if (on) h?.ref?.();
@@ -364,6 +452,26 @@ class Launcher {
     }
   }
 
+}
+
+/**
+ * Writes to a pipe to the launcher at once, on its file descriptor: a stream's write goes through
+ * more JavaScript than the write itself costs, twice a step. What the pipe does not take now (a
+ * long job, a launcher that does not read) goes through the stream, as does everything while the
+ * stream still holds something, so the order stays.
+ */
+function writeNow(stream: Writable, text: string): void {
+  const fd = (stream as Writable & { _handle?: { fd?: number } })._handle?.fd;
+  if (fd === undefined || fd < 0 || stream.writableLength > 0 || stream.destroyed) return void stream.write(text);
+  const data = Buffer.from(text);
+  let written = 0;
+  try {
+    written = writeSync(fd, data);
+  } catch (err) {
+    // EAGAIN: the pipe is full; anything else (EPIPE: the launcher is gone) the stream reports.
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return void stream.write(data);
+  }
+  if (written < data.length) stream.write(data.subarray(written));
 }
 
 /** SIGKILL to a job's process group. */
@@ -388,11 +496,19 @@ const idle: Launcher[] = [];
 /** Set when bash could not be started: every request then goes straight from Node. */
 let unavailable = false;
 
+/** Variable names already found to be ones bash takes as given (most steps set the same few). */
+const plainNames = new Set<string>();
+
 /** Whether a request can go through a launcher: bash runs here and takes every variable as given. */
 export function launchable(req: LaunchRequest): boolean {
   if (unavailable || callerExportsBashOwn || req.argv.length === 0 || (req.cwd ?? '').includes('\0')) return false;
   for (const a of req.argv) if (a.includes('\0')) return false;
-  for (const k in req.env) if (!NAME.test(k) || BASH_OWN.test(k) || req.env[k]!.includes('\0')) return false;
+  for (const k in req.env) {
+    if (req.env[k]!.includes('\0')) return false;
+    if (plainNames.has(k)) continue;
+    if (!NAME.test(k) || BASH_OWN.test(k)) return false;
+    plainNames.add(k);
+  }
   return true;
 }
 

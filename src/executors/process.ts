@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { setFlagsFromString } from 'node:v8';
-import { failpoint } from '../engine/failpoint.js';
+import { failpoint, failpointHit } from '../engine/failpoint.js';
 import { launch, launchable, type LaunchRequest } from './launcher.js';
 import { LineSplitter, Masker, Tail } from './output.js';
 
@@ -93,6 +93,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     };
     const timer = req.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), req.timeoutMs) : undefined;
     const onAbort = () => ((interrupted = true), stop());
+    const forget = whenAborted(req.signal, onAbort);
 
     const events: ProcessEvents = {
       data: (stream, chunk) => output.write(stream, chunk),
@@ -105,7 +106,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
-        req.signal.removeEventListener('abort', onAbort);
+        forget();
         if (timedOut || interrupted) killGroup('SIGKILL');
         const stdout = output.close();
         resolve({ exitCode: code, signal, timedOut, interrupted, stdout, outputs: readOutputs(req.outputPath, req.secrets), error: notStarted ?? error });
@@ -137,12 +138,28 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
       void durable.then((ok) => {
         if (!ok || stopping !== undefined) return;
         failpoint('before-release');
-        job.release();
+        // A slow disk, for tests: the step's shell may be done before its go-ahead.
+        if (failpointHit('release-late')) setTimeout(() => job.release(), 500).unref();
+        else job.release();
       });
     } else direct();
-    req.signal.addEventListener('abort', onAbort, { once: true });
     if (req.signal.aborted) onAbort();
   });
+}
+
+/** What each signal stops when it aborts: one listener per signal rather than one per step. */
+const toStop = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls `stop` when `signal` aborts; the function returned forgets it. */
+function whenAborted(signal: AbortSignal, stop: () => void): () => void {
+  let stops = toStop.get(signal);
+  if (!stops) {
+    const all = new Set<() => void>();
+    signal.addEventListener('abort', () => [...all].forEach((f) => f()), { once: true });
+    toStop.set(signal, (stops = all));
+  }
+  stops.add(stop);
+  return () => stops.delete(stop);
 }
 
 /** One Node spawn: a new session and process group, output on two pipes. */

@@ -84,20 +84,34 @@ export class JournalWriter {
   }
 
   /**
-   * Written now (it survives the process being killed), durable when the promise resolves: the
-   * fdatasync runs on libuv's thread pool while the engine readies the step, which starts only
-   * once it resolves. The engine waits for it before going on, so close() never races it.
+   * Written now (it survives the process being killed), durable when the promise resolves; the
+   * step starts only then, and the engine readies it meanwhile. `alone` (no other step running):
+   * the fdatasync runs on this thread once the current task is done, that is once the step's
+   * shell has its job, and the shell starts while the disk works; nothing else waits on the event
+   * loop then, and the thread pool's hand-offs would cost more than they let run. Otherwise on
+   * the thread pool, so that the other steps' output and timers are not held up by a slow disk.
+   * The engine waits for it before going on, so close() never races it.
    */
-  appendEarly(record: JournalRecord): Promise<void> {
+  appendEarly(record: JournalRecord, opts: { alone?: boolean } = {}): Promise<void> {
     this.append(record, { sync: false });
     const fd = this.fd!;
-    return new Promise((resolve, reject) =>
-      fdatasync(fd, (err) => {
+    return new Promise((resolve, reject) => {
+      const done = (err: Error | null) => {
         if (!err) return resolve();
         this.broken = err.message;
         reject(err);
-      }),
-    );
+      };
+      if (!opts.alone) return fdatasync(fd, done);
+      process.nextTick(() => {
+        try {
+          fdatasyncSync(fd);
+        } catch (err) {
+          return done(err as Error);
+        }
+        this.unsynced = false; // every write so far is on disk
+        done(null);
+      });
+    });
   }
 
   close(): void {

@@ -86,7 +86,8 @@ export function openRunDir(root: string, runIdOrPrefix: string): RunDir {
 
 /** `<dir>/logs/0007-deploy[web2].log`; characters unsafe in a file name are %-encoded. */
 export function stepLogPath(run: RunDir, seq: number, key: string): string {
-  return join(run.logsDir, `${String(seq).padStart(4, '0')}-${safeName(key)}.log`);
+  // logsDir is already a joined path and the name holds no slash: no join to run at every step.
+  return `${run.logsDir}/${String(seq).padStart(4, '0')}-${safeName(key)}.log`;
 }
 
 /** The seq and key a step log's file name stands for (undefined for other files). */
@@ -102,8 +103,11 @@ export function parseStepLogName(name: string): { seq: number; key: string } | u
   return { seq: Number(m[1]), key };
 }
 
+const SAFE = /^[A-Za-z0-9._\-[\]:@+=,]*$/;
+
 /** Keeps letters, digits and `._-[]:@+=,`; anything else becomes %XX (UTF-8); long keys are cut and hashed. */
 function safeName(key: string): string {
+  if (key.length <= 160 && SAFE.test(key)) return key;
   const hex = (b: number) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   const encoded = key.replace(/[^A-Za-z0-9._\-[\]:@+=,]/gu, (c) => [...Buffer.from(c)].map(hex).join(''));
   if (encoded.length <= 160) return encoded;
