@@ -162,6 +162,33 @@ steps:
     expect(alive(Number(readFileSync(join(dir, 'grandchild.pid'), 'utf8')))).toBe(false);
   });
 
+  it('a timeout longer than Node can set one timer for (30d) does not fire at once', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: long, timeout: 30d, run: "sleep 0.3; echo long-finished" }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/│ long-finished/);
+  });
+
+  it('times out a step that follows steps with longer timeouts', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: first, run: "true" }
+  - { id: second, timeout: 1h, run: "true" }
+  - { id: quick, timeout: 1s, run: "sleep 3; echo quick-finished" }
+`);
+    const t0 = Date.now();
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_KILL_GRACE_MS: '500' } });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/quick failed: timed out after 1s/);
+    expect(r.stdout).not.toMatch(/│ quick-finished/);
+    expect(Date.now() - t0).toBeLessThan(2500);
+  });
+
   it('retries with a delay until the step succeeds', async () => {
     const dir = tempDir();
     const file = writeRunbook(dir, `

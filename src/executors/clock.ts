@@ -1,12 +1,21 @@
 /** The wall clock for real runs; a virtual clock, advanced by estimates, for dry runs. */
 import type { Clock } from '../engine/ports.js';
 
+/** Node runs a timer of more than 2^31 - 1 ms (24.8 days) at once: longer waits take several. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise((resolve) => {
       if (ms <= 0 || signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
+      const end = performance.now() + ms;
+      let timer = setTimeout(tick, Math.min(ms, MAX_TIMER_MS));
+      function tick() {
+        const left = end - performance.now();
+        if (left > 0) timer = setTimeout(tick, Math.min(left, MAX_TIMER_MS));
+        else done();
+      }
       function done() {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);

@@ -14,6 +14,7 @@ import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from '
 import { StringDecoder } from 'node:string_decoder';
 import { setFlagsFromString } from 'node:v8';
 import { failpoint, failpointHit } from '../engine/failpoint.js';
+import { after } from './deadlines.js';
 import { launch, launchable, type LaunchRequest } from './launcher.js';
 import { LineSplitter, Masker, Tail } from './output.js';
 
@@ -91,7 +92,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref();
     };
-    const timer = req.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), stop()), req.timeoutMs) : undefined;
+    const cancelTimeout = req.timeoutMs !== undefined ? after(req.timeoutMs, () => ((timedOut = true), stop())) : undefined;
     const onAbort = () => ((interrupted = true), stop());
     const forget = whenAborted(req.signal, onAbort);
 
@@ -105,7 +106,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessResult> {
       ended: ({ code, signal, error }) => {
         if (settled) return;
         settled = true;
-        if (timer) clearTimeout(timer);
+        cancelTimeout?.();
         forget();
         if (timedOut || interrupted) killGroup('SIGKILL');
         const stdout = output.close();
