@@ -138,6 +138,22 @@ steps:
       expect(journalOf(state).filter((j) => j.type === 'step_started')).toHaveLength(3);
     });
 
+    it('a caller that exports TMOUT (a hardened host) changes nothing: a slow disk, an idle launcher', async () => {
+      const dir = tempDir();
+      const file = writeRunbook(dir, `
+steps:
+  - { id: one, run: 'echo "one $TMOUT"' }
+  - { id: pause, wait: 1s }
+  - { id: two, shell: bash -x, run: "echo two" }
+  - { id: three, run: "echo three" }
+`);
+      const state = join(dir, 's');
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { ...env, TMOUT: '0.2', RUNBOOK_FAILPOINT: 'release-late:1' } });
+      expect(r.code).toBe(0);
+      expect(logOf(state, 'one')).toBe('one 0.2\n');
+      expect(logOf(state, 'three')).toBe('three\n');
+    });
+
     it('passes a job larger than the pipe holds (500 KB of variables)', async () => {
       const big = Array.from({ length: 5 }, (_, i) => `      B${i}: "${String(i).repeat(100_000)}"`).join('\n');
       const { r, state } = await execRunbook(`
@@ -301,6 +317,38 @@ steps:
     const r = await runCli(['resume', '--state-dir', state], { cwd: dir });
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('ran\n');
+  });
+
+  it('a go-ahead left by a shell that ended without reading it does not start the next step', async () => {
+    const dir = tempDir();
+    // The first step's shell ends at its syntax error, mostly after its go-ahead was written.
+    const file = writeRunbook(dir, `
+steps:
+  - { id: bad, run: "fi", on_failure: continue }
+  - { id: after, run: "echo ran >> ${dir}/trace", idempotent: true }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'before-release:2' } });
+    expect(r.signal).toBe('SIGKILL');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(existsSync(join(dir, 'trace'))).toBe(false);
+  });
+
+  it('a script called bash (a wrapper) runs only after the record is on disk', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'bash'), `#!/bin/sh\necho "$*" >> ${dir}/wrapper.log\nexec ${process.env.SHELL_FOR_TESTS ?? '/bin/bash'} "$@"\n`, { mode: 0o755 });
+    const file = writeRunbook(dir, `
+steps:
+  - { id: once, run: "echo ran >> ${dir}/trace", idempotent: true }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}`, RUNBOOK_FAILPOINT: 'before-release' } });
+    expect(r.signal).toBe('SIGKILL');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(existsSync(join(dir, 'trace'))).toBe(false);
+    // The launcher itself started through the wrapper; the step's shell did not, yet.
+    expect(readFileSync(join(dir, 'wrapper.log'), 'utf8')).toMatch(/runbook-launcher/);
+    expect(readFileSync(join(dir, 'wrapper.log'), 'utf8')).not.toMatch(/pipefail/);
   });
 
   it("BASH_ENV included: the step's shell reads it only after the record is on disk", async () => {

@@ -143,6 +143,37 @@ steps:
   });
 });
 
+describe('a signal while the started record goes to disk', () => {
+  it('stops the step before it starts (a slow disk), and the run is resumable', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `
+steps:
+  - { id: first, run: 'echo first >> trace' }
+  - { id: second, run: 'echo second >> trace' }
+`);
+    const child = startCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'slow-fsync:2' } });
+    const done = collect(child);
+    const started = () => {
+      try {
+        return journalOf(state).some((rec) => rec.type === 'step_started' && rec.key === 'second');
+      } catch {
+        return false; // no run yet
+      }
+    };
+    await waitFor(started);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(trace(dir)).toEqual(['first']);
+    // Journaled as started, the step counts as in flight: the operator says it did not run.
+    const resumed = await runCli(['resume', '--state-dir', state, '--rerun-in-flight'], { cwd: dir });
+    expect(resumed.code).toBe(0);
+    expect(trace(dir)).toEqual(['first', 'second']);
+  });
+});
+
 describe('random kills', () => {
   it('50 runs of 20 steps killed at random moments always finish, each step exactly once', async () => {
     // Kills land anywhere from the process's start to a little after a whole run takes here.

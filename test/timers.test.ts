@@ -45,3 +45,18 @@ describe('waits longer than one Node timer', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
   });
 });
+
+describe('timers longer than Node takes', () => {
+  it('a 30-day deadline neither fires nor warns (TimeoutOverflowWarning) now', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    let fired = false;
+    const cancel = after(30 * 24 * 3600 * 1000, () => (fired = true));
+    await sleep(100);
+    cancel();
+    process.off('warning', onWarning);
+    expect(fired).toBe(false);
+    expect(warnings).toEqual([]);
+  });
+});

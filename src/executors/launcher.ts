@@ -17,12 +17,15 @@
  * job is read, and the step's shell readied, while the disk works, and the command never runs
  * before the record. A J or H job's standby waits for it before it evals the job; for an H job
  * (it execs the launcher's first command, in the launcher's PATH) it looks that command up
- * meanwhile. A P job (bash with options that run and print nothing before a command, and no
- * BASH_ENV: gateable) is evaluated at once: its shell starts, and GATE, put before the step's
- * command on the same line, waits for the go-ahead there. What the step sees of that: its
- * shell's command line and BASH_EXECUTION_STRING begin with GATE, and `$_` starts as `exec`. A
- * shell that ends before its go-ahead (a syntax error on the command's first line, a missing
- * directory) ran nothing of the command; that is the step's end.
+ * meanwhile. A P job (bash, a program and not a wrapper script, with options that run and print
+ * nothing before a command, and no BASH_ENV: gateable) is evaluated at once: its shell starts,
+ * and GATE, put before the step's command on the same line, waits for the go-ahead there (TMOUT,
+ * which a hardened host exports, does not cut that wait short). What the step sees of that: its
+ * shell's command line and BASH_EXECUTION_STRING begin with GATE, `$_` starts as `exec` and
+ * PIPESTATUS as 0, and a command that begins with `;` or `&` is reported as `;;` or `;&`. bash
+ * 5.1 and later exec the command's last simple command as they would without GATE; older ones
+ * fork it. A shell that ends before its go-ahead (a syntax error on the command's first line, a
+ * missing directory) ran nothing of the command; that is the step's end.
  * If Node dies first, the go-ahead never comes: the standby (or GATE) reads the end of the pipe
  * and runs nothing (a standby also ends the launcher). A launcher that dies takes its job with
  * it: Node kills the job's group by the pid of its S (now or when the S comes), and a job whose
@@ -52,7 +55,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { failpointHit } from '../engine/failpoint.js';
 import type { Readable, Writable } from 'node:stream';
@@ -115,7 +118,7 @@ const SCRIPT = [
 ].join('\n');
 
 /** Variables that would change how the launcher's own bash behaves: it starts without them. */
-const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'POSIXLY_CORRECT', 'LC_ALL'];
+const LAUNCHER_OWN = ['BASH_ENV', 'ENV', 'POSIXLY_CORRECT', 'LC_ALL', 'TMOUT'];
 
 /**
  * Variables bash does not pass on as given: read-only ones (`export UID=…` fails), ones it
@@ -219,15 +222,17 @@ const QUIET_FLAGS = /^[-+][eufCBh]*o?$/;
 const QUIET_SET_O = /^(?:errexit|nounset|pipefail|noglob|noclobber|braceexpand|hashall)$/;
 
 /**
- * Whether the job's shell can wait for its own go-ahead (a P job): it is bash, run with `-c` and
- * options that do nothing before the command, and no BASH_ENV (read at its start) or variable of
- * GATE's in its environment.
+ * Whether the job's shell can wait for its own go-ahead (a P job): it is bash (`bash` in the
+ * caller's PATH, or an absolute path), a program and not a script that could do something before
+ * GATE, run with `-c` and options that do nothing before the command, and no BASH_ENV (read at
+ * its start) or variable of GATE's in its environment.
  */
 function gateable(req: LaunchRequest): boolean {
   const argv = req.argv;
   const c = argv.length - 2;
+  if (c < 1 || argv[c] !== '-c' || !(argv[0] === 'bash' ? !('PATH' in req.env) : argv[0]!.startsWith('/') && argv[0]!.endsWith('/bash'))) return false;
   // A command near the kernel's 128 KiB limit on one argument must not be pushed over it by GATE.
-  if (c < 1 || argv[c] !== '-c' || !/(?:^|\/)bash$/.test(argv[0]!) || argv[c + 1]!.length > 100_000) return false;
+  if (Buffer.byteLength(argv[c + 1]!) > 100_000 || !isProgram(argv[0]!)) return false;
   for (let i = 1; i < c; i++) {
     const a = argv[i]!;
     if (a === '--norc' || a === '--noprofile') continue;
@@ -237,6 +242,46 @@ function gateable(req: LaunchRequest): boolean {
   return !callerSetsGateVariables && !('BASH_ENV' in req.env) && !(GATE_VARIABLE in req.env);
 }
 
+/** Whether a shell (a name looked up in the caller's PATH, or an absolute path) is an ELF program; once per shell. */
+const programs = new Map<string, boolean>();
+function isProgram(shell: string): boolean {
+  let known = programs.get(shell);
+  if (known === undefined) programs.set(shell, (known = isElf(shell.startsWith('/') ? shell : lookUp(shell))));
+  return known;
+}
+
+/** Where exec finds `name` in the caller's PATH (undefined with a relative entry: the job may cd first). */
+function lookUp(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (!dir.startsWith('/')) return undefined;
+    const path = `${dir}/${name}`;
+    try {
+      accessSync(path, constants.X_OK);
+      if (statSync(path).isFile()) return path;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+function isElf(path: string | undefined): boolean {
+  if (path === undefined) return false;
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(4);
+    try {
+      return readSync(fd, head, 0, 4, 0) === 4 && head.equals(ELF);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
 /**
  * What a P job's shell runs before the step's command, on the same line (so line numbers stay):
  * it waits for the go-ahead numbered for its job on fd 5 (skipping any left by an earlier one),
@@ -244,7 +289,7 @@ function gateable(req: LaunchRequest): boolean {
  */
 function gate(job: number, launcher: number): string {
   const v = GATE_VARIABLE;
-  return `while read -ru5 ${v}&&((${v}<${job}));do :;done;((${v}==${job}))&&kill -0 ${launcher}||exit 125;unset -v ${v};exec 5<&-;`;
+  return `while TMOUT= read -ru5 ${v}&&((${v}<${job}));do :;done;((${v}==${job}))&&kill -0 ${launcher}||exit 125;unset -v ${v};exec 5<&-;`;
 }
 
 class Launcher {
