@@ -59,6 +59,17 @@ steps:
       expect(logOf(state, 'three')).toBe('c3\n');
     });
 
+    it("keeps a step's stderr to the step, more of it than the pipe holds included", async () => {
+      const { r, state } = await execRunbook(`
+steps:
+  - { id: loud, run: "head -c 3000000 /dev/zero | tr '\\\\0' e >&2; echo >&2; printf 'tail' >&2" }
+  - { id: quiet, run: "echo next >&2" }
+`, env);
+      expect(r.code).toBe(0);
+      expect(logOf(state, 'loud')).toBe(`${'e'.repeat(3_000_000)}\ntail`);
+      expect(logOf(state, 'quiet')).toBe('next\n');
+    });
+
     it('keeps framing when a step prints every process command line (the launcher keeps its marker private)', async () => {
       const { r, state } = await execRunbook(`
 steps:

@@ -32,8 +32,9 @@
  * launcher is gone does not start. A go-ahead left by a job that died before reading it is
  * skipped (numbered for an earlier job). The job takes stdin from /dev/null; its stdout and
  * stderr are two pipes shared by all jobs. When the standby ends, the launcher writes an end
- * marker to both pipes: NUL, `runbook-end-` and the key, the job number, the exit status (on
- * stdout's only), NUL. The markers tell where the job's output ends.
+ * marker to stdout's: NUL, `runbook-end-` and the key, the job number, the exit status, NUL. It
+ * tells where the job's stdout ends; what it wrote to stderr is in that pipe by then (it has
+ * exited), and Node takes it at once.
  * A standby killed by someone else before its go-ahead ran nothing. If it had not read its job,
  * the job waits in the pipe and the next standby skips it (numbered for an earlier standby);
  * either way Node sends the job again, numbered for the next standby (three times at most). A
@@ -113,7 +114,6 @@ const SCRIPT = [
   '    st=$?',
   '  fi',
   "  printf '\\0runbook-end-%s %d %d\\0' \"$key\" \"$k\" \"$st\" >&3 || exit",
-  "  printf '\\0runbook-end-%s %d\\0' \"$key\" \"$k\" >&4 || exit",
   'done',
 ].join('\n');
 
@@ -303,8 +303,8 @@ class Launcher {
   private current = 0;
   /** The number of the standby that reads the next job: one more than the last that ended. */
   private next = 1;
-  /** The two end markers still to come for the running job. */
-  private pending = 0;
+  /** The running job's end marker has come. */
+  private endSeen = false;
   private status: number | undefined;
   /** The running job; its shell's pid (from S); whether its go-ahead is due, and sent. */
   private request: LaunchRequest | undefined;
@@ -352,14 +352,14 @@ class Launcher {
         if (what !== 'S' || Number(k) !== this.current) continue;
         // The launcher died: this standby may still run a go-ahead already in the pipe.
         if (this.dead || this.held) kill(Number(pid));
-        if (this.dead || this.held || !this.job || this.pending < 2) continue;
+        if (this.dead || this.held || !this.job || this.endSeen) continue;
         this.pid = Number(pid);
         this.job.onStarted(this.pid);
         this.release();
       }
     });
     this.scan(out, (chunk) => this.job?.onStdout(chunk));
-    this.scan(err, (chunk) => this.job?.onStderr(chunk));
+    err.on('data', (chunk: Buffer) => this.job?.onStderr(chunk));
     // 'error' without a kill or a message sent to the child: it could not be spawned.
     this.child.on('error', () => {
       unavailable = true;
@@ -388,7 +388,7 @@ class Launcher {
   /** The running job, to the standby numbered `next`. */
   private send(): void {
     this.current = this.next;
-    this.pending = 2;
+    this.endSeen = false;
     this.status = undefined;
     this.pid = undefined;
     this.released = false;
@@ -405,7 +405,7 @@ class Launcher {
    * next one.
    */
   private release(): void {
-    if (!this.releaseDue || this.released || this.held || this.pending < 2) return;
+    if (!this.releaseDue || this.released || this.held || this.endSeen) return;
     this.released = true;
     writeNow(this.goAhead, `${this.current}\n`);
   }
@@ -416,20 +416,17 @@ class Launcher {
   }
 
   /**
-   * An end marker arrived (`<job number>[ <status>]`; stdout's carries the status). A standby that
-   * ended without a job (stopped by someone else) moves the numbering on.
+   * An end marker arrived (`<job number> <status>`). A standby that ended without a job (stopped
+   * by someone else) moves the numbering on.
    */
   private ended(fields: string): void {
     const [n, status] = fields.split(' ');
     const k = Number(n);
-    if (k !== this.current || !this.job) {
-      this.next = Math.max(this.next, k + 1);
-      return;
-    }
-    if (status !== undefined) this.status = Number(status);
-    if (--this.pending > 0) return;
-    // Never back: markers of a later standby, killed idle, may have come first on the other pipe.
     this.next = Math.max(this.next, k + 1);
+    if (k !== this.current || !this.job) return;
+    this.status = Number(status);
+    this.endSeen = true;
+    this.drainStderr();
     // Its standby was killed before the go-ahead, most likely while idle, before the job even
     // came (the job then waits, skipped, in the pipe): the command did not run. Send it again.
     // A P job's shell that ended by itself before its gate (a syntax error on the first line, a
@@ -450,7 +447,27 @@ class Launcher {
     else job.onEnded(this.status);
   }
 
-  /** Splits an output pipe at end markers (`\0runbook-end-<key> <job>[ <status>]\0`); bytes between jobs are dropped. */
+  /**
+   * What the job wrote to stderr, all in the pipe by now (its shell has ended), taken at once: no
+   * marker on that pipe, no second wake-up for it. A background child's later lines go with the
+   * step running then, or are dropped between steps, as on stdout.
+   */
+  private drainStderr(): void {
+    const fd = (this.child.stdio[4] as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (fd === undefined || fd < 0) return;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, drained, 0, drained.length, null);
+      } catch {
+        return; // EAGAIN: that was all
+      }
+      if (n <= 0) return; // the launcher is gone
+      this.job?.onStderr(Buffer.from(drained.subarray(0, n)));
+    }
+  }
+
+  /** Splits stdout at end markers (`\0runbook-end-<key> <job> <status>\0`); bytes between jobs are dropped. */
   private scan(pipe: Readable, onData: (chunk: Buffer) => void): void {
     const prefix = Buffer.from(`\0runbook-end-${this.key} `, 'latin1');
     let held = Buffer.alloc(0);
@@ -518,6 +535,9 @@ function writeNow(stream: Writable, text: string): void {
   }
   if (written < data.length) stream.write(data.subarray(written));
 }
+
+/** Where drainStderr reads. */
+const drained = Buffer.allocUnsafe(64 * 1024);
 
 /** SIGKILL to a job's process group. */
 function kill(pid: number): void {
