@@ -426,6 +426,7 @@ class Launcher {
     if (k !== this.current || !this.job) return;
     this.status = Number(status);
     this.endSeen = true;
+    const drainStarted = performance.now();
     this.drainStderr();
     // Its standby was killed before the go-ahead, most likely while idle, before the job even
     // came (the job then waits, skipped, in the pipe): the command did not run. Send it again.
@@ -443,19 +444,26 @@ class Launcher {
     // finds it still referenced.
     setImmediate(() => this.job === undefined && this.ref(false));
     this.onIdle(this);
-    if (lost) job.onEnded(undefined, `not started: its shell was killed ${RESENDS + 1} times before it could start (status ${this.status})`);
-    else job.onEnded(this.status);
+    const exit = this.status;
+    const end = () => (lost ? job.onEnded(undefined, `not started: its shell was killed ${RESENDS + 1} times before it could start (status ${exit})`) : job.onEnded(exit));
+    // A long read-out (a background child keeping the pipe full) held the event loop up: let it
+    // handle what came meanwhile (a Ctrl-C) before the engine goes on to start the next step.
+    if (performance.now() - drainStarted < LONG_DRAIN_MS) end();
+    else setImmediate(() => setImmediate(end));
   }
 
   /**
    * What the job wrote to stderr, all in the pipe by now (its shell has ended), taken at once: no
-   * marker on that pipe, no second wake-up for it. A background child's later lines go with the
-   * step running then, or are dropped between steps, as on stdout.
+   * marker on that pipe, no second wake-up for it. That is at most what the pipe holds (a writer
+   * waits while it is full); a background child that goes on writing could keep the pipe full
+   * for ever, so no more than DRAIN_MAX is taken here, and the rest comes as it comes. A
+   * background child's later lines go with the step running then, or are dropped between steps,
+   * as on stdout.
    */
   private drainStderr(): void {
     const fd = (this.child.stdio[4] as unknown as { _handle?: { fd?: number } })._handle?.fd;
     if (fd === undefined || fd < 0) return;
-    for (;;) {
+    for (let taken = 0; taken < DRAIN_MAX; ) {
       let n: number;
       try {
         n = readSync(fd, drained, 0, drained.length, null);
@@ -463,6 +471,7 @@ class Launcher {
         return; // EAGAIN: that was all
       }
       if (n <= 0) return; // the launcher is gone
+      taken += n;
       this.job?.onStderr(Buffer.from(drained.subarray(0, n)));
     }
   }
@@ -536,8 +545,10 @@ function writeNow(stream: Writable, text: string): void {
   if (written < data.length) stream.write(data.subarray(written));
 }
 
-/** Where drainStderr reads. */
+/** Where drainStderr reads, and how much it takes at most (a pipe holds about 200 KiB here). */
 const drained = Buffer.allocUnsafe(64 * 1024);
+const DRAIN_MAX = 1024 * 1024;
+const LONG_DRAIN_MS = 2;
 
 /** SIGKILL to a job's process group. */
 function kill(pid: number): void {
