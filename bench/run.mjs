@@ -53,9 +53,16 @@ const freshState = () => join(work, `state-${stateN++}`);
   const many = runbook('many', trivial(200));
   const bash = (n) => `for i in $(seq ${n}); do bash -c true; done`;
   const exec = (file, extra = {}) => time('node', [CLI, 'exec', file, '--state-dir', freshState()], { env: { ...env, ...extra } });
-  const engine = measure(() => exec(many) - exec(one));
-  const base = measure(() => time('bash', ['-c', bash(200)]) - time('bash', ['-c', bash(1)]));
-  const direct = measure(() => exec(many, { RUNBOOK_LAUNCHER: '0' }) - exec(one, { RUNBOOK_LAUNCHER: '0' }));
+  // Taken in turns, so that a busy minute on the machine falls on all three alike.
+  const sides = {
+    engine: () => exec(many) - exec(one),
+    base: () => time('bash', ['-c', bash(200)]) - time('bash', ['-c', bash(1)]),
+    direct: () => exec(many, { RUNBOOK_LAUNCHER: '0' }) - exec(one, { RUNBOOK_LAUNCHER: '0' }),
+  };
+  const samples = { engine: [], base: [], direct: [] };
+  for (const f of Object.values(sides)) f(); // warm the file cache
+  for (let i = 0; i < RUNS; i++) for (const [k, f] of Object.entries(sides)) samples[k].push(f());
+  const [engine, base, direct] = [samples.engine, samples.base, samples.direct].map(stats);
   const per = (st) => ({ median: st.median / 199, min: st.min / 199, max: st.max / 199 });
   row('bash -c true, per step (baseline)', per(base), 'ms');
   row('runbook exec, per step (journal fsyncs included)', per(engine), 'ms', per(base), '<= 1.5x');
