@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { collect, runCli, startCli, tempDir, type CliResult } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const logOf = (state: string, step: string): string => {
@@ -448,6 +448,43 @@ steps:
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('one\ntwo\n');
     expect(journalOf(state).filter((j) => j.type === 'step_started')).toHaveLength(2);
+  });
+});
+
+describe('the CLI killed under a running step', () => {
+  it('takes the step with it (the launcher stops it): it cannot run on beside a resumed run', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: first, run: "echo first" }
+  - { id: long, run: "echo $$ > job.pid; sleep 30 & echo $! > bg.pid; wait", idempotent: true }
+`);
+    const child = startCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    const done = collect(child);
+    const until = Date.now() + 10_000;
+    while (!existsSync(join(dir, 'bg.pid')) || readFileSync(join(dir, 'bg.pid'), 'utf8') === '') {
+      if (Date.now() > until) throw new Error('the step did not start');
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    child.kill('SIGKILL');
+    await done;
+    const gone = (pid: string) => !existsSync(`/proc/${pid.trim()}/stat`) || readFileSync(`/proc/${pid.trim()}/stat`, 'utf8').replace(/^.*\) /, '')[0] === 'Z';
+    const job = readFileSync(join(dir, 'job.pid'), 'utf8');
+    const bg = readFileSync(join(dir, 'bg.pid'), 'utf8');
+    try {
+      const stop = Date.now() + 2_000;
+      while (!(gone(job) && gone(bg)) && Date.now() < stop) await new Promise((res) => setTimeout(res, 50));
+      expect(gone(job)).toBe(true);
+      expect(gone(bg)).toBe(true);
+    } finally {
+      for (const pid of [job, bg]) {
+        try {
+          process.kill(-Number(pid), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    }
   });
 });
 

@@ -27,7 +27,9 @@
  * fork it. A shell that ends before its go-ahead (a syntax error on the command's first line, a
  * missing directory) ran nothing of the command; that is the step's end.
  * If Node dies first, the go-ahead never comes: the standby (or GATE) reads the end of the pipe
- * and runs nothing (a standby also ends the launcher). A launcher that dies takes its job with
+ * and runs nothing (a standby also ends the launcher). If Node dies while a job runs (the CLI
+ * killed), the launcher's watchdog kills the job's process group at once, so that it cannot run
+ * on beside a resumed run (a step spawned from Node has no such watchdog). A launcher that dies takes its job with
  * it: Node kills the job's group by the pid of its S (now or when the S comes), and a job whose
  * launcher is gone does not start. A go-ahead left by a job that died before reading it is
  * skipped (numbered for an earlier job). The job takes stdin from /dev/null; its stdout and
@@ -76,6 +78,23 @@ const SCRIPT = [
   '[[ $cmd == */* || :$PATH: == *:[!/]* ]] && cmd=',
   'shopt -s checkhash',
   'exec 7>&1 6</dev/null',
+  // The watchdog: when Node is gone (fd 8, which Node never writes to, ends), the job running then
+  // is killed with its process group, so that it cannot run on beside a resumed run. The job is
+  // the launcher's only child (the watchdog is not one: started from a subshell that ends at
+  // once, so that no `jobs` or `wait` of the launcher sees it); nothing is done if the launcher
+  // is gone (its start time tells it from a process that took its pid).
+  '(',
+  '  {',
+  '    read -r s < /proc/$$/stat && s=${s##*) } && set -- $s && t=${20}',
+  '    IFS= read -r _ <&8',
+  '    read -r s < /proc/$$/stat && s=${s##*) } && set -- $s && [[ ${20} == "$t" ]] || exit',
+  '    for f in /proc/[0-9]*/stat; do',
+  '      read -r s < "$f" 2>/dev/null || continue',
+  '      s=${s##*) } && set -- $s && [[ $2 == "$$" ]] && kill -KILL -- "-$3" 2>/dev/null',
+  '    done',
+  '  } 0</dev/null >/dev/null 2>&1 3>&- 4>&- 5<&- 7>&- &',
+  ')',
+  'exec 8<&-',
   'set -m',
   'while :; do',
   '  k=$((k + 1))',
@@ -332,7 +351,7 @@ class Launcher {
     for (const k of LAUNCHER_OWN) delete env[k];
     this.child = spawn('bash', ['--norc', '--noprofile', '-c', SCRIPT, 'runbook-launcher'], {
       env,
-      stdio: ['pipe', 'pipe', 'ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'ignore', 'pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe'],
       detached: true,
     });
     const [stdin, control, , out, err, goAhead] = this.child.stdio as unknown as [Writable, Readable, null, Readable, Readable, Writable];
