@@ -82,15 +82,18 @@ const SCRIPT = [
   // is killed with its process group, so that it cannot run on beside a resumed run. The job is
   // the launcher's only child (the watchdog is not one: started from a subshell that ends at
   // once, so that no `jobs` or `wait` of the launcher sees it); nothing is done if the launcher
-  // is gone (its start time tells it from a process that took its pid).
+  // is gone (its start time tells it from a process that took its pid). A stat file is read
+  // whole: a process name may hold a newline, and everything up to its last `) ` is the name.
+  // Only a group of its own (a number, not 1, not the launcher's) is killed.
   '(',
   '  {',
-  '    read -r s < /proc/$$/stat && s=${s##*) } && set -- $s && t=${20}',
+  "    IFS= read -r -d '' s < /proc/$$/stat; s=${s##*) } && set -- $s && t=${20}",
   '    IFS= read -r _ <&8',
-  '    read -r s < /proc/$$/stat && s=${s##*) } && set -- $s && [[ ${20} == "$t" ]] || exit',
+  "    IFS= read -r -d '' s < /proc/$$/stat; s=${s##*) } && set -- $s && [[ -n $t && ${20} == \"$t\" ]] || exit",
   '    for f in /proc/[0-9]*/stat; do',
-  '      read -r s < "$f" 2>/dev/null || continue',
-  '      s=${s##*) } && set -- $s && [[ $2 == "$$" ]] && kill -KILL -- "-$3" 2>/dev/null',
+  "      s=; IFS= read -r -d '' s < \"$f\" 2>/dev/null; s=${s##*) }",
+  '      set -- $s',
+  '      [[ $2 == "$$" && $3 =~ ^[1-9][0-9]*$ && $3 != 1 && $3 != "$$" ]] && kill -KILL -- "-$3" 2>/dev/null',
   '    done',
   '  } 0</dev/null >/dev/null 2>&1 3>&- 4>&- 5<&- 7>&- &',
   ')',
@@ -128,7 +131,8 @@ const SCRIPT = [
   // (waiting on a pipe Node never writes to; its end means Node is gone) until it really ends,
   // then take its status. Nothing else runs meanwhile, so bash keeps that status for `wait`.
   '  if ((st >= 147 && st <= 150)) && p=$(jobs -p %+ 2>/dev/null) && [[ -n $p ]]; then',
-  '    while kill -0 "$p" 2>/dev/null; do read -r -t 0.1 -u 3 _; (($? > 128)) || exit; done',
+  // Node gone meanwhile: the stopped job is killed, as the watchdog would a running one.
+  '    while kill -0 "$p" 2>/dev/null; do read -r -t 0.1 -u 3 _; (($? > 128)) || { kill -KILL -- "-$p" 2>/dev/null; exit; }; done',
   '    wait "$p"',
   '    st=$?',
   '  fi',
