@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, cliEnv, collect, runCli, startCli, tempDir, type CliResult } from './helpers/cli.js';
+import { CLI, cliEnv, collect, runCli, startCli, tempDir, waitFor, type CliResult } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const logOf = (state: string, step: string): string => {
@@ -452,14 +452,6 @@ steps:
   });
 });
 
-/** Waits (10 s at most) until a step has written the file. */
-async function written(path: string): Promise<void> {
-  for (const until = Date.now() + 10_000; !existsSync(path) || readFileSync(path, 'utf8') === ''; ) {
-    if (Date.now() > until) throw new Error(`the step did not write ${path}`);
-    await new Promise((res) => setTimeout(res, 25));
-  }
-}
-
 /** Whether the processes are gone (or dead, unreaped) within 2 s. */
 async function goneSoon(pids: readonly string[]): Promise<boolean> {
   const gone = (pid: string) => !existsSync(`/proc/${pid}/stat`) || readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0] === 'Z';
@@ -487,7 +479,7 @@ steps:
 `);
     const child = startCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     const done = collect(child);
-    await written(join(dir, 'job.pid'));
+    await waitFor(() => existsSync(join(dir, 'job.pid')) && readFileSync(join(dir, 'job.pid'), 'utf8') !== '');
     await new Promise((res) => setTimeout(res, 200)); // stopped by now
     child.kill('SIGKILL');
     await done;
@@ -510,7 +502,7 @@ steps:
 `);
     const child = startCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     const done = collect(child);
-    await written(join(dir, 'bg.pid'));
+    await waitFor(() => existsSync(join(dir, 'bg.pid')) && readFileSync(join(dir, 'bg.pid'), 'utf8') !== '');
     child.kill('SIGKILL');
     await done;
     const pids = ['job.pid', 'bg.pid'].map((f) => readFileSync(join(dir, f), 'utf8').trim());

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, tempDir } from './helpers/cli.js';
+import { collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 /** n steps; each appends its key to `trace` once, and `verify` tells whether it did. */
@@ -216,12 +216,4 @@ function finished(state: string): boolean {
   const runs = join(state, 'runs');
   if (!existsSync(runs)) return false;
   return readdirSync(runs).some((r) => existsSync(join(runs, r, 'journal')) && readFileSync(join(runs, r, 'journal'), 'utf8').includes('"type":"run_finished"'));
-}
-
-async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -1,8 +1,7 @@
 /** The wall clock for real runs; a virtual clock, advanced by estimates, for dry runs. */
 import type { Clock } from '../engine/ports.js';
 
-/** Node runs a timer of more than 2^31 - 1 ms (24.8 days) at once: longer waits take several. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from './deadlines.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),

@@ -9,6 +9,9 @@ interface Deadline {
   readonly fire: () => void;
 }
 
+/** Node runs a timer of more than this (24.8 days) at once: longer waits take several. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const pending = new Set<Deadline>();
 let timer: NodeJS.Timeout | undefined;
 let armedFor = Infinity;
@@ -24,8 +27,8 @@ export function after(ms: number, fire: () => void): () => void {
 function arm(at: number): void {
   if (timer) clearTimeout(timer);
   armedFor = at;
-  // Node runs a delay above 2^31 - 1 ms at once: wait that long, then look again.
-  timer = setTimeout(fireDue, Math.min(Math.max(0, at - performance.now()), 2 ** 31 - 1)).unref();
+  // A longer wait looks again after MAX_TIMER_MS.
+  timer = setTimeout(fireDue, Math.min(Math.max(0, at - performance.now()), MAX_TIMER_MS)).unref();
 }
 
 function fireDue(): void {

@@ -29,9 +29,9 @@
  * If Node dies first, the go-ahead never comes: the standby (or GATE) reads the end of the pipe
  * and runs nothing (a standby also ends the launcher). If Node dies while a job runs (the CLI
  * killed), the launcher's watchdog kills the job's process group at once, so that it cannot run
- * on beside a resumed run (a step spawned from Node has no such watchdog). A launcher that dies takes its job with
- * it: Node kills the job's group by the pid of its S (now or when the S comes), and a job whose
- * launcher is gone does not start. A go-ahead left by a job that died before reading it is
+ * on beside a resumed run (a step spawned from Node has no such watchdog). A launcher that dies
+ * takes its job with it: Node kills the job's group by the pid of its S (now or when the S
+ * comes), and a job whose launcher is gone does not start. A go-ahead left by a job that died before reading it is
  * skipped (numbered for an earlier job). The job takes stdin from /dev/null; its stdout and
  * stderr are two pipes shared by all jobs. When the standby ends, the launcher writes an end
  * marker to stdout's: NUL, `runbook-end-` and the key, the job number, the exit status, NUL. It
@@ -328,7 +328,8 @@ class Launcher {
   private next = 1;
   /** The running job's end marker has come. */
   private endSeen = false;
-  private status: number | undefined;
+  /** The job's exit status, from its end marker. */
+  private status = NaN;
   /** The running job; its shell's pid (from S); whether its go-ahead is due, and sent. */
   private request: LaunchRequest | undefined;
   /**
@@ -412,7 +413,7 @@ class Launcher {
   private send(): void {
     this.current = this.next;
     this.endSeen = false;
-    this.status = undefined;
+    this.status = NaN;
     this.pid = undefined;
     this.released = false;
     this.held = failpointHit('standby-lost');
@@ -455,7 +456,7 @@ class Launcher {
     // came (the job then waits, skipped, in the pipe): the command did not run. Send it again.
     // A P job's shell that ended by itself before its gate (a syntax error on the first line, a
     // bad option, a `cd` or exec that failed) ran nothing either, but that is its end.
-    const selfEnded = this.kind === 'P' && this.status !== undefined && this.status < 128;
+    const selfEnded = this.kind === 'P' && this.status < 128;
     const lost = !this.released && !selfEnded && this.job.mayResend();
     if (lost && this.resends < RESENDS) {
       this.resends++;
@@ -484,7 +485,7 @@ class Launcher {
    * as on stdout.
    */
   private drainStderr(): void {
-    const fd = (this.child.stdio[4] as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    const fd = fdOf(this.child.stdio[4]!);
     if (fd === undefined || fd < 0) return;
     for (let taken = 0; taken < DRAIN_MAX; ) {
       let n: number;
@@ -555,7 +556,7 @@ class Launcher {
  * stream still holds something, so the order stays.
  */
 function writeNow(stream: Writable, text: string): void {
-  const fd = (stream as Writable & { _handle?: { fd?: number } })._handle?.fd;
+  const fd = fdOf(stream);
   if (fd === undefined || fd < 0 || stream.writableLength > 0 || stream.destroyed) return void stream.write(text);
   const data = Buffer.from(text);
   let written = 0;
@@ -572,6 +573,11 @@ function writeNow(stream: Writable, text: string): void {
 const drained = Buffer.allocUnsafe(64 * 1024);
 const DRAIN_MAX = 1024 * 1024;
 const LONG_DRAIN_MS = 2;
+
+/** The file descriptor under a pipe to or from the launcher (libuv's handle holds it). */
+function fdOf(stream: Readable | Writable): number | undefined {
+  return (stream as { _handle?: { fd?: number } })._handle?.fd;
+}
 
 /** SIGKILL to a job's process group. */
 function kill(pid: number): void {

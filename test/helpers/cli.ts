@@ -68,3 +68,12 @@ export function collect(child: ChildProcess, opts: Pick<CliOptions, 'input' | 't
     else child.stdin?.end();
   });
 }
+
+/** Waits until `cond` holds, checking every 25 ms; throws after `ms`. */
+export async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
