@@ -3,7 +3,6 @@
  * without a terminal, a missing secret, outside the window, an unfinished run, the lock), then a
  * run directory, the journal's first record, and the session.
  */
-import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { refused } from '../errors.js';
 import { loadChecked } from '../load/checked.js';
@@ -12,16 +11,13 @@ import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';
 import { realClock } from '../executors/clock.js';
 import { formatDuration } from '../model/duration.js';
-import { JournalWriter } from '../state/journal.js';
-import { stateRoot } from '../state/paths.js';
-import { createRunDir } from '../state/run-dir.js';
-import { saveNormalized } from '../state/runbook-cache.js';
 import { takeLock } from './lock.js';
 import { findInterrupted } from './runs.js';
 import { planCommand, type PlanOptions } from './plan.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
 import { windowGate } from './window-gate.js';
+import { openStore } from './store.js';
 import { whoAmI } from './operator.js';
 import { hostname } from 'node:os';
 import { formatProblem } from '../load/problem.js';
@@ -51,35 +47,34 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   }
   const secrets = resolveSecrets(runbook, dirname(file));
   const gate = windowGate(runbook, Date.now(), opts);
-  const root = stateRoot(opts.stateDir);
-  const unfinished = findInterrupted(root, runbook.id);
+  const store = openStore(opts);
+  const unfinished = await findInterrupted(store, runbook.id);
   if (unfinished) throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`runbook resume ${unfinished}\`, or roll it back with \`runbook rollback ${unfinished}\``);
   if (gate.waitMs) await waitForWindow(gate.waitMs);
 
-  const run = createRunDir(root, runbook.id, loaded.text);
-  const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.dir})`, ...loaded.problems.map(formatProblem)];
+  const run = await store.createRun(runbook.id, loaded.text);
+  const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.where})`, ...loaded.problems.map(formatProblem)];
   let lock;
   try {
-    lock = takeLock(root, runbook.id, run.runId, opts.forceUnlock, preamble);
+    lock = await takeLock(store, runbook.id, run.runId, opts.forceUnlock, preamble);
   } catch (err) {
-    rmSync(run.dir, { recursive: true, force: true });
+    await store.removeRun(run);
     throw err;
   }
   try {
-    saveNormalized(run, loaded.hash, runbook);
-    const journal = JournalWriter.create(run.journalPath);
+    const journal = await store.createJournal(run);
     const started = new Date().toISOString();
-    journal.append({
+    await journal.append({
       type: 'run_started', at: started, runId: run.runId, runbookId: runbook.id, title: runbook.title, file, hash: loaded.hash,
       host: hostname(), user: currentUser(), pid: process.pid, vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
     });
     return await runSession({
-      runbook, run, journal, vars, secrets, started, pointOfNoReturn: gate.pointOfNoReturn, windowEnd: gate.end,
+      runbook, store, run, journal, vars, secrets, started, pointOfNoReturn: gate.pointOfNoReturn, windowEnd: gate.end,
       format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes), preamble,
     });
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

@@ -1,14 +1,14 @@
 /** Taking the runbook's lock for a session, with --force-unlock for a holder that cannot be checked. */
 import { invalid } from '../errors.js';
-import { acquireLock, forceUnlock, type Lock } from '../state/lock.js';
+import type { HeldLock, Storage } from '../state/storage.js';
 
-export function takeLock(root: string, runbookId: string, runId: string, force: string | undefined, notes: string[]): Lock {
+export async function takeLock(store: Storage, runbookId: string, runId: string, force: string | undefined, notes: string[]): Promise<HeldLock> {
   if (force !== undefined) {
     if (force !== runbookId) throw invalid(`--force-unlock takes the runbook id to unlock (${runbookId}), not "${force}"`);
-    const old = forceUnlock(root, runbookId);
+    const old = await store.forceUnlock(runbookId);
     if (old) notes.push(`removed the lock of run ${old.runId} (pid ${old.pid} on ${old.host}, user ${old.user}, since ${old.started})`);
   }
-  const lock = acquireLock(root, runbookId, runId);
+  const lock = await store.acquireLock(runbookId, runId);
   if (lock.tookOver) notes.push(`took over a stale lock of run ${lock.tookOver.runId} (pid ${lock.tookOver.pid} on ${lock.tookOver.host} is gone)`);
   return lock;
 }

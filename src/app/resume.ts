@@ -8,15 +8,13 @@ import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { invalid, refused } from '../errors.js';
 import { sha256 } from '../load/hash.js';
+import { loadRunbookText } from '../load/load.js';
 import { resumesByItself } from '../engine/engine.js';
 import { Replay } from '../engine/replay.js';
-import { loadNormalized } from '../state/runbook-cache.js';
 import type { Runbook, Step } from '../model/types.js';
 import { allSteps } from '../model/normalize.js';
 import type { RunStartedRecord } from '../state/records.js';
-import { JournalWriter, readJournal } from '../state/journal.js';
-import { stateRoot } from '../state/paths.js';
-import { openRunDir, type RunDir } from '../state/run-dir.js';
+import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { summarize } from '../state/summary.js';
 import { takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
@@ -24,6 +22,7 @@ import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
 import { windowGate } from './window-gate.js';
+import { openStore } from './store.js';
 
 export interface ResumeOptions {
   readonly rerunInFlight?: boolean;
@@ -36,56 +35,47 @@ export interface ResumeOptions {
 }
 
 interface Prepared {
-  readonly run: RunDir;
+  readonly run: RunRef;
   readonly runbook: Runbook;
   readonly started: RunStartedRecord;
   readonly replay: Replay;
   readonly preamble: string[];
-  readonly journal: JournalWriter;
+  readonly journal: JournalSink;
   readonly secrets: Record<string, string>;
-  readonly release: () => void;
+  readonly release: () => Promise<void>;
 }
 
-/**
- * A resume with the saved runbook and an unchanged file parses nothing, so it does not load the
- * loader (its YAML parser and schema): that costs a large resume ~15 ms.
- */
-const loadRunbookText = async (text: string, file: string) => (await import('../load/load.js')).loadRunbookText(text, file);
-
-async function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Promise<Prepared> {
+async function prepare(store: Storage, run: RunRef, opts: ResumeOptions, replayOnly: boolean): Promise<Prepared> {
   const preamble: string[] = [];
   // The lock first: the journal is repaired (and appended to) only by the run's one holder.
-  const lock = takeLock(root, runbookIdOf(run.runId), run.runId, opts.forceUnlock, preamble);
+  const lock = await takeLock(store, runbookIdOf(run.runId), run.runId, opts.forceUnlock, preamble);
   try {
-    const read = readJournal(run.journalPath, { repair: true });
+    const read = await store.readJournal(run, { repair: true });
     const first = read.records[0];
     if (!first || first.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
-    const copy = readFileSync(run.runbookCopyPath, 'utf8');
+    const copy = await store.readRunbookCopy(run);
     const copyHash = sha256(copy);
-    let runbook = loadNormalized(run, copyHash);
-    if (!runbook) {
-      const loaded = await loadRunbookText(copy, run.runbookCopyPath);
-      if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
-      runbook = loaded.runbook;
-    }
+    const loaded = loadRunbookText(copy, `${run.where}/runbook.yaml`);
+    if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
+    const runbook = loaded.runbook;
     if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
-    const changed = await describeFileChange(first.file, copyHash, runbook);
+    const changed = describeFileChange(first.file, copyHash, runbook);
     if (changed) preamble.push(changed);
     const secrets = resolveSecrets(runbook, dirname(first.file));
-    const journal = JournalWriter.openForAppend(run.journalPath);
+    const journal = await store.openJournal(run);
     return { run, runbook, started: first, replay: new Replay(read.records, replayOnly), preamble, journal, secrets, release: () => lock.release() };
   } catch (err) {
-    lock.release();
+    await lock.release();
     throw err;
   }
 }
 
 /** What changed in the runbook file since the run started, in one line (or nothing). */
-async function describeFileChange(file: string, hash: string, copy: Runbook): Promise<string | undefined> {
+function describeFileChange(file: string, hash: string, copy: Runbook): string | undefined {
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
   if (sha256(text) === hash) return undefined;
-  const now = await loadRunbookText(text, file);
+  const now = loadRunbookText(text, file);
   const ids = (r: Runbook | undefined) => new Map<string, string>([...(r ? allSteps(r) : [])].map((s: Step) => [s.id, JSON.stringify({ ...s, path: undefined })]));
   const before = ids(copy);
   const after = ids(now.runbook);
@@ -98,9 +88,9 @@ async function describeFileChange(file: string, hash: string, copy: Runbook): Pr
 
 export async function resumeCommand(arg: string | undefined, opts: ResumeOptions): Promise<number> {
   if (opts.rerunInFlight && opts.skipInFlight) throw invalid('--rerun-in-flight and --skip-in-flight exclude each other');
-  const root = stateRoot(opts.stateDir);
-  const run = await pickRunToResume(root, arg);
-  const p = await prepare(run, root, opts, false);
+  const store = openStore(opts);
+  const run = await pickRunToResume(store, arg);
+  const p = await prepare(store, run, opts, false);
   try {
     // We hold the lock: the run is ours, not running elsewhere.
     const summary = summarize(p.replay.records);
@@ -111,34 +101,34 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
       throw refused(`step ${summary.inFlight!.key} was running when the run stopped and is not idempotent: did it take effect? Resume with --rerun-in-flight or --skip-in-flight, or at a terminal to decide`);
     }
     const gate = p.replay.rollbackStarted ? {} : windowGate(p.runbook, Date.now(), { ignoreWindow: opts.ignoreWindow });
-    p.journal.append({ type: 'run_resumed', at: new Date().toISOString(), by: whoAmI(), host: hostname(), pid: process.pid, fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined });
+    await p.journal.append({ type: 'run_resumed', at: new Date().toISOString(), by: whoAmI(), host: hostname(), pid: process.pid, fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined });
     return await runSession({
-      runbook: p.runbook, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
+      runbook: p.runbook, store, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
       pointOfNoReturn: 'pointOfNoReturn' in gate ? gate.pointOfNoReturn : undefined, windowEnd: 'end' in gate ? gate.end : undefined,
       format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes), inFlight,
       preamble: [`resuming run ${run.runId} by ${whoAmI()}`, ...p.preamble],
     });
   } finally {
-    p.release();
+    await p.release();
   }
 }
 
 export async function rollbackCommand(runId: string, opts: ResumeOptions): Promise<number> {
-  const root = stateRoot(opts.stateDir);
-  const run = openRunDir(root, runId);
-  const summary = summarize(readJournal(run.journalPath).records);
+  const store = openStore(opts);
+  const run = await store.findRun(runId);
+  const summary = summarize((await store.readJournal(run)).records);
   if (summary.state === 'rolled_back') throw invalid(`run ${run.runId} was already rolled back`);
   if (summary.state === 'escalated') throw invalid(`the rollback of run ${run.runId} already ran and escalated: recover by hand (see \`runbook report ${run.runId}\`)`);
   if (summary.state === 'running') throw refused(`run ${run.runId} is still running: stop it first (Ctrl-C), then roll it back`);
-  const p = await prepare(run, root, opts, true);
+  const p = await prepare(store, run, opts, true);
   try {
     return await runSession({
-      runbook: p.runbook, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
+      runbook: p.runbook, store, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
       format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes),
       rollbackReason: `rollback requested after the run (${summary.state.replace('_', ' ')})`,
       preamble: [`rolling back run ${run.runId} by ${whoAmI()}`, ...p.preamble],
     });
   } finally {
-    p.release();
+    await p.release();
   }
 }

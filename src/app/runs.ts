@@ -1,12 +1,12 @@
-/** Finding runs in the state directory: unfinished ones, and the one `resume` means. */
+/** Finding runs in the state: unfinished ones, and the one `resume` means. */
 import { existsSync, statSync } from 'node:fs';
 import { invalid } from '../errors.js';
 import { inspectRun } from '../state/inspect.js';
-import { listRunDirs, openRunDir, type RunDir } from '../state/run-dir.js';
+import type { RunRef, Storage } from '../state/storage.js';
 
 /** 'running' (its lock holder is alive), 'interrupted', a finished state, or undefined (no records). */
-function stateOf(root: string, run: RunDir): string | undefined {
-  const view = inspectRun(root, run);
+async function stateOf(store: Storage, run: RunRef): Promise<string | undefined> {
+  const view = await inspectRun(store, run);
   if (view.corrupt || view.records.length === 0) return undefined;
   return view.summary?.state;
 }
@@ -17,28 +17,32 @@ export const runbookIdOf = (runId: string) => runId.replace(/-\d{8}-\d{6}-[0-9a-
 const UNFINISHED = ['interrupted', 'running'];
 
 /** The newest run (of one runbook, or of any) whose state is one of `states`. */
-function newest(root: string, runbookId: string | undefined, states: readonly string[]): RunDir | undefined {
-  return listRunDirs(root).find((r) => (runbookId === undefined || runbookIdOf(r.runId) === runbookId) && states.includes(stateOf(root, r) ?? ''));
+async function newest(store: Storage, runbookId: string | undefined, states: readonly string[]): Promise<RunRef | undefined> {
+  for (const run of await store.listRuns()) {
+    if (runbookId !== undefined && runbookIdOf(run.runId) !== runbookId) continue;
+    if (states.includes((await stateOf(store, run)) ?? '')) return run;
+  }
+  return undefined;
 }
 
 /** The newest interrupted run of a runbook (a running one is refused by its lock instead). */
-export function findInterrupted(root: string, runbookId: string): string | undefined {
-  return newest(root, runbookId, ['interrupted'])?.runId;
+export async function findInterrupted(store: Storage, runbookId: string): Promise<string | undefined> {
+  return (await newest(store, runbookId, ['interrupted']))?.runId;
 }
 
 /** `resume` with a run id, a runbook file, or nothing (the newest unfinished run). */
-export async function pickRunToResume(root: string, arg: string | undefined): Promise<RunDir> {
+export async function pickRunToResume(store: Storage, arg: string | undefined): Promise<RunRef> {
   if (arg !== undefined && existsSync(arg) && statSync(arg).isFile()) {
     // The loader (YAML parser, schema) is loaded only here: `resume` of a run parses nothing.
     const loaded = (await import('../load/load.js')).loadRunbookFile(arg);
     const id = loaded.runbook?.id;
     if (!id) throw invalid(`${arg}: not a valid runbook (run \`runbook validate ${arg}\`)`);
-    const run = newest(root, id, UNFINISHED);
-    if (!run) throw invalid(`no unfinished run of ${id} in ${root}`);
+    const run = await newest(store, id, UNFINISHED);
+    if (!run) throw invalid(`no unfinished run of ${id} in ${store.where}`);
     return run;
   }
-  if (arg !== undefined) return openRunDir(root, arg);
-  const run = newest(root, undefined, UNFINISHED);
-  if (!run) throw invalid(`no unfinished run in ${root}`);
+  if (arg !== undefined) return store.findRun(arg);
+  const run = await newest(store, undefined, UNFINISHED);
+  if (!run) throw invalid(`no unfinished run in ${store.where}`);
   return run;
 }

@@ -3,8 +3,6 @@
  * journal, notifications and the renderer, handles signals, and returns the exit code. Shared by
  * exec, resume and rollback.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Engine, type RunResult } from '../engine/engine.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { InFlightChoice, JournalPort, StepExecutor } from '../engine/ports.js';
@@ -17,14 +15,15 @@ import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
 import { chooseRenderer, type ConsoleFormat } from '../render/console/renderer.js';
-import type { JournalWriter } from '../state/journal.js';
-import { stepLogPath, type RunDir } from '../state/run-dir.js';
+import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { ConsoleOperator } from './operator.js';
+import { resumeHint } from './store.js';
 
 export interface SessionInput {
   readonly runbook: Runbook;
-  readonly run: RunDir;
-  readonly journal: JournalWriter;
+  readonly store: Storage;
+  readonly run: RunRef;
+  readonly journal: JournalSink;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly secrets: Readonly<Record<string, string>>;
   readonly started: string;
@@ -55,8 +54,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     renderer.handle(e);
     notifier.onEvent(e);
   };
-  const outputs = join(s.run.dir, 'outputs');
-  mkdirSync(outputs, { recursive: true, mode: 0o700 });
+  const outputs = await s.store.scratchDir(s.run);
 
   const controller = new AbortController();
   let signals = 0;
@@ -66,7 +64,7 @@ export async function runSession(s: SessionInput): Promise<number> {
       renderer.info(`${sig}: stopping the running step (again to stop at once)…`);
       controller.abort(sig);
     } else {
-      renderer.info(`${sig} again: stopping now. Resume with: runbook resume ${s.run.runId}`);
+      renderer.info(`${sig} again: stopping now. Resume with: ${resumeHint(s.store, s.run.runId)}`);
       process.exit(130);
     }
   };
@@ -86,7 +84,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     secrets: Object.values(s.secrets),
     clock: realClock,
     emit,
-    logPath: (seq, key) => stepLogPath(s.run, seq, key),
+    log: (seq, key) => s.store.openStepLog(s.run, seq, key),
     outputPath: (seq) => `${outputs}/${seq}.env`,
     confirm: (req, instruction, question) => operator.confirm(req, instruction, question),
     notify: (message, to) => notifier.send(message, to),
@@ -96,11 +94,11 @@ export async function runSession(s: SessionInput): Promise<number> {
   const journal: JournalPort = {
     append(record, opts) {
       renderer.flush();
-      s.journal.append(record, opts);
+      void s.journal.append(record, opts);
     },
-    appendEarly(record, opts) {
+    appendEarly(record) {
       renderer.flush();
-      return s.journal.appendEarly(record, opts);
+      return s.journal.append(record);
     },
   };
   const execute: StepExecutor = {
@@ -120,10 +118,10 @@ export async function runSession(s: SessionInput): Promise<number> {
   } finally {
     renderer.flush();
     for (const sig of sigs) process.off(sig, onSignal);
-    s.journal.close();
+    await s.journal.close();
   }
   await notifier.flush();
-  if (result.exitCode === 130) renderer.info(`Resume with: runbook resume ${s.run.runId}`);
+  if (result.exitCode === 130) renderer.info(`Resume with: ${resumeHint(s.store, s.run.runId)}`);
   else if (result.exitCode !== 0) renderer.info(`Record: runbook report ${s.run.runId}`);
   renderer.close();
   return result.exitCode;

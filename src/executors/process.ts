@@ -10,12 +10,13 @@
  * streams without buffering and keeps the per-step cost low (see bench/).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { setFlagsFromString } from 'node:v8';
 import { failpoint, failpointHit } from '../engine/failpoint.js';
 import { after } from './deadlines.js';
 import { launch, launchable, type LaunchRequest } from './launcher.js';
+import type { LogSink } from '../state/storage.js';
 import { LineSplitter, Masker, Tail } from './output.js';
 
 export interface ProcessRequest {
@@ -25,8 +26,8 @@ export interface ProcessRequest {
   readonly cwd: string | undefined;
   readonly timeoutMs: number | undefined;
   readonly signal: AbortSignal;
-  /** Appended to (0600); undefined: no log. */
-  readonly logPath: string | undefined;
+  /** The step's log; undefined: no log. */
+  readonly log: LogSink | undefined;
   /** Secret values to mask in everything written or reported. */
   readonly secrets: readonly string[];
   /** Whole lines of output (masked), a block at a time. */
@@ -195,8 +196,6 @@ function spawnDirect(req: LaunchRequest, events: ProcessEvents): void {
  * whole lines only, so they never mix mid-line; a line longer than 64 KiB is written as it comes.
  */
 class StepOutput {
-  /** Opened at the first output, so that it is off the path to starting the step; a silent step has none. */
-  private log: number | undefined;
   private readonly tail = new Tail();
   /** Made at a stream's first output: a silent step costs nothing here. */
   private readonly streams: Partial<Record<StreamName, { decoder: StringDecoder; masker: Masker; splitter: LineSplitter; partial: string }>> = {};
@@ -223,7 +222,7 @@ class StepOutput {
       this.toLog(name, '', true);
       s.splitter.end();
     }
-    if (this.log !== undefined) closeSync(this.log);
+    this.req.log?.close();
     return this.tail.value;
   }
 
@@ -235,14 +234,13 @@ class StepOutput {
   }
 
   private toLog(name: StreamName, text: string, end = false): void {
-    const logPath = this.req.logPath;
-    if (logPath === undefined) return;
+    const log = this.req.log;
+    if (log === undefined) return;
     const s = this.streams[name]!;
     const all = s.partial + text;
     const upTo = end || all.length > 65_536 ? all.length : all.lastIndexOf('\n') + 1;
     if (upTo === 0) return void (s.partial = all);
-    this.log ??= openSync(logPath, 'a', 0o600);
-    writeSync(this.log, all.slice(0, upTo));
+    log.write(all.slice(0, upTo));
     s.partial = all.slice(upTo);
   }
 }

@@ -5,6 +5,7 @@
 import type { EventSink } from '../engine/events.js';
 import type { Action, Clock, ExecRequest, ExecResult, StepExecutor } from '../engine/ports.js';
 import { formatDuration } from '../model/duration.js';
+import type { LogSink } from '../state/storage.js';
 import { runProcess, type ProcessResult } from './process.js';
 
 export interface ManualAnswer {
@@ -17,7 +18,7 @@ export interface RealExecutorDeps {
   readonly secrets: readonly string[];
   readonly clock: Clock;
   readonly emit: EventSink;
-  readonly logPath: (seq: number, key: string) => string | undefined;
+  readonly log: (seq: number, key: string) => LogSink | undefined;
   readonly outputPath: (seq: number) => string | undefined;
   readonly confirm: (request: ExecRequest, instruction: string, question: string) => Promise<ManualAnswer>;
   readonly notify: (message: string, to: readonly string[] | undefined) => Promise<void>;
@@ -60,7 +61,7 @@ export class RealExecutor implements StepExecutor {
       cwd: req.cwd,
       timeoutMs,
       signal: req.signal,
-      logPath: this.d.logPath(req.seq, req.ref.key),
+      log: this.d.log(req.seq, req.ref.key),
       secrets: this.d.secrets,
       outputPath,
       durable: req.durable,

@@ -1,16 +1,15 @@
 /**
- * Looking at a run without touching it (status, runs, log): its journal read without repair,
- * its summary with the lock's holder, and the damage if the journal cannot be read.
+ * Looking at a run without touching it (status, runs, log, report): its journal read without
+ * repair, its summary with the lock's holder, and the damage if the journal cannot be read.
  */
 import { RunbookError } from '../errors.js';
-import { readJournal } from './journal.js';
-import { isHolderAlive, readLock, type LockInfo } from './lock.js';
+import type { LockInfo } from './lock-holder.js';
 import type { JournalRecord } from './records.js';
-import type { RunDir } from './run-dir.js';
+import type { RunRef, Storage } from './storage.js';
 import { summarize, type RunSummary } from './summary.js';
 
 export interface RunView {
-  readonly run: RunDir;
+  readonly run: RunRef;
   readonly records: readonly JournalRecord[];
   /** Undefined when the journal has no records (the run died before its first) or is corrupt. */
   readonly summary?: RunSummary | undefined;
@@ -22,10 +21,10 @@ export interface RunView {
   readonly corrupt?: string | undefined;
 }
 
-export function inspectRun(root: string, run: RunDir): RunView {
+export async function inspectRun(store: Storage, run: RunRef): Promise<RunView> {
   let read;
   try {
-    read = readJournal(run.journalPath);
+    read = await store.readJournal(run);
   } catch (err) {
     if (err instanceof RunbookError) return { run, records: [], corrupt: err.message };
     throw err;
@@ -33,7 +32,7 @@ export function inspectRun(root: string, run: RunDir): RunView {
   const { records, tornTail } = read;
   const first = records[0];
   if (!first || first.type !== 'run_started') return { run, records, tornTail };
-  const lock = readLock(root, first.runbookId);
-  const holder = lock && lock.runId === run.runId && isHolderAlive(lock) ? lock : undefined;
+  const lock = await store.readLock(first.runbookId);
+  const holder = lock && lock.runId === run.runId && (await store.isHolderAlive(lock)) ? lock : undefined;
   return { run, records, summary: summarize(records, { holderAlive: holder !== undefined }), holder, tornTail };
 }

@@ -20,7 +20,8 @@ export interface RunDir {
 
 const STAMP = /-(\d{8}-\d{6})-[0-9a-f]{4}$/;
 
-function runDir(root: string, runId: string): RunDir {
+/** Where run `runId` lives under `root` (whether or not it exists). */
+export function runDirOf(root: string, runId: string): RunDir {
   const dir = join(runsDir(root), runId);
   return { runId, dir, journalPath: join(dir, 'journal'), runbookCopyPath: join(dir, 'runbook.yaml'), logsDir: join(dir, 'logs') };
 }
@@ -37,7 +38,7 @@ export function createRunDir(root: string, runbookId: string, runbookText: strin
   if (mkdirPrivate(runs)) fsyncDir(root);
   let run: RunDir | undefined;
   for (let tries = 0; !run; tries++) {
-    const candidate = runDir(root, newRunId(runbookId, new Date()));
+    const candidate = runDirOf(root, newRunId(runbookId, new Date()));
     try {
       mkdirSync(candidate.dir, { mode: DIR_MODE });
       run = candidate;
@@ -68,7 +69,7 @@ export function listRunDirs(root: string): RunDir[] {
     return { name, stamp: STAMP.exec(name)?.[1] ?? '', born: born.birthtimeMs || born.mtimeMs };
   });
   keyed.sort((a, b) => b.stamp.localeCompare(a.stamp) || b.born - a.born || b.name.localeCompare(a.name));
-  return keyed.map((k) => runDir(root, k.name));
+  return keyed.map((k) => runDirOf(root, k.name));
 }
 
 /** A run by its full id or a unique prefix of it; RunbookError (exit 2) naming the candidates otherwise. */

@@ -1,7 +1,7 @@
-/** `runbook runs`: every run in the state directory, newest first, one line each. */
-import { inspectRun, type RunView } from '../../state/inspect.js';
-import { stateRoot } from '../../state/paths.js';
-import { listRunDirs } from '../../state/run-dir.js';
+/** `runbook runs`: every run in the state, newest first, one line each. */
+import { viewRuns } from '../../app/inspect.js';
+import { openStore } from '../../app/store.js';
+import type { RunView } from '../../state/inspect.js';
 import { stateWords, stepCounts, time, viewJson } from './status.js';
 
 export interface RunsOptions {
@@ -10,14 +10,14 @@ export interface RunsOptions {
 }
 
 export async function main(opts: RunsOptions = {}): Promise<number> {
-  const root = stateRoot(opts.stateDir);
-  const views = listRunDirs(root).map((run) => inspectRun(root, run));
+  const store = openStore(opts);
+  const views = await viewRuns(store);
   if (opts.format === 'json') {
     process.stdout.write(`${JSON.stringify(views.map((v) => viewJson(v)), null, 2)}\n`);
     return 0;
   }
   if (views.length === 0) {
-    process.stdout.write(`no runs in ${root}\n`);
+    process.stdout.write(`no runs in ${store.where}\n`);
     return 0;
   }
   const rows = [['RUN', 'RUNBOOK', 'STATE', 'STARTED', 'BY', 'STEPS'], ...views.map(row)];

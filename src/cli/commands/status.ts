@@ -2,10 +2,10 @@
  * `runbook status [RUN]`: one run (default: the newest) in words: how it stands, what was in
  * flight, and for an interrupted run the exact command that resumes it.
  */
+import { viewRun } from '../../app/inspect.js';
+import { openStore, resumeHint } from '../../app/store.js';
 import { invalid } from '../../errors.js';
-import { inspectRun, type RunView } from '../../state/inspect.js';
-import { stateRoot } from '../../state/paths.js';
-import { listRunDirs, openRunDir } from '../../state/run-dir.js';
+import type { RunView } from '../../state/inspect.js';
 import type { RunState, RunSummary } from '../../state/summary.js';
 
 export interface StatusOptions {
@@ -14,15 +14,14 @@ export interface StatusOptions {
 }
 
 export async function main(run: string | undefined, opts: StatusOptions = {}): Promise<number> {
-  const root = stateRoot(opts.stateDir);
-  const dir = run === undefined ? listRunDirs(root)[0] : openRunDir(root, run);
-  if (!dir) {
-    process.stdout.write(opts.format === 'json' ? 'null\n' : `no runs in ${root}\n`);
+  const store = openStore(opts);
+  const view = await viewRun(store, run);
+  if (!view) {
+    process.stdout.write(opts.format === 'json' ? 'null\n' : `no runs in ${store.where}\n`);
     return 0;
   }
-  const view = inspectRun(root, dir);
-  if (view.corrupt) throw invalid(`run ${dir.runId}: ${view.corrupt}`);
-  const resume = view.summary?.state === 'interrupted' ? resumeCommand(dir.runId, opts.stateDir ? root : undefined) : undefined;
+  if (view.corrupt) throw invalid(`run ${view.run.runId}: ${view.corrupt}`);
+  const resume = view.summary?.state === 'interrupted' ? resumeHint(store, view.run.runId) : undefined;
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(viewJson(view, resume), null, 2)}\n`);
   else process.stdout.write(`${describe(view, resume).join('\n')}\n`);
   return 0;
@@ -33,7 +32,7 @@ export function viewJson(view: RunView, resume?: string) {
   return {
     ...(view.summary ?? { state: view.corrupt ? 'corrupt' : 'not_started', records: 0 }),
     runId: view.run.runId,
-    dir: view.run.dir,
+    dir: view.run.where,
     holder: view.holder,
     tornTail: view.tornTail,
     corrupt: view.corrupt,
@@ -91,12 +90,4 @@ function headline(s: RunSummary, view: RunView): string {
 /** ISO 8601 to the second: 2025-01-01T20:00:00Z. */
 export function time(iso: string): string {
   return iso.replace(/\.\d+Z$/, 'Z');
-}
-
-function resumeCommand(runId: string, root: string | undefined): string {
-  return `runbook resume ${runId}${root ? ` --state-dir ${shellQuote(root)}` : ''}`;
-}
-
-function shellQuote(text: string): string {
-  return /^[A-Za-z0-9_/.,:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
