@@ -64,9 +64,10 @@ export function listRunDirs(root: string): RunDir[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw err;
   }
-  const keyed = names.map((name) => {
-    const born = statSync(join(runsDir(root), name));
-    return { name, stamp: STAMP.exec(name)?.[1] ?? '', born: born.birthtimeMs || born.mtimeMs };
+  // A run removed since the listing (another exec lost the lock race and removed its own) is gone.
+  const keyed = names.flatMap((name) => {
+    const born = statSync(join(runsDir(root), name), { throwIfNoEntry: false });
+    return born ? [{ name, stamp: STAMP.exec(name)?.[1] ?? '', born: born.birthtimeMs || born.mtimeMs }] : [];
   });
   keyed.sort((a, b) => b.stamp.localeCompare(a.stamp) || b.born - a.born || b.name.localeCompare(a.name));
   return keyed.map((k) => runDirOf(root, k.name));
