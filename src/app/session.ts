@@ -14,6 +14,7 @@ import { RealExecutor } from '../executors/real.js';
 import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
+import { detachFromTerminal } from '../render/console/hangup.js';
 import { chooseRenderer, type ConsoleFormat } from '../render/console/renderer.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { ConsoleOperator } from './operator.js';
@@ -59,6 +60,8 @@ export async function runSession(s: SessionInput): Promise<number> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
+    // A hang-up is the terminal going away (a dropped SSH session): nobody reads the console now.
+    if (sig === 'SIGHUP') detachFromTerminal();
     signals++;
     if (signals === 1) {
       renderer.info(`${sig}: stopping the running step (again to stop at once)…`);

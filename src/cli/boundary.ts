@@ -4,17 +4,19 @@
  * exits with its code; anything else is a bug: its stack is printed and the exit code is 70.
  */
 import { RunbookError } from '../errors.js';
+import { isConsoleGone } from '../render/console/hangup.js';
 
 export interface CommandModule {
   main(...args: never[]): Promise<number>;
 }
 
 export async function runCommand(load: () => Promise<CommandModule>, ...args: unknown[]): Promise<void> {
-  // `runbook plan | head`: the reader went away. Output is no longer wanted, but the command
-  // carries on (a run in progress must not stop because its console did): no stack trace.
+  // `runbook plan | head`, or a terminal that hung up: the reader went away. Output is no longer
+  // wanted, but the command carries on (a run in progress must not stop because its console
+  // did): no stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
+      if (!isConsoleGone(err)) throw err;
     });
   }
   let code: number;

@@ -3,6 +3,7 @@ import { writeSync } from 'node:fs';
 import type { EngineEvent } from '../../engine/events.js';
 import { sleepSync } from '../../state/durable.js';
 import type { Renderer } from './renderer.js';
+import { isConsoleGone } from './hangup.js';
 import { describe, OUTPUT_BAR } from './words.js';
 
 /** `2026-11-23T11:27:10Z`: UTC to the second, made once per second (a resume replays thousands of steps). */
@@ -99,7 +100,7 @@ export function write(stream: NodeJS.WriteStream, text: string): void {
     if (typeof fd === 'number') writeAll(fd, text);
     else stream.write(text);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+    if (!isConsoleGone(err)) throw err;
   }
 }
 
