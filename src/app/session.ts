@@ -18,6 +18,7 @@ import { detachFromTerminal } from '../render/console/hangup.js';
 import { chooseRenderer, type ConsoleFormat } from '../render/console/renderer.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { ConsoleOperator } from './operator.js';
+import { StateGuard } from './state-guard.js';
 import { resumeHint } from './store.js';
 
 export interface SessionInput {
@@ -71,6 +72,7 @@ export async function runSession(s: SessionInput): Promise<number> {
       process.exit(130);
     }
   };
+  const guard = new StateGuard(s.run.where, (code) => controller.signal.aborted || controller.abort(code));
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of sigs) process.on(sig, onSignal);
 
@@ -87,7 +89,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     secrets: Object.values(s.secrets),
     clock: realClock,
     emit,
-    log: (seq, key) => s.store.openStepLog(s.run, seq, key),
+    log: (seq, key) => guard.log(s.store.openStepLog(s.run, seq, key)),
     outputPath: (seq) => `${outputs}/${seq}.env`,
     confirm: (req, instruction, question) => operator.confirm(req, instruction, question),
     notify: (message, to) => notifier.send(message, to),
@@ -97,11 +99,16 @@ export async function runSession(s: SessionInput): Promise<number> {
   const journal: JournalPort = {
     append(record, opts) {
       renderer.flush();
-      void s.journal.append(record, opts);
+      if (guard.failed) return;
+      s.journal.append(record, opts).catch((err: unknown) => {
+        if (!guard.fail(err)) throw err;
+      });
     },
     appendEarly(record) {
       renderer.flush();
-      return s.journal.append(record);
+      const written = s.journal.append(record);
+      written.catch((err: unknown) => guard.fail(err));
+      return written;
     },
   };
   const execute: StepExecutor = {
@@ -118,10 +125,20 @@ export async function runSession(s: SessionInput): Promise<number> {
   let result: RunResult;
   try {
     result = s.rollbackReason !== undefined ? await engine.rollbackAfter(s.rollbackReason, operator.user) : await engine.run();
+  } catch (err) {
+    if (!guard.fail(err)) throw err;
+    result = { outcome: 'interrupted', exitCode: 130, message: 'interrupted: resumable' };
   } finally {
     renderer.flush();
     for (const sig of sigs) process.off(sig, onSignal);
-    await s.journal.close();
+    await s.journal.close().catch((err: unknown) => {
+      if (!guard.fail(err)) throw err;
+    });
+  }
+  const failure = guard.message();
+  if (failure) {
+    renderer.info(`runbook: ${failure}`);
+    result = { outcome: 'interrupted', exitCode: 130, message: failure };
   }
   await notifier.flush();
   if (result.exitCode === 130) renderer.info(`Resume with: ${resumeHint(s.store, s.run.runId)}`);
