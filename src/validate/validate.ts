@@ -10,6 +10,7 @@ import { branchTargets } from './rules/branch-targets.js';
 import { expectRegex } from './rules/expect-regex.js';
 import { failurePaths } from './rules/failure-paths.js';
 import { forEach } from './rules/for-each.js';
+import { nestedShells } from './rules/nested-shells.js';
 import { notifyChannels } from './rules/notify-channels.js';
 import { reachability } from './rules/reachability.js';
 import { reservedIds } from './rules/reserved-ids.js';
@@ -31,6 +32,7 @@ export const RULES: readonly Rule[] = [
   secretUsage,
   forEach,
   expectRegex,
+  nestedShells,
   notifyChannels,
   windowRule,
   stepFlags,
