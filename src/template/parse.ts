@@ -2,7 +2,8 @@
  * `${{ path }}` references: the only expressions a runbook has. No code is evaluated.
  *
  *   vars.X   secrets.X   item (or the loop's `as`), item.field   steps.ID.outputs.K
- *   steps.ID.stdout   steps.ID.exit_code   run.id   run.started   window.start   window.end   env.X
+ *   steps.ID.stdout   steps.ID.exit_code   steps.ID.status   run.id   run.started   window.start
+ *   window.end   env.X
  */
 
 export type Root = 'vars' | 'secrets' | 'steps' | 'run' | 'window' | 'env' | 'loop';
@@ -82,6 +83,11 @@ export function hasTemplate(value: string): boolean {
   return value.includes(OPEN);
 }
 
+/** A reference from its text (`vars.x`, `steps.a.status`): the Ref, or why it is not one. */
+export function refOf(raw: string, offset = 0, length = raw.length): Ref | string {
+  return toRef(raw, offset, length);
+}
+
 function toRef(raw: string, offset: number, length: number): Ref | string {
   if (raw === '') return 'empty "${{ }}"';
   const parts = raw.split('.');
@@ -109,8 +115,8 @@ function checkShape(root: Root, rest: readonly string[]): string | undefined {
     case 'steps': {
       const [, what, key] = rest;
       if (rest.length === 3 && what === 'outputs' && key) return undefined;
-      if (rest.length === 2 && (what === 'stdout' || what === 'exit_code')) return undefined;
-      return 'steps takes steps.ID.outputs.K, steps.ID.stdout or steps.ID.exit_code';
+      if (rest.length === 2 && (what === 'stdout' || what === 'exit_code' || what === 'status')) return undefined;
+      return 'steps takes steps.ID.outputs.K, steps.ID.stdout, steps.ID.exit_code or steps.ID.status';
     }
     default:
       return undefined;
