@@ -139,6 +139,7 @@ function normalizeStep(s: StepInput, path: Path, section: Section, ctx: Context)
     onSuccess: s.on_success ?? 'next',
     onFailure: s.on_failure ?? ctx.onFailure,
     maxVisits: s.max_visits ?? DEFAULTS.maxVisits,
+    when: s.when,
   } satisfies StepCommon;
   if ('run' in s) {
     step.kind = 'run';

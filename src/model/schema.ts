@@ -78,6 +78,7 @@ const common = {
   on_success: successTarget.optional(),
   on_failure: failureTarget.optional(),
   max_visits: z.number().int().min(1).max(1000).optional(),
+  when: z.string().min(1).optional().meta({ description: "Run the step only if this holds, e.g. steps.drain.status != 'succeeded'; otherwise it is skipped." }),
 };
 
 export const RunStep = z.strictObject({ ...common, run: command }).meta({ id: 'run_step' });
@@ -233,6 +234,7 @@ interface CommonInput {
   on_success?: string | undefined;
   on_failure?: string | undefined;
   max_visits?: number | undefined;
+  when?: string | undefined;
 }
 
 export type StepInput = CommonInput &

@@ -80,6 +80,8 @@ export interface StepCommon {
   /** `rollback` | `abort` | `continue` | `ask` | `escalate` | a step id. */
   readonly onFailure: string;
   readonly maxVisits: number;
+  /** A condition (src/template/condition.ts): the step runs only if it holds. */
+  readonly when: string | undefined;
 }
 
 export type Undo =

@@ -7,6 +7,7 @@ import { capProblems, sortProblems, type Problem } from '../load/problem.js';
 import { contextFor, type Rule } from './context.js';
 import { backwardJumps } from './rules/backward-jumps.js';
 import { branchTargets } from './rules/branch-targets.js';
+import { conditions } from './rules/conditions.js';
 import { expectRegex } from './rules/expect-regex.js';
 import { failurePaths } from './rules/failure-paths.js';
 import { forEach } from './rules/for-each.js';
@@ -29,6 +30,7 @@ export const RULES: readonly Rule[] = [
   failurePaths,
   backwardJumps,
   templates,
+  conditions,
   secretUsage,
   forEach,
   expectRegex,

@@ -36,7 +36,7 @@ export const templates: Rule = {
   },
 };
 
-function checkRef(ref: Ref, field: Field, runbook: Runbook, stepIds: () => ReadonlySet<string>): string | undefined {
+export function checkRef(ref: Ref, field: Field, runbook: Runbook, stepIds: () => ReadonlySet<string>): string | undefined {
   const name = ref.parts[0] ?? '';
   const shown = `"\${{ ${ref.raw} }}"`;
   const loopVars = field.placed?.list.loopVars ?? [];

@@ -1,5 +1,6 @@
 /** Declared but never used: vars, secrets (resolved before the first step for nothing), channels. */
-import { refsOf } from '../../template/parse.js';
+import { ConditionError, conditionRefs, parseCondition } from '../../template/condition.js';
+import { refsOf, type Ref } from '../../template/parse.js';
 import type { Rule } from '../context.js';
 import { allFields } from '../fields.js';
 import { placedSteps } from '../lists.js';
@@ -9,11 +10,11 @@ export const unused: Rule = {
   check(ctx) {
     const { runbook } = ctx;
     const used = { vars: new Set<string>(), secrets: new Set<string>() };
-    for (const field of allFields(runbook)) {
-      for (const ref of refsOf(field.value)) {
-        if (ref.root === 'vars' || ref.root === 'secrets') used[ref.root].add(ref.parts[0] ?? '');
-      }
-    }
+    const use = (ref: Ref) => {
+      if (ref.root === 'vars' || ref.root === 'secrets') used[ref.root].add(ref.parts[0] ?? '');
+    };
+    for (const field of allFields(runbook)) refsOf(field.value).forEach(use);
+    for (const { step } of placedSteps(runbook)) if (step.when !== undefined) whenRefs(step.when).forEach(use);
     for (const name of Object.keys(runbook.vars)) {
       if (!used.vars.has(name)) ctx.warn(['vars', name], `variable "${name}" is never used`, { key: true });
     }
@@ -28,3 +29,13 @@ export const unused: Rule = {
     }
   },
 };
+
+/** The references of a condition; none when it does not parse (the conditions rule says why). */
+function whenRefs(when: string): Ref[] {
+  try {
+    return conditionRefs(parseCondition(when));
+  } catch (err) {
+    if (err instanceof ConditionError) return [];
+    throw err;
+  }
+}
