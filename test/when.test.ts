@@ -41,10 +41,10 @@ steps:
 `);
     const errors = found.filter((p) => p.code === 'conditions').map((p) => [p.line, p.column, p.message]);
     expect(errors).toEqual([
-      [9, 35, expect.stringMatching(/no step "drian" \(did you mean "drain"\?\)/)],
-      [10, 34, expect.stringMatching(/unexpected "="/)],
-      [11, 35, expect.stringMatching(/cannot compare a secret/)],
-      [12, 35, expect.stringMatching(/no variable "nope"/)],
+      [8, 35, expect.stringMatching(/no step "drian" \(did you mean "drain"\?\)/)],
+      [9, 34, expect.stringMatching(/unexpected "="/)],
+      [10, 35, expect.stringMatching(/cannot compare a secret/)],
+      [11, 35, expect.stringMatching(/no variable "nope"/)],
     ]);
   });
 });
