@@ -248,3 +248,13 @@ export function describeCondition(cond: Condition): string {
 function negate(status: string): string {
   return { succeeded: 'did not succeed', failed: 'did not fail', skipped: 'was not skipped', not_run: 'has run' }[status] ?? `is not ${status}`;
 }
+
+/** A step's `when:` in words, or as written when it does not parse (validation says why). */
+export function whenWords(when: string): string {
+  try {
+    return describeCondition(parseCondition(when));
+  } catch (err) {
+    if (err instanceof ConditionError) return when;
+    throw err;
+  }
+}

@@ -2,6 +2,7 @@
 import type { Step } from '../../model/types.js';
 import { code, text, type Block } from './document.js';
 import { loopItems } from '../../plan/loop-items.js';
+import { whenWords } from '../../template/condition.js';
 import { maskSecretRefs } from './sanitize.js';
 import { dur, plural, serialWords } from './words.js';
 
@@ -59,9 +60,10 @@ export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>):
   }
 }
 
-/** Retries, success conditions, reboots: only what differs from a plain step. */
+/** Conditions, retries, success conditions, reboots: only what differs from a plain step. */
 export function extraWords(step: Step): string[] {
   const out: string[] = [];
+  if (step.when !== undefined) out.push(`Only if ${whenWords(step.when)}; otherwise it is skipped.`);
   if (step.retries > 0) {
     const backoff = step.retryBackoff > 1 ? `, the delay multiplied by ${step.retryBackoff} each time` : '';
     out.push(`If it fails, it is retried up to ${plural(step.retries, 'time')}, ${dur(step.retryDelayMs)} apart${backoff}.`);
