@@ -41,13 +41,17 @@ function sum(...parts: Array<[string | undefined, number]>): number {
 
 const UNITS = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const;
 
-/** `1h30m`, `45s`, `2d3h`, `0s`: the compact form, largest units first. */
+/**
+ * `1h30m`, `45s`, `48h32m`, `9d3h`, `0s`: the compact form, largest units first; days only from a
+ * week on, as people say a 48-hour soak. One form everywhere: plan, console, notice and record.
+ */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '∞';
   if (ms > 0 && ms < 1000) return `${Math.round(ms)}ms`;
   let rest = Math.round(ms / 1000);
   let out = '';
   for (const [unit, size] of UNITS) {
+    if (unit === 'd' && rest < 7 * size) continue;
     if (rest >= size) {
       out += `${Math.floor(rest / size)}${unit}`;
       rest %= size;

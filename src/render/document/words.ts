@@ -4,13 +4,8 @@ import type { NotifyEvent } from '../../model/schema.js';
 
 export const NOT_STATED = 'Not stated.';
 
-/** `1h30m`, `48h`, `2h1m30s`: hours rather than days below a week (a 48-hour soak reads as such). */
-export function dur(ms: number): string {
-  const text = formatDuration(ms);
-  const days = /^(\d+)d(?:(\d+)h)?(.*)$/.exec(text);
-  if (!days || Number(days[1]) >= 7) return text;
-  return `${Number(days[1]) * 24 + Number(days[2] ?? 0)}h${days[3]}`;
-}
+/** `1h30m`, `48h`, `2h1m30s`: the one duration form (src/model/duration.ts). */
+export const dur = formatDuration;
 
 export function serialWords(serial: number, count: number | undefined): string {
   if (serial === 1) return 'one at a time';
