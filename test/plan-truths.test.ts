@@ -18,3 +18,22 @@ steps:
     }
   });
 });
+
+describe('plan: a long backward loop', () => {
+  it('shows the first passes and the last, and counts the rest, instead of thousands of lines', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: a, run: 'true', max_visits: 1000 }
+  - { id: b, run: 'true', on_success: a, on_failure: c, max_visits: 1000 }
+  - { id: c, run: 'true' }
+`);
+    const plan = await runCli(['plan', file], { cwd: dir });
+    const lines = plan.stdout.split('\n');
+    expect(lines.length).toBeLessThan(60);
+    expect(plan.stdout).toMatch(/… 1994 more steps \(5 to 1998\) repeat the same way/);
+    expect(plan.stdout).toMatch(/reached max_visits \(1000\)/);
+    const json = await runCli(['plan', file, '--format', 'json'], { cwd: dir });
+    expect((JSON.parse(json.stdout) as { entries: unknown[] }).entries).toHaveLength(2000); // JSON keeps every entry
+  });
+});

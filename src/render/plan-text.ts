@@ -19,10 +19,31 @@ export function renderPlanText(plan: Plan): string {
   out.push('');
   const notes = plan.notes;
   let next = 0; // the first note not yet written (an index: shifting is linear per note)
+  // A backward jump repeats its steps up to max_visits (1000) times: from a step's third visit on,
+  // a visit that reads exactly like one already shown is counted, not printed.
+  const shown = new Map<string, { visits: number; seen: Set<string> }>();
+  let elided: Array<{ e: PlanEntry; lines: string[] }> = [];
+  const flush = () => {
+    if (elided.length === 1) out.push(...elided[0]!.lines);
+    else if (elided.length > 1) out.push(`   … ${elided.length} more steps (${elided[0]!.e.n} to ${elided.at(-1)!.e.n}) repeat the same way`);
+    elided = [];
+  };
   for (const e of plan.entries) {
+    const lines = entryLines(e);
+    const k = shown.get(e.key) ?? { visits: 0, seen: new Set<string>() };
+    shown.set(e.key, k);
+    const same = lines.slice(1).join('\n');
+    const noteHere = next < notes.length && notes[next]!.n <= e.n;
+    if (++k.visits >= 3 && k.seen.has(same) && !noteHere) {
+      elided.push({ e, lines });
+      continue;
+    }
+    k.seen.add(same);
+    flush();
     while (next < notes.length && notes[next]!.n <= e.n) out.push(`   ${notes[next++]!.text}`);
-    entryLines(e, out);
+    out.push(...lines);
   }
+  flush();
   for (; next < notes.length; next++) out.push(`   ${notes[next]!.text}`);
   out.push('');
   out.push(`Outcome: ${plan.outcome.outcome.replace('_', ' ')} (exit ${plan.outcome.exitCode}): ${plan.outcome.message}`);
@@ -30,8 +51,8 @@ export function renderPlanText(plan: Plan): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Appends the entry's lines to `lines`. */
-function entryLines(e: PlanEntry, lines: string[]): void {
+function entryLines(e: PlanEntry): string[] {
+  const lines: string[] = [];
   const tag = e.manual ? 'MANUAL' : e.kind;
   const phase = e.phase === 'change' ? '' : `${e.phase}: `;
   const head = `${String(e.n).padStart(3)}. ${offset(e.atMs).padEnd(8)} ${phase}${e.key} [${tag}]${e.name ? ` ${e.name}` : ''}`;
@@ -41,4 +62,5 @@ function entryLines(e: PlanEntry, lines: string[]): void {
   if (e.branch) lines.push(`       → ${e.branch === 'end' ? 'end of plan' : e.branch}`);
   if (e.onFailure && e.phase !== 'rollback' && e.status !== 'failed') lines.push(`       on failure: ${e.onFailure}`);
   else if (e.onFailure && e.phase === 'rollback' && e.status !== 'failed') lines.push(`       on failure: ${e.onFailure}`);
+  return lines;
 }
