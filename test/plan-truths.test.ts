@@ -37,3 +37,21 @@ steps:
     expect((JSON.parse(json.stdout) as { entries: unknown[] }).entries).toHaveLength(2000); // JSON keeps every entry
   });
 });
+
+describe('plan: the rollback reserve', () => {
+  it('warns when it is 0 only because no rollback step has an estimate', async () => {
+    const dir = tempDir();
+    const body = (extra: string) => `
+window: { start: "2030-01-01T20:00", duration: 1h, timezone: UTC${extra} }
+steps:
+  - { id: a, run: 'true', estimate: 1m }
+rollback:
+  steps:
+    - { id: back, run: 'true' }
+`;
+    const warned = await runCli(['plan', writeRunbook(dir, body(''))], { cwd: dir });
+    expect(warned.stdout).toMatch(/warning: the rollback reserve is 0s \(no rollback step has an estimate\)/);
+    const set = await runCli(['plan', writeRunbook(dir, body(', rollback_reserve: 10m'), 'b.yaml')], { cwd: dir });
+    expect(set.stdout).not.toMatch(/rollback reserve is 0s/);
+  });
+});

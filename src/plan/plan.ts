@@ -102,6 +102,9 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   } else if (times && (now < times.start.toMillis() || now >= times.end.toMillis())) start = times.start.toMillis();
 
   const reserve = rollbackReserveMs(runbook);
+  if (times && reserve === 0 && runbook.window?.rollbackReserveMs === undefined && runbook.rollback.steps.length > 0) {
+    warnings.push('the rollback reserve is 0s (no rollback step has an estimate): the point of no return is the window end; set window.rollback_reserve or estimates on the rollback steps');
+  }
   const pnr = times ? times.end.toMillis() - reserve : undefined;
   const clock = new VirtualClock(start);
   const executor = new DryExecutor(clock, new Set(input.fail));
