@@ -55,3 +55,23 @@ rollback:
     expect(set.stdout).not.toMatch(/rollback reserve is 0s/);
   });
 });
+
+describe('plan: an undo that fails', () => {
+  it('escalates, as exec does', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `
+steps:
+  - { id: change, run: 'true', undo: 'exit 1' }
+  - { id: test, run: 'exit 1' }
+rollback:
+  steps:
+    - { id: after, run: 'true' }
+  escalate: Call the DBA
+`);
+    const plan = await runCli(['plan', file, '--fail', 'test', '--format', 'json'], { cwd: dir });
+    const undo = (JSON.parse(plan.stdout) as { entries: Array<{ key: string; onFailure: string }> }).entries.find((e) => e.key === 'change:undo');
+    expect(undo?.onFailure).toBe('escalate: Call the DBA');
+    const exec = await runCli(['exec', file, '--state-dir', `${dir}/s`], { cwd: dir });
+    expect(exec.code).toBe(3);
+  });
+});

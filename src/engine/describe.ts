@@ -24,7 +24,8 @@ export function summarizeUndos(stack: readonly { readonly key: string }[]): Undo
 }
 
 export function describeFailure(ref: StepRef, runbook: Runbook, undo: UndoSummary): string {
-  const target = ref.step.onFailure;
+  // A failed undo command stops the rollback: the engine escalates, whatever its step's on_failure.
+  const target = ref.undoOf !== undefined ? 'escalate' : ref.step.onFailure;
   const retries = ref.step.retries > 0 ? `after ${ref.step.retries} retr${ref.step.retries === 1 ? 'y' : 'ies'}, ` : '';
   switch (target) {
     case 'rollback': {
