@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { refused } from '../errors.js';
-import { loadChecked } from '../load/checked.js';
+import { loadChecked } from './load-checked.js';
 import { resolveVars } from '../load/vars.js';
 import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';
@@ -15,7 +15,6 @@ import { formatDuration } from '../model/duration.js';
 import { JournalWriter } from '../state/journal.js';
 import { stateRoot } from '../state/paths.js';
 import { createRunDir } from '../state/run-dir.js';
-import { saveNormalized } from '../state/runbook-cache.js';
 import { takeLock } from './lock.js';
 import { findInterrupted } from './runs.js';
 import { planCommand, type PlanOptions } from './plan.js';
@@ -66,7 +65,6 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
     throw err;
   }
   try {
-    saveNormalized(run, loaded.hash, runbook);
     const journal = JournalWriter.create(run.journalPath);
     const started = new Date().toISOString();
     journal.append({

@@ -8,9 +8,9 @@ import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { invalid, refused } from '../errors.js';
 import { sha256 } from '../load/hash.js';
+import { loadRunbookText } from '../load/load.js';
 import { resumesByItself } from '../engine/engine.js';
 import { Replay } from '../engine/replay.js';
-import { loadNormalized } from '../state/runbook-cache.js';
 import type { Runbook, Step } from '../model/types.js';
 import { allSteps } from '../model/normalize.js';
 import type { RunStartedRecord } from '../state/records.js';
@@ -46,12 +46,6 @@ interface Prepared {
   readonly release: () => void;
 }
 
-/**
- * A resume with the saved runbook and an unchanged file parses nothing, so it does not load the
- * loader (its YAML parser and schema): that costs a large resume ~15 ms.
- */
-const loadRunbookText = async (text: string, file: string) => (await import('../load/load.js')).loadRunbookText(text, file);
-
 async function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnly: boolean): Promise<Prepared> {
   const preamble: string[] = [];
   // The lock first: the journal is repaired (and appended to) only by the run's one holder.
@@ -62,12 +56,9 @@ async function prepare(run: RunDir, root: string, opts: ResumeOptions, replayOnl
     if (!first || first.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
     const copy = readFileSync(run.runbookCopyPath, 'utf8');
     const copyHash = sha256(copy);
-    let runbook = loadNormalized(run, copyHash);
-    if (!runbook) {
-      const loaded = await loadRunbookText(copy, run.runbookCopyPath);
-      if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
-      runbook = loaded.runbook;
-    }
+    const loaded = loadRunbookText(copy, run.runbookCopyPath);
+    if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
+    const runbook = loaded.runbook;
     if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
     const changed = await describeFileChange(first.file, copyHash, runbook);
     if (changed) preamble.push(changed);
@@ -85,7 +76,7 @@ async function describeFileChange(file: string, hash: string, copy: Runbook): Pr
   if (!existsSync(file)) return undefined;
   const text = readFileSync(file, 'utf8');
   if (sha256(text) === hash) return undefined;
-  const now = await loadRunbookText(text, file);
+  const now = loadRunbookText(text, file);
   const ids = (r: Runbook | undefined) => new Map<string, string>([...(r ? allSteps(r) : [])].map((s: Step) => [s.id, JSON.stringify({ ...s, path: undefined })]));
   const before = ids(copy);
   const after = ids(now.runbook);
