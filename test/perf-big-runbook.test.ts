@@ -1,7 +1,7 @@
 /**
  * A 10,000-step runbook (the one bench/run.mjs times) is loaded, validated and planned in time
- * linear in its size. The bound is loose (CI machines vary): it catches
- * a step-by-step cost going quadratic, not noise. The benchmark itself is `npm run bench`.
+ * linear in its size. The bound is loose (CI machines vary): it catches a step-by-step cost going
+ * quadratic, not noise. The benchmark itself is `npm run bench`.
  */
 import { describe, expect, it } from 'vitest';
 import { loadRunbookText } from '../src/load/load.js';

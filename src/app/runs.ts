@@ -1,6 +1,7 @@
 /** Finding runs in the state directory: unfinished ones, and the one `resume` means. */
 import { existsSync, statSync } from 'node:fs';
 import { invalid } from '../errors.js';
+import { loadRunbookFile } from '../load/load.js';
 import { inspectRun } from '../state/inspect.js';
 import { listRunDirs, openRunDir, type RunDir } from '../state/run-dir.js';
 
@@ -29,8 +30,7 @@ export function findInterrupted(root: string, runbookId: string): string | undef
 /** `resume` with a run id, a runbook file, or nothing (the newest unfinished run). */
 export async function pickRunToResume(root: string, arg: string | undefined): Promise<RunDir> {
   if (arg !== undefined && existsSync(arg) && statSync(arg).isFile()) {
-    // The loader (YAML parser, schema) is loaded only here: `resume` of a run parses nothing.
-    const loaded = (await import('../load/load.js')).loadRunbookFile(arg);
+    const loaded = loadRunbookFile(arg);
     const id = loaded.runbook?.id;
     if (!id) throw invalid(`${arg}: not a valid runbook (run \`runbook validate ${arg}\`)`);
     const run = newest(root, id, UNFINISHED);
