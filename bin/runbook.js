@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-// dist/main.js (src/cli/start.ts) runs the bundled CLI with its V8 code cache. Set no V8 flags
-// here: V8 rejects a code cache made with other flags (scripts/build.mjs makes it without any).
-import '../dist/main.js';
+// Plain JavaScript that old Node versions can run: an older Node than the CLI needs is refused
+// in one line before the CLI is loaded (a static import would load it first).
+import { nodeTooOld } from '../dist/node-version.js';
+
+const tooOld = nodeTooOld(process.versions.node);
+if (tooOld) {
+  process.stderr.write(`runbook: ${tooOld}\n`);
+  process.exit(2);
+}
+import('../dist/cli.js');

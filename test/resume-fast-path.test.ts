@@ -21,7 +21,6 @@ async function interrupted(n: number): Promise<{ dir: string; state: string; fil
   return { dir, state, file, runDir };
 }
 
-
 describe('resume of a large run', () => {
   it('prints every replayed step, in order, then the rest, in text and JSON', async () => {
     const n = 300;

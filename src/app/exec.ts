@@ -5,7 +5,7 @@
  */
 import { dirname } from 'node:path';
 import { refused } from '../errors.js';
-import { loadChecked } from '../load/checked.js';
+import { loadChecked } from './load-checked.js';
 import { resolveVars } from '../load/vars.js';
 import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';

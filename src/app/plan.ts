@@ -1,7 +1,7 @@
 /** `runbook plan` and `exec --dry-run`: load, resolve vars, build the plan, print it. No side effects. */
 import { dirname } from 'node:path';
 import { invalid } from '../errors.js';
-import { loadChecked } from '../load/checked.js';
+import { loadChecked } from './load-checked.js';
 import { resolveVars } from '../load/vars.js';
 import { buildPlan } from '../plan/plan.js';
 import { renderPlanText } from '../render/plan-text.js';

@@ -1,6 +1,7 @@
 /** Finding runs in the state: unfinished ones, and the one `resume` means. */
 import { existsSync, statSync } from 'node:fs';
 import { invalid } from '../errors.js';
+import { loadRunbookFile } from '../load/load.js';
 import { inspectRun } from '../state/inspect.js';
 import type { RunRef, Storage } from '../state/storage.js';
 
@@ -33,8 +34,7 @@ export async function findInterrupted(store: Storage, runbookId: string): Promis
 /** `resume` with a run id, a runbook file, or nothing (the newest unfinished run). */
 export async function pickRunToResume(store: Storage, arg: string | undefined): Promise<RunRef> {
   if (arg !== undefined && existsSync(arg) && statSync(arg).isFile()) {
-    // The loader (YAML parser, schema) is loaded only here: `resume` of a run parses nothing.
-    const loaded = (await import('../load/load.js')).loadRunbookFile(arg);
+    const loaded = loadRunbookFile(arg);
     const id = loaded.runbook?.id;
     if (!id) throw invalid(`${arg}: not a valid runbook (run \`runbook validate ${arg}\`)`);
     const run = await newest(store, id, UNFINISHED);

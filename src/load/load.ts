@@ -4,8 +4,7 @@
  */
 import { sha256 } from './hash.js';
 import type * as z from 'zod';
-import { RunbookSchema, type RunbookInput } from '../model/schema.js';
-import { isSimpleStep } from '../model/simple-step.js';
+import { RunbookSchema } from '../model/schema.js';
 import { normalizeRunbook } from '../model/normalize.js';
 import type { Path, Runbook } from '../model/types.js';
 import { mapIssues } from './issues.js';
@@ -43,11 +42,11 @@ export function loadRunbookFile(file: string): Loaded {
 
 export function loadRunbookText(text: string, file: string): Loaded {
   const parsed = parseUntrustedYaml(text, 'runbook');
-  const locator = createLocator(() => parsed.doc, parsed.source);
+  const locator = createLocator(parsed.doc, parsed.source);
   const base = { file, text, hash: sha256(text), locate: locator.locate, locateKey: locator.locateKey, locateText: locator.locateText, has: locator.has };
   const problems: Problem[] = parsed.problems.map((p) => ({ severity: 'error', code: p.code, message: p.message, file, ...locator.at(p.offset) }));
   if (problems.length > 0) return { ...base, runbook: undefined, problems: capProblems(sortProblems(problems)) };
-  const result = parseSchema(parsed.value);
+  const result = RunbookSchema.safeParse(parsed.value);
   if (!result.success) {
     const mapped = mapIssues(result.error.issues, [], RunbookSchema as unknown as z.core.$ZodType, parsed.value);
     for (const p of mapped) {
@@ -57,20 +56,6 @@ export function loadRunbookText(text: string, file: string): Loaded {
     return { ...base, runbook: undefined, problems: capProblems(dedupe(sortProblems(problems))) };
   }
   return { ...base, runbook: normalizeRunbook(result.data), problems: [] };
-}
-
-/**
- * RunbookSchema.safeParse, with the steps of the change plan that are certainly valid (see
- * ../model/simple-step.ts) checked without zod: zod then checks the rest with one of them.
- * Whenever that is not a success, the whole runbook goes through zod, for its issues.
- */
-export function parseSchema(value: unknown): ReturnType<typeof RunbookSchema.safeParse> {
-  const steps = typeof value === 'object' && value !== null ? (value as { steps?: unknown }).steps : undefined;
-  if (Array.isArray(steps) && steps.length > 1 && steps.every(isSimpleStep)) {
-    const rest = RunbookSchema.safeParse({ ...(value as object), steps: steps.slice(0, 1) });
-    if (rest.success) return { ...rest, data: { ...rest.data, steps: steps as RunbookInput['steps'] } };
-  }
-  return RunbookSchema.safeParse(value);
 }
 
 function fixedLocator(line: number): Pick<Loaded, 'locate' | 'locateKey' | 'locateText' | 'has'> {

@@ -30,16 +30,10 @@ interface Found {
   readonly complete: boolean;
 }
 
-/**
- * `document` may be a function: the document is then only parsed when something is located
- * (a valid runbook never needs it). Line starts, too, are only found on first use.
- */
-export function createLocator(document: Document | undefined | (() => Document | undefined), source: string): Locator {
-  let lines: ((offset: number) => Position) | undefined;
-  const at = (offset: number): Position => (lines ??= positionsIn(source))(offset);
+export function createLocator(doc: Document | undefined, source: string): Locator {
+  const at = positionsIn(source);
   const start = (node: Node | undefined): number | undefined => node?.range?.[0];
   const find = (path: Path): Found => {
-    const doc = typeof document === 'function' ? document() : document;
     let node: Node | undefined = isNode(doc?.contents) ? (doc?.contents as Node) : undefined;
     let key: Node | undefined;
     for (const segment of path) {

@@ -4,7 +4,6 @@
  * oversized or binary text, an empty file.
  */
 import { isAlias, isCollection, isMap, isNode, isPair, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
-import { fastParseYaml } from './fast-yaml.js';
 import { positionsIn, type Position } from './locate.js';
 import { MAX_DEPTH, MAX_FILE_BYTES } from './limits.js';
 import { decodeText, tooLarge } from './read.js';
@@ -20,7 +19,7 @@ export interface RawProblem {
 export interface ParsedYaml {
   /** The text parsed: without a leading byte order mark. */
   readonly source: string;
-  /** The library's document; when the fast reader read the text, parsed on first use. */
+  /** The library's document; undefined when the text was refused before parsing. */
   readonly doc: Document | undefined;
   readonly problems: readonly RawProblem[];
   /** The plain value, when there are no problems. */
@@ -31,11 +30,8 @@ const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].
 
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false, keepSourceTokens: false } as const;
 
-/**
- * `what` names the input in messages: "runbook", "vars file". `fast: false` skips the fast
- * reader (./fast-yaml.ts), for tests that compare the two.
- */
-export function parseUntrustedYaml(text: string, what: string, fast = true): ParsedYaml {
+/** `what` names the input in messages: "runbook", "vars file". */
+export function parseUntrustedYaml(text: string, what: string): ParsedYaml {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const done = (problems: RawProblem[], doc?: Document, value?: unknown): ParsedYaml => ({ source, doc, problems: problems.sort((a, b) => a.offset - b.offset), value });
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -46,21 +42,6 @@ export function parseUntrustedYaml(text: string, what: string, fast = true): Par
   }
   const deep = flowDepthOver(source, FLOW_DEPTH_GUARD);
   if (deep >= 0) return done([{ code: 'too-deep', message: `nested too deeply (the limit is ${MAX_DEPTH} levels)`, offset: deep }]);
-  // The common case: plain YAML with nothing to report. The library's document is then only
-  // needed to locate a schema or rule problem, and parsed when that happens.
-  const value = fast ? fastParseYaml(source) : undefined;
-  if (value !== undefined) {
-    let doc: Document | undefined;
-    return {
-      source,
-      problems: [],
-      value,
-      get doc() {
-        doc ??= parseAllDocuments(source, PARSE_OPTIONS)[0] as Document | undefined;
-        return doc;
-      },
-    };
-  }
   let docs: Document[];
   try {
     docs = parseAllDocuments(source, PARSE_OPTIONS) as Document[];

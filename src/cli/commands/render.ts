@@ -1,5 +1,5 @@
 /** `runbook render FILE [--format md|html]`: the change notification, on stdout. */
-import { loadChecked } from '../../load/checked.js';
+import { loadChecked } from '../../app/load-checked.js';
 import { resolveVars } from '../../load/vars.js';
 import { renderNoticeHtml } from '../../render/document/notice-html.js';
 import { renderNoticeMarkdown } from '../../render/document/notice-md.js';

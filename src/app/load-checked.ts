@@ -2,9 +2,9 @@
 import { invalid } from '../errors.js';
 import type { Runbook } from '../model/types.js';
 import { validate } from '../validate/validate.js';
-import type { Loaded } from './load.js';
-import { loadRunbookFile } from './load.js';
-import { isError } from './problem.js';
+import type { Loaded } from '../load/load.js';
+import { loadRunbookFile } from '../load/load.js';
+import { isError } from '../load/problem.js';
 
 /**
  * The loaded runbook with `problems` = everything `validate` finds (warnings only, when this
