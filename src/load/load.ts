@@ -2,6 +2,7 @@
  * Load a runbook: read (untrusted), parse YAML, check the schema, normalise. Never throws on bad
  * input: every problem is collected with its file, line and column.
  */
+import { pruneToSchema } from './recover.js';
 import { sha256 } from './hash.js';
 import type * as z from 'zod';
 import { RunbookSchema } from '../model/schema.js';
@@ -21,6 +22,11 @@ export interface Loaded {
   readonly hash: string;
   /** Undefined when there are errors. */
   readonly runbook: Runbook | undefined;
+  /**
+   * When the schema refused it: the runbook without what it refused, where that could be left
+   * out (./recover.ts), for the semantic rules to check the rest. Never run.
+   */
+  readonly recovered?: Runbook | undefined;
   /** Problems found while loading (syntax, schema), sorted by position. */
   readonly problems: readonly Problem[];
   /** The value at `path` (or the nearest existing parent). */
@@ -53,7 +59,9 @@ export function loadRunbookText(text: string, file: string): Loaded {
       const pos = p.at === 'key' ? locator.locateKey(p.path) : locator.locate(p.path);
       problems.push({ severity: 'error', code: p.code, message: p.message, file, ...pos });
     }
-    return { ...base, runbook: undefined, problems: capProblems(dedupe(sortProblems(problems))) };
+    const pruned = pruneToSchema(parsed.value, result.error.issues);
+    const recovered = pruned === undefined ? undefined : normalizeRunbook(pruned);
+    return { ...base, runbook: undefined, recovered, problems: capProblems(dedupe(sortProblems(problems))) };
   }
   return { ...base, runbook: normalizeRunbook(result.data), problems: [] };
 }

@@ -42,7 +42,7 @@ export const RULES: readonly Rule[] = [
 ];
 
 export function validate(loaded: Loaded): Problem[] {
-  const { runbook } = loaded;
+  const runbook = loaded.runbook ?? loaded.recovered;
   if (!runbook) return capProblems(sortProblems(loaded.problems));
   const problems: Problem[] = [...loaded.problems];
   for (const rule of RULES) rule.check(contextFor(rule, runbook, loaded, problems));
