@@ -5,6 +5,7 @@
 //                      exports, require, module, __filename, __dirname). A command's modules are
 //                      still initialised only when it runs (esbuild keeps `import()` lazy), so
 //                      `runbook validate` never initialises the executor, spinner or colours.
+//   dist/watchdog.js   src/executors/watchdog-main.ts: the run's watchdog, a process of its own.
 //   dist/cli.js.cache  V8's code cache for dist/cli.js, made here by running `runbook validate`
 //                      once: starting the CLI then skips parsing and compiling it (see bench/).
 //
@@ -64,7 +65,8 @@ for (const out of cli.outputFiles) {
 }
 
 await build({
-  entryPoints: { main: 'src/cli/start.ts' },
+  // watchdog.js: the run's watchdog, a process of its own (src/executors/watchdog.ts).
+  entryPoints: { main: 'src/cli/start.ts', watchdog: 'src/executors/watchdog-main.ts' },
   outdir,
   bundle: true,
   format: 'esm',

@@ -98,10 +98,6 @@ export async function runSession(s: SessionInput): Promise<number> {
       renderer.flush();
       s.journal.append(record, opts);
     },
-    appendEarly(record, opts) {
-      renderer.flush();
-      return s.journal.appendEarly(record, opts);
-    },
   };
   const execute: StepExecutor = {
     execute(request) {

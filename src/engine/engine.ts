@@ -13,7 +13,7 @@ import { describeFailure, summarizeUndos } from './describe.js';
 import { failpoint } from './failpoint.js';
 import type { EventSink, StepRef } from './events.js';
 import { instanceKey, itemLabel } from './keys.js';
-import { NO_JOURNAL, type Clock, type ExecResult, type JournalPort, type Operator, type StepExecutor } from './ports.js';
+import { NO_JOURNAL, type Clock, type ExecResult, type JournalPort, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
 import type { Replay } from './replay.js';
 import type { LoopBindings, StepValues, Values } from './scope.js';
 
@@ -59,6 +59,13 @@ interface UndoEntry {
 /** The time for a record; consecutive records (a step's end, the next one's start) often share a millisecond. */
 let nowMs = -1;
 let nowText = '';
+/**
+ * Resolves once the event loop has looked for signals: a signal delivered while this thread was
+ * held (a synchronous fsync) is handled before what follows. The poll phase, where signals are
+ * read, comes between two check phases.
+ */
+const afterSignals = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
 const now = (): string => {
   const ms = Date.now();
   if (ms !== nowMs) {
@@ -80,8 +87,6 @@ export class Engine {
   /** The newest finished seq under each loop item path (`web2`, `east/h1`), to order loop undos. */
   private readonly lastSeqUnder = new Map<string, number>();
   private overrunDecided: 'continue' | undefined;
-  /** Steps executing now (a batch runs several): the journal may wait for the disk on this thread when none is. */
-  private executing = 0;
 
   constructor(private readonly o: EngineOptions) {
     this.seq = o.replay?.maxSeq ?? 0;
@@ -318,20 +323,6 @@ export class Engine {
     return seq;
   }
 
-  /**
-   * The started record of a step about to execute: written now, durable when `durable` resolves.
-   * The executor readies the step meanwhile and starts it only then (ports.ts: ExecRequest).
-   */
-  private startRecordEarly(ref: StepRef, visit: number, attempt: number): { seq: number; durable: Promise<void> } {
-    const seq = ++this.seq;
-    failpoint('before-started');
-    const journal = this.o.journal;
-    const durable = journal === NO_JOURNAL ? Promise.resolve() : journal.appendEarly(this.startedRecord(ref, visit, attempt, seq), { alone: this.executing === 0 });
-    durable.catch(() => {}); // handled here; runStep awaits it after the step
-    failpoint('after-started');
-    return { seq, durable };
-  }
-
   private startedRecord(ref: StepRef, visit: number, attempt: number, seq: number): JournalRecord {
     return { type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf };
   }
@@ -386,18 +377,16 @@ export class Engine {
     const first = this.o.clock.now();
     let delay = step.retryDelayMs;
     for (let attempt = 1; ; attempt++) {
-      const { seq, durable } = this.startRecordEarly(ref, visit, attempt);
+      const seq = this.startRecord(ref, visit, attempt); // on disk: only now may the step run
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
+      // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
+      // first, and stops the step before it starts.
+      if (this.o.journal !== NO_JOURNAL) await afterSignals();
       const env = { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
-      let r: ExecResult;
-      this.executing++;
-      try {
-        r = await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, durable });
-      } finally {
-        this.executing--;
-        await durable.catch(() => {});
-      }
-      await durable; // a record that could not be made durable stops the run, as a failed append does
+      const onProcess = (p: ProcessIdentity) => this.journal(() => ({ type: 'step_process', at: now(), seq, key: ref.key, ...p }), false);
+      const r: ExecResult = this.o.signal.aborted
+        ? { status: 'failed', interrupted: true }
+        : await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, onProcess });
       if (r.interrupted) return { status: 'interrupted', fresh: true };
       if (r.by) this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
       if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted) {
@@ -442,12 +431,11 @@ export class Engine {
     else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
-      this.executing++;
       const verify = await this.o.executor.execute({
         ref: { ...ref, key: `${ref.key}:verify` },
         action: buildUndoAction(step.verify, step, this.o.values, {}).action,
         seq: this.seq, attempt: 1, env: { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id }, cwd: step.cwd, startedAt: this.o.clock.now(), signal: this.o.signal,
-      }).finally(() => this.executing--);
+      });
       choice = verify.status === 'succeeded' ? 'done' : 'rerun';
       note = `verify exited ${verify.exitCode ?? '?'}`;
     } else {
