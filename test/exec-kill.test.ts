@@ -43,6 +43,8 @@ const stepProcess = (state: string) => {
 
 const gone = (name: string) => processesNamed(name).length === 0;
 
+const groupOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+
 describe('the CLI killed with SIGKILL under a running step', () => {
   for (const [what, env] of [['a plain step', ''], ['a step that sets SECONDS (once spawned another way)', 'env: { SECONDS: "5" }']] as const) {
     it(`takes the step's whole group with it: ${what}`, async () => {
@@ -56,8 +58,8 @@ steps:
     run: 'bash -c "exec -a ${name} sleep 300" & sleep 300'
 `);
       const cli = startDetached(['exec', file, '--state-dir', state], dir);
-      await waitFor(() => processesNamed(name).length === 1 && stepProcess(state) !== undefined, 15_000);
-      const { pgid } = stepProcess(state)!;
+      await waitFor(() => processesNamed(name).length === 1, 15_000);
+      const pgid = groupOf(processesNamed(name)[0]!);
       cli.kill('SIGKILL');
       await waitFor(() => gone(name) && spawnSync('ps', ['-o', 'pid=', '-g', String(pgid)]).stdout.toString().trim() === '', 10_000);
     });
@@ -100,14 +102,15 @@ describe('a lock holder', () => {
   it('that is a zombie (killed, not yet collected by its parent) is dead: resume takes over', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
+    const name = unique();
     const file = writeRunbook(dir, `
 steps:
-  - { id: long, run: '[ -e ran-once ] || { touch ran-once; sleep 300; }' }
+  - { id: long, run: '[ -e ran-once ] || { touch ran-once; exec -a ${name} sleep 300; }' }
 `);
     // The CLI's parent becomes `sleep`, which never collects its children.
     const parent = spawn('bash', ['-c', `"$0" "$1" exec "$2" --state-dir "$3" >/dev/null 2>&1 & exec sleep 60`, process.execPath, CLI, file, state], { cwd: dir, env: cliEnv(), stdio: 'ignore', detached: true });
     try {
-      await waitFor(() => stepProcess(state) !== undefined, 15_000);
+      await waitFor(() => processesNamed(name).length === 1, 15_000);
       const holder = JSON.parse(readFileSync(lockFile(state), 'utf8')) as { pid: number };
       process.kill(holder.pid, 'SIGKILL');
       await waitFor(() => readFileSync(`/proc/${holder.pid}/stat`, 'utf8').includes(') Z'), 5_000);
