@@ -4,9 +4,10 @@
  * (detached: a new session), output on two pipes, stdin /dev/null unless given. Each group is
  * held by the run's watchdog (./watchdog.ts) while it runs, so that it dies with the CLI.
  *
- * node:child_process rather than execa: execa adds nothing this path needs (its buffering,
- * its promise and its cleanup are all turned off or done here: a detached group, streamed
- * output, killing the group) and costs ~20 ms to load and more per spawn.
+ * node:child_process rather than execa (no longer a dependency): what execa adds (buffered
+ * output, its promise, killing the child when the CLI exits) is turned off or done otherwise
+ * here (streamed output, the whole group signalled, the watchdog), so it would be one more
+ * package to load for an options object passed through to the same spawn.
  */
 import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
