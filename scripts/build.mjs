@@ -3,6 +3,7 @@
 //   dist/cli.js           the whole CLI as one ES module. A command's modules are initialised
 //                         only when it runs (esbuild keeps `import()` lazy), so `runbook validate`
 //                         never initialises the executor, spinner or colours.
+//   dist/watchdog.js      src/executors/watchdog-main.ts: the run's watchdog, a process of its own.
 //   dist/node-version.js  the Node.js version check bin/runbook.js runs before loading the CLI,
 //                         built for old Node versions so that it can run on them.
 //
@@ -19,7 +20,7 @@ const common = { outdir, bundle: true, format: 'esm', platform: 'node', legalCom
 
 await build({
   ...common,
-  entryPoints: { cli: 'src/cli/main.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', watchdog: 'src/executors/watchdog-main.ts' },
   target: 'node20',
   sourcemap: 'linked',
   // The CommonJS packages bundled (commander, yaml) require Node's built-ins.

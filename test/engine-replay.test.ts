@@ -9,7 +9,7 @@ import { Engine } from '../src/engine/engine.js';
 import type { ExecRequest, ExecResult, Operator, StepExecutor } from '../src/engine/ports.js';
 import { Replay } from '../src/engine/replay.js';
 import type { StepValues, Values } from '../src/engine/scope.js';
-import { VirtualClock } from '../src/executors/clock.js';
+import { VirtualClock } from '../src/plan/virtual-clock.js';
 import { normalizeRunbook } from '../src/model/normalize.js';
 import { RunbookSchema } from '../src/model/schema.js';
 import type { Runbook } from '../src/model/types.js';
@@ -44,7 +44,7 @@ async function run(runbook: Runbook, failing: Set<string>, records: JournalRecor
   };
   const engine = new Engine({
     runbook, values, executor, operator, clock: new VirtualClock(0), emit: () => {},
-    journal: { append: (r) => records.push(r), appendEarly: async (r) => void records.push(r) }, signal: new AbortController().signal, replay,
+    journal: { append: async (r) => void records.push(r) }, signal: new AbortController().signal, replay,
   });
   const result = await engine.run();
   return { result, ran: executor.ran };

@@ -18,6 +18,7 @@ import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { summarize } from '../state/summary.js';
 import { takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
+import { settleOrphans } from './orphans.js';
 import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
@@ -32,6 +33,7 @@ export interface ResumeOptions {
   readonly stateDir?: string;
   readonly format?: string;
   readonly forceUnlock?: string;
+  readonly killOrphans?: boolean;
 }
 
 interface Prepared {
@@ -95,6 +97,8 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
     // We hold the lock: the run is ours, not running elsewhere.
     const summary = summarize(p.replay.records);
     if (summary.state !== 'interrupted' && summary.state !== 'running') throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
+    // A step still running from before (its CLI died with its watchdog) is settled first.
+    await settleOrphans(p.replay.records, summary, { killOrphans: opts.killOrphans, interactive: isInteractiveSession() }, (line) => process.stderr.write(`${line}\n`));
     const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : undefined;
     const step = summary.inFlight && [...allSteps(p.runbook)].find((s) => s.id === summary.inFlight!.stepId);
     if (step && !step.idempotent && !step.reboots && !step.verify && !resumesByItself(step) && !inFlight && !isInteractiveSession()) {

@@ -99,16 +99,7 @@ export async function runSession(s: SessionInput): Promise<number> {
   const journal: JournalPort = {
     append(record, opts) {
       renderer.flush();
-      if (guard.failed) return;
-      s.journal.append(record, opts).catch((err: unknown) => {
-        if (!guard.fail(err)) throw err;
-      });
-    },
-    appendEarly(record) {
-      renderer.flush();
-      const written = s.journal.append(record);
-      written.catch((err: unknown) => guard.fail(err));
-      return written;
+      return s.journal.append(record, opts);
     },
   };
   const execute: StepExecutor = {

@@ -64,6 +64,7 @@ program
   .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
   .option('--ignore-window', 'run even outside the maintenance window')
   .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
+  .option('--kill-orphans', 'stop a step still running from before the interruption (without a terminal)')
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .action((run, opts) => runCommand(() => import('./commands/resume.js'), run, opts));

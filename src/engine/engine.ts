@@ -13,7 +13,7 @@ import { describeFailure, summarizeUndos } from './describe.js';
 import { failpoint } from './failpoint.js';
 import type { EventSink, StepRef } from './events.js';
 import { instanceKey, itemLabel } from './keys.js';
-import { NO_JOURNAL, type Clock, type ExecResult, type JournalPort, type Operator, type StepExecutor } from './ports.js';
+import { NO_JOURNAL, type Clock, type ExecResult, type JournalPort, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
 import type { Replay } from './replay.js';
 import type { LoopBindings, StepValues, Values } from './scope.js';
 
@@ -59,6 +59,13 @@ interface UndoEntry {
 /** The time for a record; consecutive records (a step's end, the next one's start) often share a millisecond. */
 let nowMs = -1;
 let nowText = '';
+/**
+ * Resolves once the event loop has looked for signals: a signal delivered while this thread was
+ * held (a synchronous fsync) is handled before what follows. The poll phase, where signals are
+ * read, comes between two check phases.
+ */
+const afterSignals = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
 const now = (): string => {
   const ms = Date.now();
   if (ms !== nowMs) {
@@ -80,8 +87,6 @@ export class Engine {
   /** The newest finished seq under each loop item path (`web2`, `east/h1`), to order loop undos. */
   private readonly lastSeqUnder = new Map<string, number>();
   private overrunDecided: 'continue' | undefined;
-  /** Steps executing now (a batch runs several): the journal may wait for the disk on this thread when none is. */
-  private executing = 0;
 
   constructor(private readonly o: EngineOptions) {
     this.seq = o.replay?.maxSeq ?? 0;
@@ -118,7 +123,7 @@ export class Engine {
 
   private async rollback(reason: string, by?: string): Promise<RunResult> {
     const fresh = !this.o.replay?.rollbackStarted || by !== undefined;
-    if (fresh) this.journal(() => ({ type: 'rollback_started', at: now(), reason, by }));
+    if (fresh) await this.journal(() => ({ type: 'rollback_started', at: now(), reason, by }));
     failpoint('mid-rollback');
     this.o.emit({ type: 'rollback_started', reason });
     const undos = [...this.undoStack].sort((a, b) => b.seq - a.seq);
@@ -144,28 +149,28 @@ export class Engine {
     return r.status === 'failed' ? { kind: 'escalate', reason: r.reason ?? 'failed' } : { kind: 'done' };
   }
 
-  private escalate(reason: string): RunResult {
+  private async escalate(reason: string): Promise<RunResult> {
     this.o.emit({ type: 'escalated', reason, escalate: this.o.runbook.rollback.escalate });
     const next = this.o.runbook.rollback.escalate ? ` Next: ${this.o.runbook.rollback.escalate}` : '';
     return this.finish('escalated', 3, `the rollback failed (${reason}): manual recovery needed.${next}`);
   }
 
-  private interrupted(): RunResult {
+  private async interrupted(): Promise<RunResult> {
     const signal = String(this.o.signal.reason ?? 'SIGINT');
-    this.journal(() => ({ type: 'run_interrupted', at: now(), signal, seq: this.seq }));
+    await this.journal(() => ({ type: 'run_interrupted', at: now(), signal, seq: this.seq }));
     this.o.emit({ type: 'run_interrupted', signal });
     return { outcome: 'interrupted', exitCode: 130, message: 'interrupted: resumable' };
   }
 
-  private finish(outcome: RunOutcome, exitCode: number, message: string): RunResult {
-    this.journal(() => ({ type: 'run_finished', at: now(), outcome, exitCode, message }));
+  private async finish(outcome: RunOutcome, exitCode: number, message: string): Promise<RunResult> {
+    await this.journal(() => ({ type: 'run_finished', at: now(), outcome, exitCode, message }));
     this.o.emit({ type: 'run_finished', outcome, exitCode, message });
     return { outcome, exitCode, message };
   }
 
   /** Records are built only when something journals them (a dry run does not). */
-  private journal(record: () => JournalRecord, sync = true): void {
-    if (this.o.journal !== NO_JOURNAL) this.o.journal.append(record(), { sync });
+  private async journal(record: () => JournalRecord, sync = true): Promise<void> {
+    if (this.o.journal !== NO_JOURNAL) await this.o.journal.append(record(), { sync });
   }
 
   /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
@@ -197,7 +202,7 @@ export class Engine {
         continue;
       }
       if (target !== 'next' && target !== 'continue' && target !== 'skip' && result.fresh) {
-        this.journal(() => ({ type: 'branch', at: now(), key: ref.key, to: target }));
+        await this.journal(() => ({ type: 'branch', at: now(), key: ref.key, to: target }));
         this.o.emit({ type: 'branch', ref, to: target });
       }
       switch (target) {
@@ -233,12 +238,12 @@ export class Engine {
       if (['retry', 'skip', 'rollback', 'abort'].includes(d.decision)) return d.decision;
     }
     const choice = await this.o.operator.chooseOnFailure(ref, reason);
-    this.decide(ref.key, visit, choice, this.o.operator.user);
+    await this.decide(ref.key, visit, choice, this.o.operator.user);
     return choice;
   }
 
-  private decide(key: string, visit: number | undefined, decision: string, by: string, note?: string): void {
-    this.journal(() => ({ type: 'decision', at: now(), key, visit, decision, by, note }));
+  private async decide(key: string, visit: number | undefined, decision: string, by: string, note?: string): Promise<void> {
+    await this.journal(() => ({ type: 'decision', at: now(), key, visit, decision, by, note }));
     this.o.emit({ type: 'decision', key, decision, by, note });
   }
 
@@ -255,7 +260,7 @@ export class Engine {
       const message = `the point of no return has passed before ${ref.key}`;
       this.o.emit({ type: 'warning', message });
       choice = policy === 'ask' ? await this.o.operator.chooseOnOverrun(ref, message) : policy;
-      this.decide(`window:${ref.key}`, undefined, choice, policy === 'ask' ? this.o.operator.user : 'window.on_overrun');
+      await this.decide(`window:${ref.key}`, undefined, choice, policy === 'ask' ? this.o.operator.user : 'window.on_overrun');
     }
     if (choice === 'continue') {
       this.overrunDecided = 'continue';
@@ -268,7 +273,7 @@ export class Engine {
   private async runLoop(step: ForEachStep, ref: StepRef, itemPath: readonly string[], loop: LoopBindings): Promise<StepOutcome> {
     const visit = this.nextVisit(ref.key);
     const fresh = !this.o.replay?.finished(ref.key, visit);
-    const seq = fresh && !this.o.replay?.started(ref.key, visit).length ? this.startRecord(ref, visit, 1) : this.seq;
+    const seq = fresh && !this.o.replay?.started(ref.key, visit).length ? await this.startRecord(ref, visit, 1) : this.seq;
     const started = this.o.clock.now();
     let items: unknown[];
     try {
@@ -310,37 +315,23 @@ export class Engine {
     return visit;
   }
 
-  private startRecord(ref: StepRef, visit: number, attempt: number): number {
+  private async startRecord(ref: StepRef, visit: number, attempt: number): Promise<number> {
     const seq = ++this.seq;
     failpoint('before-started');
-    this.journal(() => this.startedRecord(ref, visit, attempt, seq));
+    await this.journal(() => this.startedRecord(ref, visit, attempt, seq));
     failpoint('after-started');
     return seq;
-  }
-
-  /**
-   * The started record of a step about to execute: written now, durable when `durable` resolves.
-   * The executor readies the step meanwhile and starts it only then (ports.ts: ExecRequest).
-   */
-  private startRecordEarly(ref: StepRef, visit: number, attempt: number): { seq: number; durable: Promise<void> } {
-    const seq = ++this.seq;
-    failpoint('before-started');
-    const journal = this.o.journal;
-    const durable = journal === NO_JOURNAL ? Promise.resolve() : journal.appendEarly(this.startedRecord(ref, visit, attempt, seq), { alone: this.executing === 0 });
-    durable.catch(() => {}); // handled here; runStep awaits it after the step
-    failpoint('after-started');
-    return { seq, durable };
   }
 
   private startedRecord(ref: StepRef, visit: number, attempt: number, seq: number): JournalRecord {
     return { type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf };
   }
 
-  private finishRecord(ref: StepRef, visit: number, seq: number, started: number, r: ExecResult, attempts: number, fresh: boolean, via?: string): StepOutcome {
+  private async finishRecord(ref: StepRef, visit: number, seq: number, started: number, r: ExecResult, attempts: number, fresh: boolean, via?: string): Promise<StepOutcome> {
     const durationMs = this.o.clock.now() - started;
     if (fresh) failpoint('before-finished');
     if (fresh) {
-      this.journal(() => ({
+      await this.journal(() => ({
         type: 'step_finished', at: now(), seq, key: ref.key, visit, status: r.status, attempts, durationMs,
         exitCode: r.exitCode, reason: r.reason, outputs: r.outputs, stdout: r.stdout?.slice(-4096), via,
       }), false); // flushed by the next record that syncs: the next step's start, a decision, the run's end
@@ -369,7 +360,7 @@ export class Engine {
       if (choice !== 'rerun') {
         const r: ExecResult = { status: choice === 'done' ? 'succeeded' : 'failed', reason: choice === 'failed' ? 'counted as failed on resume' : undefined };
         const seq = inFlight[inFlight.length - 1]!.seq;
-        const out = this.finishRecord(ref, visit, seq, startedAt, r, inFlight.length, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
+        const out = await this.finishRecord(ref, visit, seq, startedAt, r, inFlight.length, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
         if (r.status === 'succeeded') this.remember(ref, loop, { status: 'succeeded' }, seq);
         return out;
       }
@@ -379,27 +370,26 @@ export class Engine {
       built = build();
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      const seq = this.startRecord(ref, visit, 1);
+      const seq = await this.startRecord(ref, visit, 1);
       this.o.emit({ type: 'step_started', ref, attempt: 1, detail: undefined, onFailure: '' });
       return this.finishRecord(ref, visit, seq, startedAt, { status: 'failed', reason: err.message }, 1, true);
     }
     const first = this.o.clock.now();
     let delay = step.retryDelayMs;
     for (let attempt = 1; ; attempt++) {
-      const { seq, durable } = this.startRecordEarly(ref, visit, attempt);
+      const seq = await this.startRecord(ref, visit, attempt); // on disk: only now may the step run
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
+      // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
+      // first, and stops the step before it starts.
+      if (this.o.journal !== NO_JOURNAL) await afterSignals();
       const env = { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
-      let r: ExecResult;
-      this.executing++;
-      try {
-        r = await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, durable });
-      } finally {
-        this.executing--;
-        await durable.catch(() => {});
-      }
-      await durable; // a record that could not be made durable stops the run, as a failed append does
+      // Not awaited (the step runs meanwhile); a failed write shows at the step's finished record.
+      const onProcess = (p: ProcessIdentity) => void this.journal(() => ({ type: 'step_process', at: now(), seq, key: ref.key, ...p }), false).catch(() => {});
+      const r: ExecResult = this.o.signal.aborted
+        ? { status: 'failed', interrupted: true }
+        : await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, onProcess });
       if (r.interrupted) return { status: 'interrupted', fresh: true };
-      if (r.by) this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
+      if (r.by) await this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
       if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted) {
         this.o.emit({ type: 'step_retry', ref, attempt: attempt + 1, delayMs: delay, reason: r.reason ?? 'failed' });
         await this.o.clock.sleep(delay, this.o.signal);
@@ -407,7 +397,7 @@ export class Engine {
         delay = Math.round(delay * step.retryBackoff);
         continue;
       }
-      const out = this.finishRecord(ref, visit, seq, first, r, attempt, true);
+      const out = await this.finishRecord(ref, visit, seq, first, r, attempt, true);
       this.remember(ref, loop, r, seq);
       return out;
     }
@@ -443,19 +433,18 @@ export class Engine {
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
       const built = buildUndoAction(step.verify, step, this.o.values, {});
-      this.executing++;
       const verify = await this.o.executor.execute({
         ref: { ...ref, key: `${ref.key}:verify` },
         action: built.action,
         seq: this.seq, attempt: 1, env: { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id }, cwd: step.cwd, startedAt: this.o.clock.now(), signal: this.o.signal,
-      }).finally(() => this.executing--);
+      });
       choice = verify.status === 'succeeded' ? 'done' : 'rerun';
       note = `verify exited ${verify.exitCode ?? '?'}`;
     } else {
       choice = await this.o.operator.chooseInFlight(ref);
       by = this.o.operator.user;
     }
-    this.decide(ref.key, visit, choice, by, note);
+    await this.decide(ref.key, visit, choice, by, note);
     return choice;
   }
 }

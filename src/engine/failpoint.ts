@@ -1,11 +1,8 @@
 /**
  * Fault injection for tests: RUNBOOK_FAILPOINT=name:N kills this process with SIGKILL the N-th
  * time the named boundary is reached (N defaults to 1). Names: before-started, after-started,
- * after-spawn, before-release (a forked step waits for its record to be durable), before-finished,
- * after-finished, mid-rollback, mid-record (in the journal writer). standby-lost kills the
- * launcher's standby shell that has just read its job (failpointHit), not this process;
- * release-late holds a step's go-ahead for half a second (as a slow disk would); slow-fsync
- * makes a started record's fdatasync on the engine's thread take 1.5 s longer.
+ * after-spawn, before-finished, after-finished, mid-rollback, mid-record (in the journal writer).
+ * slow-fsync makes a started record's fdatasync take 1.5 s longer (failpointHit: the N-th one).
  * Unset in normal use: one string comparison per boundary.
  */
 const spec = process.env.RUNBOOK_FAILPOINT;

@@ -27,12 +27,19 @@ export interface ExecRequest {
   /** When this execution first started (a resumed wait or soak keeps its original deadline). */
   readonly startedAt: number;
   readonly signal: AbortSignal;
-  /**
-   * Resolves when the step's started record is on disk. Nothing of the step may run before: an
-   * executor may ready the step meanwhile (fork a process that waits), so that the two overlap,
-   * and starts it only then; not at all if it rejects. Undefined: nothing to wait for.
-   */
-  readonly durable?: Promise<void> | undefined;
+  /** Called with each process the step starts, as soon as it runs (the journal records it). */
+  readonly onProcess?: ((process: ProcessIdentity) => void) | undefined;
+}
+
+/** Where a step's process runs: enough to find it again, and to tell it from a reused pid. */
+export interface ProcessIdentity {
+  readonly host: string;
+  /** /proc/sys/kernel/random/boot_id ('' where there is none). */
+  readonly bootId: string;
+  /** Its process group (it leads it). */
+  readonly pgid: number;
+  /** Its start time in clock ticks since boot (/proc/PID/stat field 22); undefined without /proc. */
+  readonly startTime: number | undefined;
 }
 
 export interface ExecResult {
@@ -72,14 +79,8 @@ export interface Clock {
 }
 
 export interface JournalPort {
-  /** Durable when it returns; with `sync: false`, durable with the next synced append. */
-  append(record: JournalRecord, opts?: { sync?: boolean }): void;
-  /**
-   * Written when it returns (it survives the process being killed), durable when the promise
-   * resolves: a step's started record, so that its process can be readied meanwhile. `alone`:
-   * no other step is running (the journal may then wait for the disk on the engine's thread).
-   */
-  appendEarly(record: JournalRecord, opts?: { alone?: boolean }): Promise<void>;
+  /** Durable when the promise resolves; with `sync: false`, durable with the next synced append. */
+  append(record: JournalRecord, opts?: { sync?: boolean }): Promise<void>;
 }
 
-export const NO_JOURNAL: JournalPort = { append() {}, appendEarly: () => Promise.resolve() };
+export const NO_JOURNAL: JournalPort = { append: () => Promise.resolve() };

@@ -1,4 +1,4 @@
-/** The wall clock for real runs; a virtual clock, advanced by estimates, for dry runs. */
+/** The wall clock for real runs (a dry run's virtual clock is src/plan/virtual-clock.ts). */
 import type { Clock } from '../engine/ports.js';
 
 import { MAX_TIMER_MS } from './deadlines.js';
@@ -23,16 +23,3 @@ export const realClock: Clock = {
       signal.addEventListener('abort', done, { once: true });
     }),
 };
-
-export class VirtualClock implements Clock {
-  constructor(private time: number) {}
-  now(): number {
-    return this.time;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.time += Math.max(0, ms);
-  }
-  advance(ms: number): void {
-    this.time += Math.max(0, ms);
-  }
-}

@@ -31,8 +31,6 @@ export class RealExecutor implements StepExecutor {
 
   async execute(req: ExecRequest): Promise<ExecResult> {
     const a = req.action;
-    // A process is readied while the started record is synced (./process.ts); the rest waits.
-    if (a.kind !== 'shell' && a.kind !== 'poll' && a.kind !== 'monitor') await req.durable;
     switch (a.kind) {
       case 'shell':
         return this.shell(req, a);
@@ -64,7 +62,7 @@ export class RealExecutor implements StepExecutor {
       log: this.d.log(req.seq, req.ref.key),
       secrets: this.d.secrets,
       outputPath,
-      durable: req.durable,
+      onStarted: req.onProcess,
       onLines: (stream, lines) => this.d.emit({ type: 'step_output', ref: req.ref, stream, lines }),
     });
   }

@@ -9,11 +9,11 @@ import { formatDuration } from '../model/duration.js';
 import type { EngineEvent } from '../engine/events.js';
 import { NO_JOURNAL, type Operator } from '../engine/ports.js';
 import type { StepValues, Values } from '../engine/scope.js';
-import { VirtualClock } from '../executors/clock.js';
-import { DryExecutor } from '../executors/dry.js';
 import type { Runbook } from '../model/types.js';
 import { parseLocal, resolveWindow, toZone } from '../model/window.js';
 import type { RunOutcome } from '../state/records.js';
+import { DryExecutor } from './dry-executor.js';
+import { VirtualClock } from './virtual-clock.js';
 import { expectedDurationMs, rollbackReserveMs, soakDurationMs, worstCaseDurationMs } from './budget.js';
 import { worstCaseMs } from './estimates.js';
 

@@ -4,7 +4,7 @@
  * append cut off by a crash or power cut) is dropped, or repaired when asked, with a backup of
  * the damaged file kept beside it; damage anywhere before that is refused, never skipped.
  */
-import { closeSync, constants, fchmodSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { invalid, refused } from '../errors.js';
 import { failpoint, failpointArmed, failpointHit } from '../engine/failpoint.js';
@@ -13,9 +13,6 @@ import { decodeFrames, encodeFrame, type Decoded } from './frame.js';
 import type { JournalRecord } from './records.js';
 
 const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND } = constants;
-
-/** An fdatasync slower than this (a stalled disk) lets the event loop handle signals before the step starts. */
-const SLOW_FSYNC_MS = 2;
 
 export class JournalWriter {
   private fd: number | undefined;
@@ -76,7 +73,10 @@ export class JournalWriter {
     try {
       const written = writeSync(this.fd, frame);
       if (written !== frame.length) throw new Error(`short write: ${written} of ${frame.length} bytes`);
-      if (opts.sync !== false) fdatasyncSync(this.fd);
+      if (opts.sync !== false) {
+        if (record.type === 'step_started' && failpointHit('slow-fsync')) sleepSync(1500);
+        fdatasyncSync(this.fd);
+      }
       this.unsynced = opts.sync === false;
     } catch (err) {
       this.broken = err instanceof Error ? err.message : String(err);
@@ -84,44 +84,6 @@ export class JournalWriter {
       throw err;
     }
     this.size += frame.length;
-  }
-
-  /**
-   * Written now (it survives the process being killed), durable when the promise resolves; the
-   * step starts only then, and the engine readies it meanwhile. `alone` (no other step running):
-   * the fdatasync runs on this thread once the current callbacks are done, that is once the
-   * step's shell has its job, and the shell starts while the disk works; the thread pool's
-   * hand-offs would cost more than they let run. A slow disk holds the event loop up meanwhile
-   * (the spinner, a Ctrl-C): the step waits for it anyway. After a slow one (SLOW_FSYNC_MS) the
-   * promise resolves a turn of the event loop later, so that a signal that came meanwhile (a
-   * Ctrl-C pressed because nothing happened) is handled first and stops the step before it
-   * starts; a signal during a fast one is no different from one just after it. Otherwise on the
-   * thread pool, so that the other steps' output and timers are not held up. The engine waits
-   * for it before going on, so close() never races it.
-   */
-  appendEarly(record: JournalRecord, opts: { alone?: boolean } = {}): Promise<void> {
-    this.append(record, { sync: false });
-    const fd = this.fd!;
-    return new Promise((resolve, reject) => {
-      const done = (err: Error | null) => {
-        if (!err) return resolve();
-        this.broken = err.message;
-        reject(err);
-      };
-      if (!opts.alone) return fdatasync(fd, done);
-      setImmediate(() => {
-        const t0 = performance.now();
-        try {
-          if (failpointHit('slow-fsync')) sleepSync(1500);
-          fdatasyncSync(fd);
-        } catch (err) {
-          return done(err as Error);
-        }
-        this.unsynced = false; // every write so far is on disk
-        if (performance.now() - t0 < SLOW_FSYNC_MS) return done(null);
-        setImmediate(() => done(null));
-      });
-    });
   }
 
   close(): void {

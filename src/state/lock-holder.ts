@@ -2,8 +2,8 @@
  * Who holds a runbook's lock, and whether they still can: the lock file's contents, and the
  * liveness check (same host: is the pid alive in this boot; another host: assume alive).
  */
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { currentBootId, isSameProcessAlive, procStat } from './processes.js';
 
 export interface LockInfo {
   readonly host: string;
@@ -13,21 +13,11 @@ export interface LockInfo {
   readonly bootId: string;
   readonly started: string;
   readonly runId: string;
+  /** The holder's process start time (/proc/PID/stat field 22), to tell a reused pid; absent without /proc. */
+  readonly startTime?: number | undefined;
 }
 
-let bootIdCache: string | undefined;
-
-/** This machine's boot id; '' when the system does not have one. */
-export function currentBootId(): string {
-  if (bootIdCache === undefined) {
-    try {
-      bootIdCache = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    } catch {
-      bootIdCache = '';
-    }
-  }
-  return bootIdCache;
-}
+export { currentBootId };
 
 export function currentUser(): string {
   try {
@@ -38,7 +28,7 @@ export function currentUser(): string {
 }
 
 export function myLockInfo(runId: string): LockInfo {
-  return { host: hostname(), user: currentUser(), pid: process.pid, bootId: currentBootId(), started: new Date().toISOString(), runId };
+  return { host: hostname(), user: currentUser(), pid: process.pid, bootId: currentBootId(), started: new Date().toISOString(), runId, startTime: procStat('self')?.startTime };
 }
 
 /** The lock file's text as LockInfo, or undefined when it is not one. */
@@ -52,18 +42,21 @@ export function parseLockInfo(raw: string): LockInfo | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const strings = [v.host, v.user, v.bootId, v.started, v.runId].every((s) => typeof s === 'string');
   if (!strings || typeof v.pid !== 'number' || !Number.isSafeInteger(v.pid) || v.pid <= 0) return undefined;
+  if (v.startTime !== undefined && !Number.isSafeInteger(v.startTime)) return undefined;
   return v as LockInfo;
 }
 
 /**
- * Whether the holder may still be running. Same host: its boot id is this boot's and its pid
- * exists (a reused pid counts as alive: refusing is the safe mistake). Another host: its
- * processes cannot be seen from here, so yes.
+ * Whether the holder may still be running. Same host: its boot id is this boot's and its pid is
+ * still its process: a dead pid, a zombie (exited, not yet collected by its parent) and a reused
+ * pid (another start time) are dead. Without /proc, a pid that exists counts as alive (refusing
+ * is the safe mistake). Another host: its processes cannot be seen from here, so yes.
  */
 export function isHolderAlive(info: LockInfo): boolean {
   if (info.host !== hostname()) return true;
   const boot = currentBootId();
   if (info.bootId && boot && info.bootId !== boot) return false;
+  if (procStat('self')) return isSameProcessAlive(info.pid, info.startTime);
   try {
     process.kill(info.pid, 0);
     return true;

@@ -109,6 +109,20 @@ export interface RunResumedRecord {
   readonly fileChanged?: boolean | undefined;
 }
 
+/** A step's process, once it runs: a resume checks whether it outlived its CLI (src/app/orphans.ts). */
+export interface StepProcessRecord {
+  readonly type: 'step_process';
+  readonly at: string;
+  /** The step_started record's. */
+  readonly seq: number;
+  readonly key: string;
+  readonly host: string;
+  readonly bootId: string;
+  readonly pgid: number;
+  /** Clock ticks since boot (/proc/PID/stat field 22); absent without /proc. */
+  readonly startTime?: number | undefined;
+}
+
 export interface RunFinishedRecord {
   readonly type: 'run_finished';
   readonly at: string;
@@ -126,4 +140,5 @@ export type JournalRecord =
   | RollbackStartedRecord
   | RunInterruptedRecord
   | RunResumedRecord
+  | StepProcessRecord
   | RunFinishedRecord;

@@ -4,7 +4,7 @@
  */
 import { stepIdOf } from '../engine/keys.js';
 import type { Clock, ExecRequest, ExecResult, StepExecutor } from '../engine/ports.js';
-import { expectedMs } from '../plan/estimates.js';
+import { expectedMs } from './estimates.js';
 
 export class DryExecutor implements StepExecutor {
   private readonly used = new Set<string>();
