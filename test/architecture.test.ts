@@ -1,6 +1,6 @@
 /**
- * The layering stays as documented: no import cycles; the model, template and plan layers know
- * no fs, process or terminal; only src/render/console knows chalk and ora; nothing imports the CLI.
+ * The layering stays as documented: no import cycles between files or between folders; the model,
+ * template, plan and engine layers know no fs, process or terminal; only src/render/console knows chalk and ora; nothing imports the CLI.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -37,8 +37,32 @@ describe('architecture', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('has no cycles between folders (src/a/ -> src/b/ -> src/a/)', () => {
+    // A root file such as src/errors.ts is a node of its own.
+    const node = (f: string) => rel(f).split('/').slice(0, -1)[0] ?? rel(f);
+    const edges = new Map<string, Set<string>>();
+    for (const f of files) {
+      for (const dep of importsOf(f).filter((s) => s.startsWith('.')).map((s) => local(f, s))) {
+        const [a, b] = [node(f), node(dep)];
+        if (a !== b) edges.set(a, (edges.get(a) ?? new Set()).add(b));
+      }
+    }
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (n: string, path: string[]) => {
+      if (state.get(n) === 'done') return;
+      if (state.get(n) === 'visiting') return void cycles.push([...path.slice(path.indexOf(n)), n].join(' -> '));
+      state.set(n, 'visiting');
+      for (const dep of [...(edges.get(n) ?? [])].sort()) visit(dep, [...path, n]);
+      state.set(n, 'done');
+    };
+    for (const n of [...edges.keys()].sort()) visit(n, []);
+    expect(edges.size).toBeGreaterThan(5);
+    expect(cycles).toEqual([]);
+  });
+
   it('keeps the pure layers free of fs, process and the terminal', () => {
-    const pure = files.filter((f) => /^(model|template|plan)\//.test(rel(f)));
+    const pure = files.filter((f) => /^(model|template|plan|engine)\//.test(rel(f)));
     expect(pure.length).toBeGreaterThan(5);
     for (const f of pure) {
       const bad = importsOf(f).filter((s) => /^(node:)?(fs|child_process|readline|tty)$|^(chalk|ora|execa)$/.test(s));

@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrame } from '../src/state/frame.js';
 import type { JournalRecord } from '../src/state/records.js';
+import { propertyRuns } from './helpers/property.js';
 
 const rec = (seq: number, extra: Record<string, unknown> = {}): JournalRecord =>
   ({ type: 'step_started', at: '2025-01-01T00:00:00.000Z', seq, key: `s${seq}`, visit: 1, stepId: `s${seq}`, kind: 'run', phase: 'change', attempt: 1, ...extra }) as JournalRecord;
@@ -29,7 +30,7 @@ describe('journal framing', () => {
         expect(decoded.damage).toBeUndefined();
         expect(decoded.records).toEqual(JSON.parse(JSON.stringify(records)));
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(100) },
     );
   });
 

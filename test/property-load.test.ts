@@ -13,6 +13,7 @@ import { formatProblem } from '../src/load/problem.js';
 import { decodeText } from '../src/load/read.js';
 import { validate } from '../src/validate/validate.js';
 import { REPO, runCli, tempDir } from './helpers/cli.js';
+import { propertyRuns } from './helpers/property.js';
 
 // Mutations of a parsed runbook: delete, retype, rename or duplicate a node.
 type Mutation =
@@ -103,7 +104,7 @@ describe('loading never throws', () => {
   });
 
   it('random text', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), text), { numRuns: 1500 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 400 }), text), { numRuns: propertyRuns(300) });
   });
 
   it('a key with a newline in it (a block scalar key) is reported on one line', () => {
@@ -113,11 +114,11 @@ describe('loading never throws', () => {
 
   it('random YAML-ish text', () => {
     const token = fc.constantFrom('- ', ': ', '\n', '  ', '[', ']', '{', '}', '&a ', '*a', '!!str ', '---\n', '? ', '#', '"', "'", '|\n', 'version: 1\n', 'steps:\n', 'id: x\n', 'run: y\n', '${{ vars.x }}', ',', 'on_failure: ');
-    fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (parts) => text(parts.join(''))), { numRuns: 1500 });
+    fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (parts) => text(parts.join(''))), { numRuns: propertyRuns(300) });
   });
 
   it('random documents', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => text(stringify(value))), { numRuns: 1000 });
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => text(stringify(value))), { numRuns: propertyRuns(200) });
   });
 
   it('valid runbooks with fields deleted, retyped, renamed or duplicated', () => {
@@ -127,7 +128,7 @@ describe('loading never throws', () => {
         const mutated = ms.reduce((d, m) => applyMutation(d, m), structuredClone(doc));
         text(stringify(mutated));
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(400) },
     );
   });
 
@@ -138,7 +139,7 @@ describe('loading never throws', () => {
         if (decoded.ok) text(decoded.text);
         else expect(decoded.message).not.toContain('\n');
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });

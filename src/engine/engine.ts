@@ -75,9 +75,12 @@ const now = (): string => {
   return nowText;
 };
 
-/** Waits, soaks and notifications only observe or tell: after a crash they simply go on. */
+/**
+ * Waits, soaks and notifications only observe or tell: after a crash they simply go on. A loop
+ * goes on with its items, each of which is decided for itself.
+ */
 export function resumesByItself(step: Step): boolean {
-  return step.kind === 'wait' || step.kind === 'monitor' || step.kind === 'notify';
+  return step.kind === 'wait' || step.kind === 'monitor' || step.kind === 'notify' || step.kind === 'for_each';
 }
 
 export class Engine {
@@ -356,7 +359,7 @@ export class Engine {
     let startedAt = this.o.clock.now();
     if (inFlight.length > 0) {
       startedAt = Date.parse(inFlight[0]!.at);
-      const choice = await this.resolveInFlight(ref, visit);
+      const choice = await this.resolveInFlight(ref, visit, loop);
       if (choice !== 'rerun') {
         const r: ExecResult = { status: choice === 'done' ? 'succeeded' : 'failed', reason: choice === 'failed' ? 'counted as failed on resume' : undefined };
         const seq = inFlight[inFlight.length - 1]!.seq;
@@ -421,7 +424,7 @@ export class Engine {
   }
 
   /** The step that was running when the run stopped: idempotent, reboots, verify, or ask. */
-  private async resolveInFlight(ref: StepRef, visit: number): Promise<'rerun' | 'done' | 'failed'> {
+  private async resolveInFlight(ref: StepRef, visit: number, loop: LoopBindings): Promise<'rerun' | 'done' | 'failed'> {
     // Decided afresh on every resume: an earlier 'rerun' may itself have been cut off after its
     // effect took place, so reusing that decision could run the step twice.
     const { step } = ref;
@@ -432,7 +435,7 @@ export class Engine {
     else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
-      const built = buildUndoAction(step.verify, step, this.o.values, {});
+      const built = buildUndoAction(step.verify, step, this.o.values, loop);
       const verify = await this.o.executor.execute({
         ref: { ...ref, key: `${ref.key}:verify` },
         action: built.action,
