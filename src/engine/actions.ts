@@ -1,6 +1,6 @@
 /**
  * From a step and the values in force to the Action an executor performs: templates resolved,
- * commands quoted, secrets masked in what is shown.
+ * commands quoted, secrets passed in the environment and masked in what is shown.
  */
 import { DEFAULTS, type Step } from '../model/types.js';
 import type { Action } from './ports.js';
@@ -10,34 +10,38 @@ export interface BuiltAction {
   readonly action: Action;
   /** What the operator sees: the command with secrets masked, or the instruction. */
   readonly shown: string | undefined;
+  /** Environment the command needs: the secrets it refers to (never in its text). */
+  readonly env: Readonly<Record<string, string>>;
 }
+
+const NO_ENV: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Throws TemplateError when a reference cannot resolve: the step fails before it starts. */
 export function buildAction(step: Exclude<Step, { kind: 'for_each' }>, values: Values, loop: LoopBindings): BuiltAction {
   switch (step.kind) {
     case 'run': {
       const cmd = renderCommand(step.run, values, loop);
-      return { action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs, expect: step.expect }, shown: cmd.shown };
+      return { action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs, expect: step.expect }, shown: cmd.shown, env: cmd.env };
     }
     case 'manual': {
       const instruction = renderMessage(step.instruction, values, loop);
       const question = step.confirm ? renderMessage(step.confirm, values, loop) : 'Done?';
-      return { action: { kind: 'manual', instruction, question }, shown: instruction };
+      return { action: { kind: 'manual', instruction, question }, shown: instruction, env: NO_ENV };
     }
     case 'wait': {
       const w = step.wait;
-      if ('sleepMs' in w) return { action: { kind: 'sleep', ms: w.sleepMs }, shown: undefined };
+      if ('sleepMs' in w) return { action: { kind: 'sleep', ms: w.sleepMs }, shown: undefined, env: NO_ENV };
       const cmd = renderCommand(w.until, values, loop);
-      return { action: { kind: 'poll', command: cmd.run, shell: step.shell, everyMs: w.everyMs, timeoutMs: w.timeoutMs }, shown: cmd.shown };
+      return { action: { kind: 'poll', command: cmd.run, shell: step.shell, everyMs: w.everyMs, timeoutMs: w.timeoutMs }, shown: cmd.shown, env: cmd.env };
     }
     case 'monitor': {
       const m = step.monitor;
       const cmd = renderCommand(m.run, values, loop);
-      return { action: { kind: 'monitor', command: cmd.run, shell: step.shell, everyMs: m.everyMs, forMs: m.forMs }, shown: cmd.shown };
+      return { action: { kind: 'monitor', command: cmd.run, shell: step.shell, everyMs: m.everyMs, forMs: m.forMs }, shown: cmd.shown, env: cmd.env };
     }
     case 'notify': {
       const message = renderMessage(step.message, values, loop);
-      return { action: { kind: 'notify', message, to: step.to }, shown: message };
+      return { action: { kind: 'notify', message, to: step.to }, shown: message, env: NO_ENV };
     }
   }
 }
@@ -45,7 +49,7 @@ export function buildAction(step: Exclude<Step, { kind: 'for_each' }>, values: V
 /** The undo command of a step, as a shell action. */
 export function buildUndoAction(command: string, step: Step, values: Values, loop: LoopBindings): BuiltAction {
   const cmd = renderCommand(command, values, loop);
-  return { action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs ?? DEFAULTS.timeoutMs, expect: { exitCodes: [0], stdout: undefined } }, shown: cmd.shown };
+  return { action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs ?? DEFAULTS.timeoutMs, expect: { exitCodes: [0], stdout: undefined } }, shown: cmd.shown, env: cmd.env };
 }
 
 /** Resolve a for_each list: a literal list, or `${{ vars.x }}` (a single value becomes a list of one). */

@@ -388,7 +388,7 @@ export class Engine {
     for (let attempt = 1; ; attempt++) {
       const { seq, durable } = this.startRecordEarly(ref, visit, attempt);
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
-      const env = { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
+      const env = { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
       let r: ExecResult;
       this.executing++;
       try {
@@ -442,11 +442,12 @@ export class Engine {
     else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
+      const built = buildUndoAction(step.verify, step, this.o.values, {});
       this.executing++;
       const verify = await this.o.executor.execute({
         ref: { ...ref, key: `${ref.key}:verify` },
-        action: buildUndoAction(step.verify, step, this.o.values, {}).action,
-        seq: this.seq, attempt: 1, env: { ...step.env, RUNBOOK_RUN_ID: this.o.values.run.id }, cwd: step.cwd, startedAt: this.o.clock.now(), signal: this.o.signal,
+        action: built.action,
+        seq: this.seq, attempt: 1, env: { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id }, cwd: step.cwd, startedAt: this.o.clock.now(), signal: this.o.signal,
       }).finally(() => this.executing--);
       choice = verify.status === 'succeeded' ? 'done' : 'rerun';
       note = `verify exited ${verify.exitCode ?? '?'}`;

@@ -1,9 +1,12 @@
 /**
  * The values `${{ }}` references resolve to, and resolvers for commands and for text.
- * In commands a secret is its real value (dry runs show `***`); in text (messages, manual
- * instructions, plans) a secret is always `***`, so secrets never reach notifications.
+ * In commands a secret is a reference to an environment variable that holds its value
+ * (../template/secret-env.ts), so the value never enters a process's argument list; dry runs
+ * show `***`. In text (messages, manual instructions, plans) a secret is always `***`, so
+ * secrets never reach notifications.
  */
 import type { Ref } from '../template/parse.js';
+import { secretVariable } from '../template/secret-env.js';
 import { renderShell, renderText, TemplateError, type Resolved, type Resolver } from '../template/shell.js';
 
 export interface StepValues {
@@ -38,7 +41,10 @@ function lookup(root: unknown, parts: readonly string[]): { found: boolean; valu
   return { found: true, value };
 }
 
-function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: boolean): Resolved {
+/** Collects the variables a command's secret references need (name -> value). */
+type SecretEnv = Record<string, string>;
+
+function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: SecretEnv | undefined): Resolved {
   const missing = (what: string): never => {
     throw new TemplateError(`\${{ ${ref.raw} }}: ${what}`);
   };
@@ -50,7 +56,10 @@ function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: boo
     case 'secrets': {
       const name = ref.parts[0]!;
       if (!inCommand || values.secrets === undefined) return { display: SECRET_MASK };
-      return name in values.secrets ? { value: values.secrets[name] } : missing('no such secret');
+      if (!Object.hasOwn(values.secrets, name)) return missing('no such secret');
+      const variable = secretVariable(name) ?? missing('a secret name is an identifier');
+      inCommand[variable] = values.secrets[name]!;
+      return { env: variable };
     }
     case 'loop': {
       const r = lookup(loop, ref.parts);
@@ -76,19 +85,25 @@ function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: boo
   }
 }
 
-export function commandResolver(values: Values, loop: LoopBindings): Resolver {
-  return (ref) => resolveRef(values, loop, ref, true);
-}
-
 export function textResolver(values: Values, loop: LoopBindings): Resolver {
-  return (ref) => resolveRef(values, loop, ref, false);
+  return (ref) => resolveRef(values, loop, ref, undefined);
 }
 
-/** The command as run (secrets real) and as shown (secrets masked). */
-export function renderCommand(template: string, values: Values, loop: LoopBindings): { run: string; shown: string } {
-  const run = renderShell(template, commandResolver(values, loop));
-  const shown = values.secrets && Object.keys(values.secrets).length > 0 ? renderShell(template, textResolver(values, loop)) : run;
-  return { run, shown };
+export interface RenderedCommand {
+  /** The text the shell runs: secrets as references to `env`, never their values. */
+  readonly run: string;
+  /** What people see: secrets as `***`. */
+  readonly shown: string;
+  /** The variables the command's secret references read, with their values. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export function renderCommand(template: string, values: Values, loop: LoopBindings): RenderedCommand {
+  const env: SecretEnv = {};
+  const run = renderShell(template, (ref) => resolveRef(values, loop, ref, env));
+  // `run` holds no secret, but `***` reads plainer to an operator than a variable name.
+  const shown = Object.keys(env).length > 0 ? renderShell(template, textResolver(values, loop)) : run;
+  return { run, shown, env };
 }
 
 export function renderMessage(template: string, values: Values, loop: LoopBindings): string {

@@ -2,23 +2,34 @@
  * Inserting values into shell text so that no value can change the command's structure.
  *
  * A small lexer follows the command up to each `${{ }}` to know where it stands (unquoted, in
- * single quotes, in double quotes, in a comment, in a here-document) and quotes the value for
- * exactly that place: `'…'` words when unquoted (a list becomes several words), `'\''` inside
- * single quotes, backslash escapes inside double quotes and here-documents. Backquotes are
- * refused (use `$(…)`), as is a value that would end a here-document.
+ * single quotes, in `$'…'`, in double quotes, in a comment, in a here-document) and quotes the
+ * value for exactly that place: `'…'` words when unquoted (a list becomes several words), `'\''`
+ * inside single quotes, backslash escapes inside `$'…'`, double quotes and here-documents.
+ * Backquotes are refused (use `$(…)`), as is a value that would end a here-document.
+ *
+ * A value that must not appear in the command text (a secret: the text becomes an argument of
+ * the shell, readable by every user in /proc/PID/cmdline) is passed in the step's environment
+ * instead, and the text refers to that variable, quoted so that the shell sees the same string
+ * as if the value stood there: `"${V}"` unquoted, `${V}` in double quotes and here-documents,
+ * `'"${V}"'` in single quotes. A here-document with a quoted delimiter expands nothing, so a
+ * reference there is refused (as is one in backquotes).
  */
 import { parseTemplate, type Ref } from './parse.js';
 
-/** What a reference resolves to: a value, or (plans only) text shown as is, e.g. `***`. */
-export type Resolved = { readonly value: unknown } | { readonly display: string };
+/**
+ * What a reference resolves to: a value; an environment variable that holds the value (the
+ * command refers to it, the value stays out of the text); or (plans only) text shown as is,
+ * e.g. `***`.
+ */
+export type Resolved = { readonly value: unknown } | { readonly env: string } | { readonly display: string };
 export type Resolver = (ref: Ref) => Resolved;
 
 export class TemplateError extends Error {
   override name = 'TemplateError';
 }
 
-type Mode = 'plain' | 'subshell' | 'backquote' | 'single' | 'double' | 'comment' | 'heredoc';
-interface Heredoc {
+export type Mode = 'plain' | 'subshell' | 'backquote' | 'single' | 'ansi' | 'double' | 'comment' | 'heredoc';
+export interface Heredoc {
   readonly delimiter: string;
   readonly expands: boolean;
   readonly stripTabs: boolean;
@@ -50,6 +61,9 @@ class ShellLexer {
       const mode = this.mode;
       if (mode === 'single') {
         if (c === "'") this.stack.pop();
+      } else if (mode === 'ansi') {
+        if (c === '\\' && next !== undefined) i++;
+        else if (c === "'") this.stack.pop();
       } else if (mode === 'comment') {
         if (c === '\n') this.stack.pop();
       } else if (c === '\\' && next !== undefined) {
@@ -77,6 +91,9 @@ class ShellLexer {
       else this.stack.push('backquote');
     } else if (c === '$' && next === '(') {
       this.stack.push('subshell');
+      return i + 1;
+    } else if (c === '$' && next === "'") {
+      this.stack.push('ansi');
       return i + 1;
     } else if (c === '(' && mode === 'subshell') this.stack.push('subshell');
     else if (c === ')' && mode === 'subshell') this.stack.pop();
@@ -131,6 +148,8 @@ function quoteFor(lexer: ShellLexer, value: unknown, raw: string): string {
       return list.map(singleQuote).join(' ');
     case 'single':
       return list.join(' ').replace(/'/g, `'\\''`);
+    case 'ansi':
+      return list.join(' ').replace(/[\\']/g, '\\$&');
     case 'double':
       return list.join(' ').replace(/[\\$`"]/g, '\\$&');
     case 'comment':
@@ -147,7 +166,49 @@ function quoteFor(lexer: ShellLexer, value: unknown, raw: string): string {
   }
 }
 
-/** Shell text with every value quoted for where it stands. Throws TemplateError on bad syntax. */
+/** A reference to environment variable `name`, standing for its value exactly, where the lexer is. */
+function referenceFor(lexer: ShellLexer, name: string, raw: string): string {
+  const ref = `\${${name}}`;
+  switch (lexer.mode) {
+    case 'plain':
+    case 'subshell':
+      // Double quotes: one word, exactly the value (no splitting, no globbing), like '…' was.
+      return `"${ref}"`;
+    case 'single':
+      return `'"${ref}"'`;
+    case 'ansi':
+      return `'"${ref}"$'`;
+    case 'double':
+    case 'comment':
+      return ref;
+    case 'backquote':
+      throw new TemplateError(`\${{ ${raw} }} is inside backquotes: use $(…) instead`);
+    case 'heredoc':
+      if (!lexer.currentHeredoc!.expands) throw new TemplateError(quotedHeredocMessage(raw));
+      return ref;
+  }
+}
+
+export function quotedHeredocMessage(raw: string): string {
+  return `\${{ ${raw} }} is in a here-document with a quoted delimiter (<<'EOF'), which expands nothing: a secret reaches the command only through its environment, so use an unquoted delimiter (<<EOF)`;
+}
+
+/** Where each reference of a command stands (validation reports the places a reference cannot be). */
+export function contextsOf(template: string): { readonly ref: Ref; readonly mode: Mode; readonly heredoc: Heredoc | undefined }[] {
+  const parsed = parseTemplate(template);
+  const lexer = new ShellLexer();
+  const out: { ref: Ref; mode: Mode; heredoc: Heredoc | undefined }[] = [];
+  for (const seg of parsed.segments) {
+    if ('text' in seg) lexer.feed(seg.text);
+    else out.push({ ref: seg.ref, mode: lexer.mode, heredoc: lexer.currentHeredoc });
+  }
+  return out;
+}
+
+/**
+ * Shell text with every value quoted for where it stands, and every `{ env }` reference as a
+ * reference to that variable. Throws TemplateError on bad syntax or a place a value cannot go.
+ */
 export function renderShell(template: string, resolve: Resolver): string {
   const parsed = parseTemplate(template);
   if (parsed.errors.length > 0) throw new TemplateError(parsed.errors[0]!.message);
@@ -165,7 +226,7 @@ export function renderShell(template: string, resolve: Resolver): string {
       out += resolved.display;
       continue;
     }
-    out += quoteFor(lexer, resolved.value, seg.ref.raw);
+    out += 'env' in resolved ? referenceFor(lexer, resolved.env, seg.ref.raw) : quoteFor(lexer, resolved.value, seg.ref.raw);
   }
   return out;
 }
@@ -178,6 +239,7 @@ export function renderText(template: string, resolve: Resolver): string {
     .map((seg) => {
       if ('text' in seg) return seg.text;
       const r = resolve(seg.ref);
+      if ('env' in r) throw new TemplateError(`\${{ ${seg.ref.raw} }} can only be used in a command`);
       return 'display' in r ? r.display : words(r.value).join(', ');
     })
     .join('');
