@@ -4,7 +4,7 @@
  * over and over, and the secret is in none; yet each command received exactly its value.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collect, runCli, startCli, tempDir, waitFor, type CliResult } from './helpers/cli.js';
@@ -112,4 +112,19 @@ steps:
     expect(watched.leaks).toEqual([]);
     expect(hashOf(dir, 'verify.sha')).toBe(sha(SECRET));
   }, 90_000);
+
+  it('fail the step, without a trace of the value, when it holds a NUL byte', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'nul.secret'), `${UNIQUE}\0rest`);
+    const file = writeRunbook(dir, `
+secrets: { T: { file: nul.secret } }
+steps:
+  - { id: use, run: 'echo \${{ secrets.T }}' }
+`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toContain('use failed: ${{ secrets.T }}: the value holds a NUL byte');
+    expect(r.stdout + r.stderr).not.toContain(UNIQUE);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -34,6 +34,8 @@ const CONTEXTS: Array<[string, string, (v: string) => string]> = [
   ['here-document', 'cat <<END\n<${{ vars.x }}>\nEND', (v) => `<${v}>\n`],
   ['quoted here-document', "cat <<'END'\n<${{ vars.x }}>\nEND", (v) => `<${v}>\n`],
   ['comment', "# note: ${{ vars.x }}\nprintf done", () => 'done'],
+  ['here-string', 'cat <<<"<${{ vars.x }}>"', (v) => `<${v}>\n`],
+  ['assignment', 'x=${{ vars.x }}; printf \'%s|\' "$x"', (v) => `${v}|`],
   ["$'…'", "printf '%s|' $'\\'<${{ vars.x }}>\\t'", (v) => `'<${v}>\t|`],
 ];
 

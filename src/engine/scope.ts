@@ -58,7 +58,10 @@ function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: Sec
       if (!inCommand || values.secrets === undefined) return { display: SECRET_MASK };
       if (!Object.hasOwn(values.secrets, name)) return missing('no such secret');
       const variable = secretVariable(name) ?? missing('a secret name is an identifier');
-      inCommand[variable] = values.secrets[name]!;
+      const value = values.secrets[name]!;
+      // No environment (nor argument) can carry a NUL; Node would throw with the value in its message.
+      if (value.includes('\0')) missing('the value holds a NUL byte, which no command can receive');
+      inCommand[variable] = value;
       return { env: variable };
     }
     case 'loop': {

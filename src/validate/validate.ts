@@ -16,7 +16,7 @@ import { notifyChannels } from './rules/notify-channels.js';
 import { reachability } from './rules/reachability.js';
 import { reservedIds } from './rules/reserved-ids.js';
 import { secretUsage } from './rules/secret-usage.js';
-import { shellContext } from './rules/shell-context.js';
+import { secretHeredoc } from './rules/secret-heredoc.js';
 import { stepFlags } from './rules/step-flags.js';
 import { templates } from './rules/templates.js';
 import { uniqueIds } from './rules/unique-ids.js';
@@ -33,7 +33,7 @@ export const RULES: readonly Rule[] = [
   templates,
   conditions,
   secretUsage,
-  shellContext,
+  secretHeredoc,
   forEach,
   expectRegex,
   nestedShells,
