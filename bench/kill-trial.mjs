@@ -35,14 +35,7 @@ rollback:
 ${RB.map((s) => `    - ${traced(s)}\n`).join('')}`;
 
 /** What each trial must leave in `trace`, in groups whose order within is free (a batch runs two at once). */
-export const EXPECTED = [
-  ...TOP,
-  ...HOSTS.map((h) => `deploy-${h}`),
-  ...TAIL,
-  ...[...HOSTS].reverse().map((h) => `undeploy-${h}`),
-  ...[...TOP].reverse().map((s) => `undo-${s}`),
-  ...RB,
-];
+export const EXPECTED = [...TOP, ...HOSTS.map((h) => `deploy-${h}`), ...TAIL, ...[...HOSTS].reverse().map((h) => `undeploy-${h}`), ...[...TOP].reverse().map((s) => `undo-${s}`), ...RB];
 
 /** Why the trace is wrong (a step lost, run twice, or out of order), or undefined. */
 export function traceProblem(trace) {
@@ -51,7 +44,8 @@ export function traceProblem(trace) {
   const lost = EXPECTED.filter((e) => !counts.has(e));
   const twice = [...counts].filter(([, n]) => n > 1).map(([t, n]) => `${t} x${n}`);
   const extra = [...counts.keys()].filter((t) => !EXPECTED.includes(t));
-  if (lost.length || twice.length || extra.length) return [lost.length && `lost ${lost.join(' ')}`, twice.length && `twice ${twice.join(' ')}`, extra.length && `unexpected ${extra.join(' ')}`].filter(Boolean).join('; ');
+  if (lost.length || twice.length || extra.length)
+    return [lost.length && `lost ${lost.join(' ')}`, twice.length && `twice ${twice.join(' ')}`, extra.length && `unexpected ${extra.join(' ')}`].filter(Boolean).join('; ');
   // Order: positions may swap only inside a batch of two (the loop and its undos), never across phases.
   for (let i = 0; i < trace.length; i++) {
     const want = EXPECTED.indexOf(trace[i]);
@@ -123,7 +117,11 @@ export async function killTrial({ cli = DEFAULT_CLI, spanMs }) {
     } else if (r.signal === 'SIGKILL') {
       kills++;
       args = ['resume', '--state-dir', 's'];
-    } else failure = `round ${round}: exit ${r.code}: ${r.stderr.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).join(' | ')}`;
+    } else
+      failure = `round ${round}: exit ${r.code}: ${r.stderr
+        .split('\n')
+        .filter((l) => l.trim() && !/^\s+at /.test(l))
+        .join(' | ')}`;
   }
   const trace = readTrace(dir);
   if (!failure && !ended) failure = 'did not end in 50 rounds';

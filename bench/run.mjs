@@ -72,18 +72,50 @@ const freshState = () => join(work, `state-${stateN++}`);
   const one = runbook('cold', trivial(1));
   const node = measure(() => time('node', ['-e', '0']), RUNS * 2);
   row('node -e 0 (baseline)', node, 'ms');
-  row('runbook --version', measure(() => time('node', [CLI, '--version']), RUNS * 2), 'ms', node);
-  row('runbook validate (1 step)', measure(() => time('node', [CLI, 'validate', one]), RUNS * 2), 'ms', node, '<= 3x');
+  row(
+    'runbook --version',
+    measure(() => time('node', [CLI, '--version']), RUNS * 2),
+    'ms',
+    node,
+  );
+  row(
+    'runbook validate (1 step)',
+    measure(() => time('node', [CLI, 'validate', one]), RUNS * 2),
+    'ms',
+    node,
+    '<= 3x',
+  );
   const shipped = resolve(import.meta.dirname, '..', 'runbooks', 'email-patch.yaml');
-  row('runbook validate runbooks/email-patch.yaml', measure(() => time('node', [CLI, 'validate', shipped]), RUNS * 2), 'ms', node, '<= 3x');
+  row(
+    'runbook validate runbooks/email-patch.yaml',
+    measure(() => time('node', [CLI, 'validate', shipped]), RUNS * 2),
+    'ms',
+    node,
+    '<= 3x',
+  );
 }
 
 // 3. validate and plan of 1,000- and 10,000-step runbooks.
-for (const [n, goal] of [[1_000, '< 1000 ms'], [10_000, '< 3000 ms']]) {
+for (const [n, goal] of [
+  [1_000, '< 1000 ms'],
+  [10_000, '< 3000 ms'],
+]) {
   const big = runbook(`big${n}`, Array.from({ length: n }, (_, i) => `  - { id: s${i}, run: "echo step ${i} on \${{ vars.host }}", estimate: 1s }\n`).join(''), 'vars: { host: web1 }\n');
   const steps = n.toLocaleString('en');
-  row(`validate, ${steps} steps`, measure(() => time('node', [CLI, 'validate', big])), 'ms', undefined, goal);
-  row(`plan, ${steps} steps`, measure(() => time('node', [CLI, 'plan', big], { stdio: ['ignore', 'ignore', 'pipe'] })), 'ms', undefined, goal);
+  row(
+    `validate, ${steps} steps`,
+    measure(() => time('node', [CLI, 'validate', big])),
+    'ms',
+    undefined,
+    goal,
+  );
+  row(
+    `plan, ${steps} steps`,
+    measure(() => time('node', [CLI, 'plan', big], { stdio: ['ignore', 'ignore', 'pipe'] })),
+    'ms',
+    undefined,
+    goal,
+  );
 }
 
 // 4. Peak memory of exec of one step printing 1 GB.

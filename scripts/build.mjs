@@ -8,9 +8,10 @@
 //                         built for old Node versions so that it can run on them.
 //
 // RUNBOOK_OUTDIR builds elsewhere (parallel work).
-import { build } from 'esbuild';
+
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { build } from 'esbuild';
 
 const outdir = resolve(process.env.RUNBOOK_OUTDIR ?? 'dist');
 rmSync(outdir, { recursive: true, force: true });

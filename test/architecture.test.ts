@@ -23,7 +23,14 @@ const rel = (f: string) => relative(SRC, f);
 
 describe('architecture', () => {
   it('has no import cycles (static imports)', () => {
-    const graph = new Map(files.map((f) => [f, importsOf(f).filter((s) => s.startsWith('.')).map((s) => local(f, s))]));
+    const graph = new Map(
+      files.map((f) => [
+        f,
+        importsOf(f)
+          .filter((s) => s.startsWith('.'))
+          .map((s) => local(f, s)),
+      ]),
+    );
     const state = new Map<string, 'visiting' | 'done'>();
     const cycles: string[] = [];
     const visit = (f: string, path: string[]) => {
@@ -42,7 +49,9 @@ describe('architecture', () => {
     const node = (f: string) => rel(f).split('/').slice(0, -1)[0] ?? rel(f);
     const edges = new Map<string, Set<string>>();
     for (const f of files) {
-      for (const dep of importsOf(f).filter((s) => s.startsWith('.')).map((s) => local(f, s))) {
+      for (const dep of importsOf(f)
+        .filter((s) => s.startsWith('.'))
+        .map((s) => local(f, s))) {
         const [a, b] = [node(f), node(dep)];
         if (a !== b) edges.set(a, (edges.get(a) ?? new Set()).add(b));
       }
@@ -74,8 +83,16 @@ describe('architecture', () => {
   it('lets only the console renderers use chalk and ora, and nothing import the CLI', () => {
     for (const f of files) {
       const specs = importsOf(f);
-      if (!rel(f).startsWith('render/console/')) expect(specs.filter((s) => s === 'chalk' || s === 'ora'), rel(f)).toEqual([]);
-      if (!rel(f).startsWith('cli/')) expect(specs.filter((s) => s.includes('/cli/')), rel(f)).toEqual([]);
+      if (!rel(f).startsWith('render/console/'))
+        expect(
+          specs.filter((s) => s === 'chalk' || s === 'ora'),
+          rel(f),
+        ).toEqual([]);
+      if (!rel(f).startsWith('cli/'))
+        expect(
+          specs.filter((s) => s.includes('/cli/')),
+          rel(f),
+        ).toEqual([]);
     }
   });
 });

@@ -20,7 +20,11 @@ describe('runbook', () => {
   });
 
   it('bad input is one line with its location, never a stack trace', async () => {
-    for (const args of [['exec', '/nonexistent/runbook.yaml'], ['plan', REPO], ['resume', '--state-dir', '/nonexistent-state']]) {
+    for (const args of [
+      ['exec', '/nonexistent/runbook.yaml'],
+      ['plan', REPO],
+      ['resume', '--state-dir', '/nonexistent-state'],
+    ]) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

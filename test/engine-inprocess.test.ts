@@ -73,7 +73,8 @@ rollback:
 });
 
 describe('for_each', () => {
-  const LOOP = (maxFailures: number) => runbookFrom(`
+  const LOOP = (maxFailures: number) =>
+    runbookFrom(`
 vars: { hosts: [h1, h2, h3, h4, h5] }
 steps:
   - id: loop
@@ -101,7 +102,10 @@ steps:
 
   it('starts both items of a batch before either finishes', async () => {
     const r = await runEngine(LOOP(0));
-    const order = r.events.map((l) => JSON.parse(l)).filter((e) => e.type === 'step_started' || e.type === 'step_finished').map((e) => `${e.type === 'step_started' ? '+' : '-'}${e.key}`);
+    const order = r.events
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'step_started' || e.type === 'step_finished')
+      .map((e) => `${e.type === 'step_started' ? '+' : '-'}${e.key}`);
     expect(order.slice(0, 4)).toEqual(['+d[h1]', '+d[h2]', '-d[h1]', '-d[h2]']);
   });
 });
@@ -160,7 +164,10 @@ rollback:
         // resumed in flight finishes after its neighbour), never across phases.
         const done = finishedKeys(resumed.journal);
         expect([...done].sort(), `cut ${cut}`).toEqual(finishedKeys(full.journal).sort());
-        expect(done.findIndex((k) => k.endsWith(':undo')), `cut ${cut}`).toBe(finishedKeys(full.journal).findIndex((k) => k.endsWith(':undo')));
+        expect(
+          done.findIndex((k) => k.endsWith(':undo')),
+          `cut ${cut}`,
+        ).toBe(finishedKeys(full.journal).findIndex((k) => k.endsWith(':undo')));
         expect(resumed.result, `cut ${cut}`).toEqual(full.result);
       }
     });

@@ -9,10 +9,10 @@ import { Engine } from '../src/engine/engine.js';
 import type { ExecRequest, ExecResult, Operator, StepExecutor } from '../src/engine/ports.js';
 import { Replay } from '../src/engine/replay.js';
 import type { StepValues, Values } from '../src/engine/scope.js';
-import { VirtualClock } from '../src/plan/virtual-clock.js';
 import { normalizeRunbook } from '../src/model/normalize.js';
 import { RunbookSchema } from '../src/model/schema.js';
 import type { Runbook } from '../src/model/types.js';
+import { VirtualClock } from '../src/plan/virtual-clock.js';
 import type { JournalRecord } from '../src/state/records.js';
 
 function runbookOf(yaml: string): Runbook {
@@ -40,11 +40,24 @@ const operator: Operator = {
 async function run(runbook: Runbook, failing: Set<string>, records: JournalRecord[], replay?: Replay) {
   const executor = new ScriptedExecutor(failing);
   const values: Values & { steps: Map<string, StepValues> } = {
-    vars: runbook.vars, secrets: {}, steps: new Map(), run: { id: 'r', started: '' }, window: {}, env: {}, dry: false,
+    vars: runbook.vars,
+    secrets: {},
+    steps: new Map(),
+    run: { id: 'r', started: '' },
+    window: {},
+    env: {},
+    dry: false,
   };
   const engine = new Engine({
-    runbook, values, executor, operator, clock: new VirtualClock(0), emit: () => {},
-    journal: { append: async (r) => void records.push(r) }, signal: new AbortController().signal, replay,
+    runbook,
+    values,
+    executor,
+    operator,
+    clock: new VirtualClock(0),
+    emit: () => {},
+    journal: { append: async (r) => void records.push(r) },
+    signal: new AbortController().signal,
+    replay,
   });
   const result = await engine.run();
   return { result, ran: executor.ran };

@@ -23,26 +23,33 @@ function smallDisk(): string {
 }
 
 describe('a full disk under the state', () => {
-  it.skipIf(!isRoot)('stops the run as interrupted with one line naming the disk; resume works once there is space (needs root to mount a tmpfs)', async () => {
-    const dir = tempDir();
-    const state = join(smallDisk(), 'state');
-    const file = writeRunbook(dir, `
+  it.skipIf(!isRoot)(
+    'stops the run as interrupted with one line naming the disk; resume works once there is space (needs root to mount a tmpfs)',
+    async () => {
+      const dir = tempDir();
+      const state = join(smallDisk(), 'state');
+      const file = writeRunbook(
+        dir,
+        `
 steps:
   - { id: chatty, run: 'for i in $(seq 200000); do echo line $i of a chatty step; done' }
   - { id: after, run: echo after }
-`);
-    const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, timeoutMs: 60_000 });
-    expect(r.code, r.stderr).toBe(130);
-    expect(`${r.stdout}${r.stderr}`).toMatch(/runbook: the state in \S+: the disk under it is full \(ENOSPC/);
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    const status = await runCli(['status', '--state-dir', state], { cwd: dir });
-    expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/interrupted/);
-    const runDir = join(state, 'runs', readdirSync(join(state, 'runs'))[0]!);
-    rmSync(join(runDir, 'logs'), { recursive: true }); // space again
-    mkdirSync(join(runDir, 'logs'));
-    const resumed = await runCli(['resume', '--state-dir', state, '--skip-in-flight'], { cwd: dir });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stdout).toContain('after');
-  }, 90_000);
+`,
+      );
+      const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(130);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/runbook: the state in \S+: the disk under it is full \(ENOSPC/);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      const status = await runCli(['status', '--state-dir', state], { cwd: dir });
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/interrupted/);
+      const runDir = join(state, 'runs', readdirSync(join(state, 'runs'))[0]!);
+      rmSync(join(runDir, 'logs'), { recursive: true }); // space again
+      mkdirSync(join(runDir, 'logs'));
+      const resumed = await runCli(['resume', '--state-dir', state, '--skip-in-flight'], { cwd: dir });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain('after');
+    },
+    90_000,
+  );
 });

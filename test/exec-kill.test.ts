@@ -3,8 +3,8 @@
  * that outlived both (its CLI and watchdog killed together) is found on resume; a lock holder
  * that is a zombie or whose pid was reused is dead; a step's command line is just its command.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,22 +46,35 @@ const gone = (name: string) => processesNamed(name).length === 0;
 const groupOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
 
 describe('the CLI killed with SIGKILL under a running step', () => {
-  for (const [what, env] of [['a plain step', ''], ['a step that sets SECONDS (once spawned another way)', 'env: { SECONDS: "5" }']] as const) {
+  for (const [what, env] of [
+    ['a plain step', ''],
+    ['a step that sets SECONDS (once spawned another way)', 'env: { SECONDS: "5" }'],
+  ] as const) {
     it(`takes the step's whole group with it: ${what}`, async () => {
       const dir = tempDir();
       const state = join(dir, 's');
       const name = unique();
-      const file = writeRunbook(dir, `
+      const file = writeRunbook(
+        dir,
+        `
 steps:
   - id: long
     ${env}
     run: 'bash -c "exec -a ${name} sleep 300" & sleep 300'
-`);
+`,
+      );
       const cli = startDetached(['exec', file, '--state-dir', state], dir);
       await waitFor(() => processesNamed(name).length === 1, 15_000);
       const pgid = groupOf(processesNamed(name)[0]!);
       cli.kill('SIGKILL');
-      await waitFor(() => gone(name) && spawnSync('ps', ['-o', 'pid=', '-g', String(pgid)]).stdout.toString().trim() === '', 10_000);
+      await waitFor(
+        () =>
+          gone(name) &&
+          spawnSync('ps', ['-o', 'pid=', '-g', String(pgid)])
+            .stdout.toString()
+            .trim() === '',
+        10_000,
+      );
     });
   }
 });
@@ -71,12 +84,15 @@ describe('a step that outlived its CLI and the watchdog', () => {
     const dir = tempDir();
     const state = join(dir, 's');
     const name = unique();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - id: long
     run: 'if [ -e ran-once ]; then echo again; else touch ran-once; exec -a ${name} sleep 300; fi'
   - { id: last, run: 'echo last' }
-`);
+`,
+    );
     const cli = startDetached(['exec', file, '--state-dir', state], dir);
     await waitFor(() => processesNamed(name).length === 1 && stepProcess(state) !== undefined, 15_000);
     process.kill(-cli.pid!, 'SIGKILL'); // the CLI's group: the CLI and its watchdog, not the step's group
@@ -103,12 +119,20 @@ describe('a lock holder', () => {
     const dir = tempDir();
     const state = join(dir, 's');
     const name = unique();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: long, run: '[ -e ran-once ] || { touch ran-once; exec -a ${name} sleep 300; }' }
-`);
+`,
+    );
     // The CLI's parent becomes `sleep`, which never collects its children.
-    const parent = spawn('bash', ['-c', `"$0" "$1" exec "$2" --state-dir "$3" >/dev/null 2>&1 & exec sleep 60`, process.execPath, CLI, file, state], { cwd: dir, env: cliEnv(), stdio: 'ignore', detached: true });
+    const parent = spawn('bash', ['-c', `"$0" "$1" exec "$2" --state-dir "$3" >/dev/null 2>&1 & exec sleep 60`, process.execPath, CLI, file, state], {
+      cwd: dir,
+      env: cliEnv(),
+      stdio: 'ignore',
+      detached: true,
+    });
     try {
       await waitFor(() => processesNamed(name).length === 1, 15_000);
       const holder = JSON.parse(readFileSync(lockFile(state), 'utf8')) as { pid: number };
@@ -125,10 +149,13 @@ steps:
   it('whose pid now belongs to another process (other start time) is dead: exec takes over', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: one, run: 'echo one' }
-`);
+`,
+    );
     const other = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
       const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
@@ -148,11 +175,14 @@ describe("a step's command line", () => {
   it('is exactly its shell and command: bash, -eo, pipefail, -c, the command', async () => {
     const dir = tempDir();
     const command = `xargs -0 printf '%s|' < /proc/$$/cmdline > cmdline; printf %s "$BASH_EXECUTION_STRING" > exec-string`;
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - id: show
     run: ${JSON.stringify(command)}
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'cmdline'), 'utf8')).toBe(`bash|-eo|pipefail|-c|${command}|`);

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliResult } from './helpers/cli.js';
+import { type CliResult, runCli, tempDir } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const logOf = (state: string, step: string): string => {
@@ -28,7 +28,9 @@ describe("a step's process", () => {
     const dir = tempDir();
     const odd = join(dir, `it's a "dir" $(x) é`);
     mkdirSync(odd);
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - id: show
     cwd: ${JSON.stringify(odd)}
@@ -36,7 +38,8 @@ steps:
     run: |
       printf '%s\\n' "$PWD" > "${dir}/out"
       printf '%s' "$ODD" >> "${dir}/out"
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -56,14 +59,17 @@ steps:
     expect(logOf(state, 'three')).toBe('c3\n');
   });
 
-  it("does not hold the run up for a background child that never stops writing to stderr", async () => {
+  it('does not hold the run up for a background child that never stops writing to stderr', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: spew, run: "yes spew >&2 & echo $! > spew.pid; echo started" }
   - { id: two, run: "echo two" }
   - { id: three, run: "kill $(cat spew.pid); echo three" }
-`);
+`,
+    );
     const t0 = Date.now();
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir }).finally(() => {
       try {
@@ -100,11 +106,14 @@ steps:
 
   it('does not wait for background children that keep the output open', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: daemon, run: "(sleep 4; echo late) & echo started" }
   - { id: then, run: "echo then" }
-`);
+`,
+    );
     const t0 = Date.now();
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(0);
@@ -200,7 +209,9 @@ describe("the step's shell, looked up in PATH at every step", () => {
     mkdirSync(a!);
     writeShell(b!, used, 'b');
     writeShell(c!, used, 'c');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 defaults: { shell: mysh }
 steps:
   - { id: first, run: "true" }
@@ -208,7 +219,8 @@ steps:
   - { id: moved, run: "true" }
   - { id: own-path, env: { PATH: "${c}:/usr/bin:/bin" }, run: "true" }
   - { id: last, run: "true" }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { PATH: `${a}:${b}:/usr/bin:/bin` } });
     expect(r.code).toBe(0);
     // The copy in b moved to a (the first one in PATH): steps after run that one.
@@ -221,7 +233,9 @@ steps:
     const [a, b] = ['a', 'b'].map((d) => join(dir, d));
     mkdirSync(a!);
     writeShell(b!, used, 'b');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 defaults: { shell: mysh }
 vars: { hosts: [h1, h2] }
 steps:
@@ -233,7 +247,8 @@ steps:
     serial: 2
     steps:
       - { id: each, run: "true" }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { PATH: `${a}:${b}:/usr/bin:/bin` } });
     expect(r.code).toBe(0);
     expect(readFileSync(used, 'utf8')).toBe('b\nb\na\na\na\n');
@@ -245,12 +260,15 @@ steps:
     // Where the CLI starts, bin/ has none: looked up there, it would be the
     // fallback's, later in PATH, and the steps would run that one.
     for (const d of ['fallback', 'x', 'y']) writeShell(join(dir, d, 'bin'), used, d);
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 defaults: { shell: mysh }
 steps:
   - { id: in-x, cwd: x, run: "true" }
   - { id: in-y, cwd: y, run: "true" }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { PATH: `bin:${dir}/fallback/bin:/usr/bin:/bin` } });
     expect(r.code).toBe(0);
     expect(readFileSync(used, 'utf8')).toBe('x\ny\n');

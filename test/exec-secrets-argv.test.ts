@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, tempDir, waitFor, type CliResult } from './helpers/cli.js';
+import { type CliResult, collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
 import { writeRunbook } from './helpers/runbooks.js';
 
 /** A unique part (found in any quoting of the value) and hostile characters around it. */
@@ -49,7 +49,9 @@ describe('secrets in commands', () => {
     const dir = tempDir();
     const state = join(dir, 's');
     // Each command hashes what it received and lingers so that the watcher sees its process.
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 secrets: { T: { env: MY_T } }
 steps:
   - id: plain
@@ -68,7 +70,8 @@ steps:
   - id: soak
     monitor: { run: "printf '%s' \${{ secrets.T }} | sha256sum | cut -c1-64 > monitor.sha; sleep 0.5; : m-monitor", every: 1s, for: 1s }
   - { id: fail, run: 'false', on_failure: rollback }
-`);
+`,
+    );
     const done = collect(startCli(['exec', file, '--state-dir', state], { cwd: dir, env: { MY_T: SECRET } }), { timeoutMs: 60_000 });
     const watched = await watchArgv(done, UNIQUE, ['m-run', 'm-undo', 'm-until', 'm-monitor']);
     const r = (await done) as CliResult;
@@ -89,13 +92,16 @@ steps:
   it('reach verify, on resume, through the environment', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 secrets: { T: { env: MY_T } }
 steps:
   - id: long
     run: 'touch started; sleep 30'
     verify: "printf '%s' \${{ secrets.T }} | sha256sum | cut -c1-64 > verify.sha; sleep 0.5; : m-verify"
-`);
+`,
+    );
     const env = { MY_T: SECRET };
     const child = startCli(['exec', file, '--state-dir', state], { cwd: dir, env });
     const first = collect(child, { timeoutMs: 30_000 });
@@ -116,11 +122,14 @@ steps:
   it('fail the step, without a trace of the value, when it holds a NUL byte', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'nul.secret'), `${UNIQUE}\0rest`);
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 secrets: { T: { file: nul.secret } }
 steps:
   - { id: use, run: 'echo \${{ secrets.T }}' }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.stdout).toContain('use failed: ${{ secrets.T }}: the value holds a NUL byte');

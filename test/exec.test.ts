@@ -18,7 +18,10 @@ describe('exec: the demo', () => {
     for (const s of ['web1', 'web2', 'web3']) expect(readFileSync(join(dir, '.runbook/demo-servers', s, 'site/index.html'), 'utf8')).toContain('v2.0');
     expect(r.stdout).toMatch(/✓ all-live succeeded/);
     expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ /m);
-    const notes = readFileSync(join(dir, '.runbook/demo-notifications.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const notes = readFileSync(join(dir, '.runbook/demo-notifications.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // Events by notify.events; the two notify steps go to every channel.
     expect(notes.map((n) => n.event)).toEqual(['run_started', 'message', 'message', 'run_finished']);
     expect(notes[1].text).toBe('Deployment of v2.0 to web1, web2, web3 commencing');
@@ -43,12 +46,15 @@ describe('exec: the demo', () => {
 describe('exec: branch targets', () => {
   it('follows on_success to a step id and to end', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: a, run: echo a >> trace, on_success: c }
   - { id: b, run: echo b >> trace, on_success: end }
   - { id: c, run: echo c >> trace, on_success: end, on_failure: b }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('a\nc\n');
@@ -56,14 +62,17 @@ steps:
 
   it('on_failure: continue, a step id, then abort (exit 4, no rollback)', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: a, run: "echo a >> trace; false", on_failure: continue }
   - { id: b, run: "echo b >> trace; exit 3", on_failure: fix }
   - { id: skipped, run: echo skipped >> trace }
   - { id: fix, run: "echo fix >> trace; false", on_failure: abort }
   - { id: never, run: echo never >> trace }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(4);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('a\nb\nfix\n');
@@ -72,13 +81,16 @@ steps:
 
   it('bounds a backward jump by max_visits, then rolls back', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: try, run: "echo try >> trace; false", on_failure: try, max_visits: 2 }
 rollback:
   steps:
     - { id: rb, run: echo rb >> trace }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(1);
     expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('try\ntry\nrb\n');
@@ -86,7 +98,9 @@ rollback:
 
   it('escalates when a rollback step fails (exit 3) and prints rollback.escalate', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: a, run: "false" }
 rollback:
@@ -94,7 +108,8 @@ rollback:
     - { id: restore, run: "false" }
     - { id: after, run: echo after >> trace }
   escalate: Develop and communicate a recovery plan to interested parties
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('Develop and communicate a recovery plan to interested parties');
@@ -125,7 +140,9 @@ steps:
 
   it('runs a batch of `serial` items at once', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 vars: { hosts: [a, b, c, d] }
 steps:
   - id: loop
@@ -133,7 +150,8 @@ steps:
     serial: 2
     steps:
       - { id: work, run: 'echo start \${{ item }} >> trace; sleep 0.3; echo end \${{ item }} >> trace' }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(0);
     const lines = readFileSync(join(dir, 'trace'), 'utf8').trim().split('\n');
@@ -145,7 +163,9 @@ steps:
 describe('exec: processes', () => {
   it('a timeout kills the whole process tree, grandchildren included', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - id: hang
     timeout: 1s
@@ -153,7 +173,8 @@ steps:
     run: |
       bash -c 'sleep 300 & echo $! > grandchild.pid; wait' &
       sleep 300
-`);
+`,
+    );
     const t0 = Date.now();
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_KILL_GRACE_MS: '500' } });
     expect(r.code).toBe(4);
@@ -164,10 +185,13 @@ steps:
 
   it('a timeout longer than Node can set one timer for (30d) does not fire at once', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: long, timeout: 30d, run: "sleep 0.3; echo long-finished" }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/│ long-finished/);
@@ -175,12 +199,15 @@ steps:
 
   it('times out a step that follows steps with longer timeouts', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: first, run: "true" }
   - { id: second, timeout: 1h, run: "true" }
   - { id: quick, timeout: 1s, run: "sleep 3; echo quick-finished" }
-`);
+`,
+    );
     const t0 = Date.now();
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_KILL_GRACE_MS: '500' } });
     expect(r.code).toBe(4);
@@ -191,13 +218,16 @@ steps:
 
   it('retries with a delay until the step succeeds', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - id: flaky
     retries: 3
     retry_delay: 100ms
     run: 'echo $RUNBOOK_ATTEMPT >> attempts; test $(wc -l < attempts) -ge 3'
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'attempts'), 'utf8')).toBe('1\n2\n3\n');
@@ -207,7 +237,9 @@ steps:
 
   it('passes outputs between steps, and checks expect', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: build, run: 'echo "version=4.2.1" >> "$RUNBOOK_OUTPUT"; echo built' }
   - id: use
@@ -216,7 +248,8 @@ steps:
     run: 'echo "status: degraded"; exit 3'
     expect: { exit_codes: [0, 3], stdout: 'status: ok' }
     on_failure: abort
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(readFileSync(join(dir, 'out'), 'utf8')).toBe('got 4.2.1 after built\n');
     expect(r.code).toBe(4);
@@ -227,12 +260,15 @@ steps:
 describe('exec: waits and soaks', () => {
   it('wait until polls a command until it succeeds; a timeout fails the step', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: later, run: '(sleep 0.6; touch ready) > /dev/null 2>&1 &' }
   - { id: ready, wait: { until: 'test -e ready', every: 200ms, timeout: 5s } }
   - { id: never, wait: { until: 'test -e never', every: 200ms, timeout: 1s }, on_failure: abort }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/✓ ready succeeded/);
@@ -241,11 +277,14 @@ steps:
 
   it('monitor runs its check every interval for the period and fails on the first failed check', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: soak, monitor: { run: 'echo check >> checks', every: 300ms, for: 1s } }
   - { id: anomaly, monitor: { run: 'echo x >> bad; test $(wc -l < bad) -lt 3', every: 100ms, for: 10s }, on_failure: abort }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(4);
     const checks = readFileSync(join(dir, 'checks'), 'utf8').trim().split('\n').length;
@@ -257,10 +296,13 @@ steps:
   it('a soak interrupted and resumed runs only its remaining time', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: soak, monitor: { run: 'echo check >> checks', every: 250ms, for: 3s } }
-`);
+`,
+    );
     const child = startCli(['exec', file, '--state-dir', state], { cwd: dir });
     const done = collect(child);
     await new Promise((r) => setTimeout(r, 1800));
@@ -277,7 +319,9 @@ steps:
 describe('exec: untrusted values', () => {
   it('a --var can never change a command: $(...), backticks, quotes, newlines', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 vars: { name: x }
 steps:
   - id: a
@@ -285,7 +329,8 @@ steps:
       printf "%s" \${{ vars.name }} > unquoted
       printf "%s" "[\${{ vars.name }}]" > dq
       printf "%s" '[\${{ vars.name }}]' > sq
-`);
+`,
+    );
     for (const evil of ['$(touch pwned)', '`touch pwned`', `'; touch pwned; '`, '"; touch pwned; "', 'a\ntouch pwned']) {
       const r = await runCli(['exec', file, '--var', `name=${evil}`, '--state-dir', join(dir, `s${Math.random()}`)], { cwd: dir });
       expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -299,7 +344,9 @@ steps:
   it('masks secrets in the console, logs, journal and notifications, even split across writes', async () => {
     const dir = tempDir();
     const secret = 'hunter2-s3cr3t-value';
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 secrets: { TOKEN: { env: DEMO_TOKEN } }
 notify:
   channels: { audit: { type: file, path: audit.jsonl } }
@@ -313,7 +360,8 @@ steps:
       echo "t=\${{ secrets.TOKEN }}" >> "$RUNBOOK_OUTPUT"
   - { id: again, run: 'echo "\${{ steps.show.outputs.t }}"' }
   - { id: fail, run: 'echo "\${{ secrets.TOKEN }}" >&2; false', on_failure: abort }
-`);
+`,
+    );
     const state = join(dir, 's');
     const r = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { DEMO_TOKEN: secret } });
     expect(r.code).toBe(4);
@@ -326,11 +374,14 @@ steps:
 
   it('refuses a missing secret before any step runs (exit 5)', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 secrets: { TOKEN: { env: NOT_SET_ANYWHERE } }
 steps:
   - { id: a, run: touch ran }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/missing secret: TOKEN \(environment variable NOT_SET_ANYWHERE is not set\)/);
@@ -341,11 +392,14 @@ steps:
 describe('exec: refusals', () => {
   it('refuses outside the window (exit 5), runs with --ignore-window', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 window: { start: "2009-12-04T20:00", duration: 1h30m, timezone: America/Denver }
 steps:
   - { id: a, run: touch ran }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/outside the maintenance window: it closed 2009-12-04 21:30 MST/);
@@ -358,7 +412,9 @@ steps:
   it('past the point of no return, on_overrun rolls back before the next change step', async () => {
     const dir = tempDir();
     const start = new Date(Date.now() - 1000).toISOString().slice(0, 19);
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 window: { start: "${start}", duration: 1m, timezone: UTC, rollback_reserve: 57s }
 steps:
   - { id: slow, run: 'sleep 3; echo slow >> trace' }
@@ -366,7 +422,8 @@ steps:
 rollback:
   steps:
     - { id: back, run: 'echo back >> trace' }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/the point of no return has passed before after/);
@@ -377,10 +434,13 @@ rollback:
   it('refuses a second run of the same runbook while the first holds the lock (exit 5)', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: hold, run: 'touch holding; sleep 3' }
-`);
+`,
+    );
     const first = startCli(['exec', file, '--state-dir', state], { cwd: dir });
     const firstDone = collect(first);
     while (!existsSync(join(dir, 'holding'))) await new Promise((r) => setTimeout(r, 20));
@@ -392,11 +452,14 @@ steps:
 
   it('says when a future window opens', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 window: { start: "2099-01-01T02:00", duration: 1h, timezone: UTC }
 steps:
   - { id: a, run: touch ran }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/it opens 2099-01-01 02:00/);
@@ -404,11 +467,14 @@ steps:
 
   it('refuses a manual step without a terminal and without --yes, before anything runs', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: a, run: touch ran }
   - { id: cable, manual: Move the network cable to port 24 }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/manual step cable needs an operator/);
@@ -437,7 +503,9 @@ describe('exec: webhooks', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 notify:
   channels:
     ops: { type: webhook, url: "http://127.0.0.1:${port}/json" }
@@ -446,7 +514,8 @@ notify:
   events: { run_started: [ops], run_finished: [ops, chat] }
 steps:
   - { id: hello, notify: Deployment commencing, to: [chat, dead] }
-`);
+`,
+    );
     const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
     server.close();
     expect(r.code).toBe(0);
@@ -467,5 +536,7 @@ function alive(pid: number): boolean {
 
 function allFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
 }

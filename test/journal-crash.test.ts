@@ -13,7 +13,16 @@ import { REPO, tempDir } from './helpers/cli.js';
 let bundle: string;
 beforeAll(async () => {
   const out = tempDir('runbook-journal-bundle-');
-  await build({ entryPoints: { journal: join(REPO, 'src/state/journal.ts') }, outdir: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', outExtension: { '.js': '.mjs' }, logLevel: 'warning' });
+  await build({
+    entryPoints: { journal: join(REPO, 'src/state/journal.ts') },
+    outdir: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
   bundle = join(out, 'journal.mjs');
 });
 

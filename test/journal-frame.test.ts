@@ -1,6 +1,7 @@
 /** The journal's framing, pure: every record round-trips, and every kind of damage is named and placed. */
-import fc from 'fast-check';
+
 import { crc32 } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrame } from '../src/state/frame.js';
 import type { JournalRecord } from '../src/state/records.js';

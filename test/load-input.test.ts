@@ -69,7 +69,12 @@ describe('runbook validate on bad input', () => {
 
   it('a billion laughs is refused without expanding anything', async () => {
     const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 10; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const lines = await validateOne(write('laughs.yaml', `${levels.join('\n')}\n`));
     expect(lines.every((l) => l.endsWith('[alias]'))).toBe(true);
   });

@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunbookError } from '../src/errors.js';
 import { loadChecked } from '../src/app/load-checked.js';
+import { RunbookError } from '../src/errors.js';
 import { loadRunbookText } from '../src/load/load.js';
 import { resolveVars } from '../src/load/vars.js';
 import { tempDir } from './helpers/cli.js';

@@ -10,14 +10,23 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/errors.js';
-import { currentBootId } from '../src/state/lock-holder.js';
 import { acquireLock } from '../src/state/lock.js';
+import { currentBootId } from '../src/state/lock-holder.js';
 import { REPO, tempDir } from './helpers/cli.js';
 
 let bundle: string;
 beforeAll(async () => {
   const out = tempDir('runbook-lock-bundle-');
-  await build({ entryPoints: { lock: join(REPO, 'src/state/lock.ts') }, outdir: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', outExtension: { '.js': '.mjs' }, logLevel: 'warning' });
+  await build({
+    entryPoints: { lock: join(REPO, 'src/state/lock.ts') },
+    outdir: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+  });
   bundle = join(out, 'lock.mjs');
 });
 

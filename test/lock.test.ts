@@ -10,8 +10,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, RunbookError } from '../src/errors.js';
+import { acquireLock, forceUnlock, isHolderAlive, type LockInfo, readLock } from '../src/state/lock.js';
 import { currentBootId } from '../src/state/lock-holder.js';
-import { acquireLock, forceUnlock, isHolderAlive, readLock, type LockInfo } from '../src/state/lock.js';
 import { tempDir } from './helpers/cli.js';
 
 const lockFile = (root: string, id = 't') => join(root, 'locks', `${id}.lock`);

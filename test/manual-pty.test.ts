@@ -2,12 +2,15 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, REPO, cliEnv, tempDir } from './helpers/cli.js';
+import { CLI, cliEnv, REPO, tempDir } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 function atTerminal(dir: string, answers: string[], args: string[]) {
   const r = spawnSync('python3', [join(REPO, 'test/helpers/at_terminal.py'), ...answers, '--', process.execPath, CLI, ...args], {
-    cwd: dir, env: cliEnv({ NO_COLOR: undefined, CI: undefined, TERM: 'xterm' }), encoding: 'utf8', timeout: 40_000,
+    cwd: dir,
+    env: cliEnv({ NO_COLOR: undefined, CI: undefined, TERM: 'xterm' }),
+    encoding: 'utf8',
+    timeout: 40_000,
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}${r.error ?? ''}` };
 }
@@ -16,11 +19,14 @@ describe('manual steps at a terminal', () => {
   it('records the confirmation with who and the note', () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: cable, manual: Move the network cable from port 1 to port 24, confirm: Is the link light on? }
   - { id: after, run: echo after }
-`);
+`,
+    );
     const r = atTerminal(dir, ['link light on?=>y: link is up, green'], ['exec', file, '--state-dir', state]);
     expect(r.out).toContain('Move the network cable from port 1 to port 24');
     expect(r.code).toBe(0);
@@ -32,13 +38,16 @@ steps:
   it('an operator who answers "failed" starts the rollback', () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: cable, manual: Move the network cable }
 rollback:
   steps:
     - { id: back, run: echo moving back }
-`);
+`,
+    );
     const r = atTerminal(dir, ['Done?=>n: no link'], ['exec', file, '--state-dir', state]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/the operator reported failure: no link/);

@@ -6,10 +6,13 @@ import { writeRunbook } from './helpers/runbooks.js';
 describe('plan: the same words as the notice', () => {
   it('says a 48-hour soak in hours, as the notice does', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: soak, monitor: { run: 'true', every: 5m, for: 48h32m } }
-`);
+`,
+    );
     const plan = await runCli(['plan', file], { cwd: dir });
     const notice = await runCli(['render', file], { cwd: dir });
     for (const out of [plan.stdout, notice.stdout]) {
@@ -22,12 +25,15 @@ steps:
 describe('plan: a long backward loop', () => {
   it('shows the first passes and the last, and counts the rest, instead of thousands of lines', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: a, run: 'true', max_visits: 1000 }
   - { id: b, run: 'true', on_success: a, on_failure: c, max_visits: 1000 }
   - { id: c, run: 'true' }
-`);
+`,
+    );
     const plan = await runCli(['plan', file], { cwd: dir });
     const lines = plan.stdout.split('\n');
     expect(lines.length).toBeLessThan(60);
@@ -59,7 +65,9 @@ rollback:
 describe('plan: an undo that fails', () => {
   it('escalates, as exec does', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: change, run: 'true', undo: 'exit 1' }
   - { id: test, run: 'exit 1' }
@@ -67,7 +75,8 @@ rollback:
   steps:
     - { id: after, run: 'true' }
   escalate: Call the DBA
-`);
+`,
+    );
     const plan = await runCli(['plan', file, '--fail', 'test', '--format', 'json'], { cwd: dir });
     const undo = (JSON.parse(plan.stdout) as { entries: Array<{ key: string; onFailure: string }> }).entries.find((e) => e.key === 'change:undo');
     expect(undo?.onFailure).toBe('escalate: Call the DBA');

@@ -2,8 +2,9 @@
  * `runbook plan` and `exec --dry-run`: the same engine as exec, with nothing executed, written
  * or sent; the timeline against the window; failure paths rehearsed with --fail.
  */
-import { createServer } from 'node:http';
+
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli, tempDir } from './helpers/cli.js';
@@ -33,7 +34,9 @@ describe('plan has no side effects', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 secrets: { TOKEN: { env: UNSET_TOKEN_FOR_PLAN } }
 notify:
   channels:
@@ -44,11 +47,15 @@ steps:
   - { id: make, run: 'touch created; curl -H "Authorization: \${{ secrets.TOKEN }}" http://127.0.0.1:${port}/' }
   - { id: tell, notify: hello, to: [hook, audit] }
   - { id: cable, manual: Move the cable }
-`);
-    for (const args of [['plan', file], ['exec', file, '--dry-run']]) {
+`,
+    );
+    for (const args of [
+      ['plan', file],
+      ['exec', file, '--dry-run'],
+    ]) {
       const r = await runCli(args, { cwd: dir });
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain("curl -H \"Authorization: ***\"");
+      expect(r.stdout).toContain('curl -H "Authorization: ***"');
       expect(r.stdout).toMatch(/missing secret: TOKEN .*\(exec would refuse\)/);
     }
     server.close();
@@ -72,7 +79,9 @@ describe('plan output', () => {
 
   it('expands loops and resolves vars, placeholders for run-time values', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 vars: { hosts: [a, b] }
 steps:
   - { id: build, run: 'echo version=1 >> $RUNBOOK_OUTPUT' }
@@ -80,7 +89,8 @@ steps:
     for_each: \${{ vars.hosts }}
     steps:
       - { id: ship, run: 'ship \${{ item }} \${{ steps.build.outputs.version }}' }
-`);
+`,
+    );
     const plan = await planJson(file);
     expect(plan.entries.map((e) => [e.key, e.detail])).toEqual([
       ['build', 'echo version=1 >> $RUNBOOK_OUTPUT'],
@@ -102,7 +112,9 @@ describe('plan --fail', () => {
 
   it('nested loops: a failing inner item', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 vars: { dcs: [east, west], hosts: [h1, h2] }
 steps:
   - id: dc
@@ -116,17 +128,17 @@ steps:
 rollback:
   steps:
     - { id: page, notify: rolled back }
-`);
+`,
+    );
     const plan = await planJson(file, '--fail', 'up[west][h2]');
-    expect(plan.entries.map((e) => e.key)).toEqual([
-      'up[east][h1]', 'up[east][h2]', 'up[west][h1]', 'up[west][h2]',
-      'up[west][h1]:undo', 'up[east][h2]:undo', 'up[east][h1]:undo', 'page',
-    ]);
+    expect(plan.entries.map((e) => e.key)).toEqual(['up[east][h1]', 'up[east][h2]', 'up[west][h1]', 'up[west][h2]', 'up[west][h1]:undo', 'up[east][h2]:undo', 'up[east][h1]:undo', 'page']);
   });
 
   it('escalation when the rollback fails', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: change, run: 'make change' }
 rollback:
@@ -134,7 +146,8 @@ rollback:
     - { id: restore, run: 'restore' }
     - { id: never, run: 'never' }
   escalate: Develop and communicate a recovery plan to interested parties
-`);
+`,
+    );
     const plan = await planJson(file, '--fail', 'change', '--fail', 'restore');
     expect(plan.entries.map((e) => e.key)).toEqual(['change', 'restore']);
     expect(plan.outcome).toMatchObject({ outcome: 'escalated', exitCode: 3 });
@@ -150,7 +163,9 @@ rollback:
 describe('plan timeline', () => {
   it('point of no return, last step before it, overrun warnings and the overrun rollback', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 window: { start: "2009-12-04T20:00", duration: 1h, timezone: America/Denver, rollback_reserve: 20m }
 steps:
   - { id: a, run: a, estimate: 30m }
@@ -159,7 +174,8 @@ steps:
 rollback:
   steps:
     - { id: r, run: r, estimate: 10m }
-`);
+`,
+    );
     const plan = await planJson(file, '--at', '2009-12-04T20:00');
     expect(plan.timeline.pointOfNoReturn).toBe('2009-12-04T20:40:00-07:00');
     expect(plan.timeline.lastStepBeforePointOfNoReturn).toBe('b');

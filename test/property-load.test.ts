@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { loadRunbookFile, loadRunbookText, type Loaded } from '../src/load/load.js';
+import { type Loaded, loadRunbookFile, loadRunbookText } from '../src/load/load.js';
 import { formatProblem } from '../src/load/problem.js';
 import { decodeText } from '../src/load/read.js';
 import { validate } from '../src/validate/validate.js';
@@ -23,8 +23,34 @@ type Mutation =
   | { readonly op: 'duplicate'; readonly at: number };
 
 const NASTY = fc.constantFrom<unknown>(
-  '', 'TBD', '${{', '${{ vars.nope }}', '${{ item }}', '${{ secrets.X }}', '${{ steps.a.outputs.b }}', -1, 0, 1e308, 3.5, null, [], {},
-  'end', 'rollback', 'escalate', 'next', 'abort', '2009-13-45T99:99', 'UTC+99', 'Mars/Olympus', '(', '0s', '1h', 'PT', true, 'x'.repeat(300),
+  '',
+  'TBD',
+  '${{',
+  '${{ vars.nope }}',
+  '${{ item }}',
+  '${{ secrets.X }}',
+  '${{ steps.a.outputs.b }}',
+  -1,
+  0,
+  1e308,
+  3.5,
+  null,
+  [],
+  {},
+  'end',
+  'rollback',
+  'escalate',
+  'next',
+  'abort',
+  '2009-13-45T99:99',
+  'UTC+99',
+  'Mars/Olympus',
+  '(',
+  '0s',
+  '1h',
+  'PT',
+  true,
+  'x'.repeat(300),
 );
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -113,12 +139,43 @@ describe('loading never throws', () => {
   });
 
   it('random YAML-ish text', () => {
-    const token = fc.constantFrom('- ', ': ', '\n', '  ', '[', ']', '{', '}', '&a ', '*a', '!!str ', '---\n', '? ', '#', '"', "'", '|\n', 'version: 1\n', 'steps:\n', 'id: x\n', 'run: y\n', '${{ vars.x }}', ',', 'on_failure: ');
-    fc.assert(fc.property(fc.array(token, { maxLength: 60 }), (parts) => text(parts.join(''))), { numRuns: propertyRuns(300) });
+    const token = fc.constantFrom(
+      '- ',
+      ': ',
+      '\n',
+      '  ',
+      '[',
+      ']',
+      '{',
+      '}',
+      '&a ',
+      '*a',
+      '!!str ',
+      '---\n',
+      '? ',
+      '#',
+      '"',
+      "'",
+      '|\n',
+      'version: 1\n',
+      'steps:\n',
+      'id: x\n',
+      'run: y\n',
+      '${{ vars.x }}',
+      ',',
+      'on_failure: ',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 60 }), (parts) => text(parts.join(''))),
+      { numRuns: propertyRuns(300) },
+    );
   });
 
   it('random documents', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => text(stringify(value))), { numRuns: propertyRuns(200) });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => text(stringify(value))),
+      { numRuns: propertyRuns(200) },
+    );
   });
 
   it('valid runbooks with fields deleted, retyped, renamed or duplicated', () => {
@@ -147,14 +204,13 @@ describe('loading never throws', () => {
 describe('bad input through the CLI', () => {
   it('exits 2 with one-line problems and no stack trace', async () => {
     const dir = tempDir('runbook-prop-');
-    const files = fc.sample(fc.tuple(fc.constantFrom(...VALID), fc.array(mutation, { minLength: 2, maxLength: 5 })), { numRuns: 8, seed: 42 })
-      .map(([doc, ms], i) => {
-        const mutated = ms.reduce((d, m) => applyMutation(d, m), structuredClone(doc)) as Record<string, unknown>;
-        const name = `m${i}.yaml`;
-        // Always invalid: an unknown key on top of the mutations.
-        writeFileSync(join(dir, name), stringify({ ...(typeof mutated === 'object' && mutated ? mutated : {}), zzz_unknown: 1 }));
-        return name;
-      });
+    const files = fc.sample(fc.tuple(fc.constantFrom(...VALID), fc.array(mutation, { minLength: 2, maxLength: 5 })), { numRuns: 8, seed: 42 }).map(([doc, ms], i) => {
+      const mutated = ms.reduce((d, m) => applyMutation(d, m), structuredClone(doc)) as Record<string, unknown>;
+      const name = `m${i}.yaml`;
+      // Always invalid: an unknown key on top of the mutations.
+      writeFileSync(join(dir, name), stringify({ ...(typeof mutated === 'object' && mutated ? mutated : {}), zzz_unknown: 1 }));
+      return name;
+    });
     writeFileSync(join(dir, 'bytes.yaml'), Uint8Array.from(fc.sample(fc.integer({ min: 0, max: 255 }), { numRuns: 500, seed: 7 })));
     for (const name of [...files, 'bytes.yaml']) {
       const r = await runCli(['validate', name], { cwd: dir });

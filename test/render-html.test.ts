@@ -22,7 +22,7 @@ describe('render --format html', () => {
     const doc = await html(id);
     expect(doc.startsWith('<!DOCTYPE html>\n<html lang="en">')).toBe(true);
     expect(doc.trimEnd().endsWith('</html>')).toBe(true);
-    expect(doc).toContain('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'');
+    expect(doc).toContain("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'");
     expect(doc).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
     const tags = htmlTags(doc);
     expect(tags.filter((t) => !HTML_TAGS.has(t.name)).map((t) => t.name)).toEqual([]);

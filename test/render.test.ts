@@ -8,9 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { REPO, runCli } from './helpers/cli.js';
 
 const SECTIONS = [
-  'Summary', 'Maintenance window', 'Description and reason', 'Impact', 'Contacts', 'Performed by',
-  'Testing performed beforehand', 'Change plan', 'Rollback plan', 'Expected time to recovery',
-  'Return-to-service checklist', 'Notifications', 'Time budget',
+  'Summary',
+  'Maintenance window',
+  'Description and reason',
+  'Impact',
+  'Contacts',
+  'Performed by',
+  'Testing performed beforehand',
+  'Change plan',
+  'Rollback plan',
+  'Expected time to recovery',
+  'Return-to-service checklist',
+  'Notifications',
+  'Time budget',
 ];
 
 async function render(id: string, ...args: string[]): Promise<{ md: string; sections: Map<string, string> }> {
@@ -39,12 +49,19 @@ describe('render: the email patching notice', () => {
     expect(sections.get('Summary')).toContain('**Change / project number:** CHG-2009-1204');
   });
 
-  it('numbers the change plan in the notice\'s order and the rollback plan from 1', async () => {
+  it("numbers the change plan in the notice's order and the rollback plan from 1", async () => {
     const { sections } = await render('email-patch');
     expect(heads(sections.get('Change plan'))).toEqual([
-      '1 Place email system into maintenance mode', '2 Backup current configuration', '3 Apply OS patches', '4 Reboot server',
-      '5 Wait for the server to come back', '6 Apply email system patches', '7 Apply custom configuration to email system',
-      '8 Test email system', '9 Take email system out of maintenance mode', '10 Close maintenance window',
+      '1 Place email system into maintenance mode',
+      '2 Backup current configuration',
+      '3 Apply OS patches',
+      '4 Reboot server',
+      '5 Wait for the server to come back',
+      '6 Apply email system patches',
+      '7 Apply custom configuration to email system',
+      '8 Test email system',
+      '9 Take email system out of maintenance mode',
+      '10 Close maintenance window',
     ]);
     expect(heads(sections.get('Rollback plan'))).toEqual(['1 Restore system from backup', '2 Test system', '3 Take email system out of maintenance mode', '4 Close maintenance window']);
     expect(sections.get('Change plan')).toContain('Wait until this check succeeds, checking every 15s, for at most 10m:');
@@ -59,7 +76,7 @@ describe('render: the email patching notice', () => {
     expect(sections.get('Notifications')).toContain('| ops | webhook (slack) to hooks.example.com |');
     const budget = sections.get('Time budget')!;
     expect(budget).toContain('**Expected duration:** 1h: the sum');
-    expect(budget).toContain('**Rollback reserve:** 23m (the rollback plan\'s estimates)');
+    expect(budget).toContain("**Rollback reserve:** 23m (the rollback plan's estimates)");
     expect(budget).toContain('**Point of no return:** 21:07 MST (04:07 UTC), the window end minus the rollback reserve');
     expect(budget).toContain('fit the window (1h30m) with 7m to spare');
   });
@@ -71,16 +88,24 @@ describe('render: the KNS rolling deployment notice', () => {
     const plan = sections.get('Change plan')!;
     expect(plan).toContain('For each of kns1, kns2, kns3, one at a time:');
     expect(heads(plan)).toEqual([
-      '1 Send "deployment commencing" notification', '2 Deploy to each server in the pool',
-      '2.1 Remove server from load balancer pool', '2.2 Backup current configuration', '2.3 Deploy new revision of KNS engine code',
-      '2.3.U1 Remove the server from the load balancer pool, if not already excluded', '2.3.U2 Restore configuration backup taken in step 3',
-      '2.3.U3 Test', '2.3.U4 Return server to load balancer pool',
-      '2.4 Test', '2.5 Return server to load balancer pool', '2.6 Monitor server for anomalous behavior',
-      '3 Send "deployment complete" notification', '4 Monitor platform for anomalies during 48 hour soak in period',
+      '1 Send "deployment commencing" notification',
+      '2 Deploy to each server in the pool',
+      '2.1 Remove server from load balancer pool',
+      '2.2 Backup current configuration',
+      '2.3 Deploy new revision of KNS engine code',
+      '2.3.U1 Remove the server from the load balancer pool, if not already excluded',
+      '2.3.U2 Restore configuration backup taken in step 3',
+      '2.3.U3 Test',
+      '2.3.U4 Return server to load balancer pool',
+      '2.4 Test',
+      '2.5 Return server to load balancer pool',
+      '2.6 Monitor server for anomalous behavior',
+      '3 Send "deployment complete" notification',
+      '4 Monitor platform for anomalies during 48 hour soak in period',
     ]);
   });
 
-  it('says the seed\'s branches in plain words', async () => {
+  it("says the seed's branches in plain words", async () => {
     const { sections } = await render('kns-rolling-deploy');
     const plan = sections.get('Change plan')!;
     const test = plan.slice(plan.indexOf('**2.4 Test**'), plan.indexOf('**2.5 '));

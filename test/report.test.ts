@@ -101,8 +101,18 @@ describe('report: a rolled-back run', () => {
     expect(splitFences(failed).fences).toEqual(['curl: (22) The requested URL returned error: 500']);
     const rollback = report.steps.filter((s) => s.phase === 'rollback').map((s) => s.key);
     expect(rollback).toEqual([
-      'rb-drain[kns2]', 'rb-restore[kns2]', 'rb-test[kns2]', 'rb-undrain[kns2]', 'drain[kns2]:undo',
-      'rb-drain[kns1]', 'rb-restore[kns1]', 'rb-test[kns1]', 'rb-undrain[kns1]', 'drain[kns1]:undo', 'rollback-soak', 'rollback-complete',
+      'rb-drain[kns2]',
+      'rb-restore[kns2]',
+      'rb-test[kns2]',
+      'rb-undrain[kns2]',
+      'drain[kns2]:undo',
+      'rb-drain[kns1]',
+      'rb-restore[kns1]',
+      'rb-test[kns1]',
+      'rb-undrain[kns1]',
+      'drain[kns1]:undo',
+      'rollback-soak',
+      'rollback-complete',
     ]);
     expect(md).toContain('`drain[kns2]:undo` Undo of drain\\[kns2\\] | rollback | succeeded');
   });

@@ -37,7 +37,9 @@ describe('resume of a large run', () => {
       const lastReplayed = lines.indexOf(replayed[replayed.length - 1]!);
       expect(lastReplayed - firstReplayed).toBe(n - 2);
       const after = lines.slice(lastReplayed + 1).join('\n');
-      expect(after).toMatch(format === 'json' ? /"type":"decision"[\s\S]*"type":"step_started"[\s\S]*"type":"run_finished"/ : /• s299: rerun by runbook[\s\S]*▶ \[300\/300\] s299[\s\S]*succeeded: the change completed/);
+      expect(after).toMatch(
+        format === 'json' ? /"type":"decision"[\s\S]*"type":"step_started"[\s\S]*"type":"run_finished"/ : /• s299: rerun by runbook[\s\S]*▶ \[300\/300\] s299[\s\S]*succeeded: the change completed/,
+      );
     }
   });
 
@@ -62,7 +64,10 @@ describe('resume of a large run', () => {
     const r = await collect(child);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const numbers = r.stdout.split('\n').filter((l) => l.includes(' │ ')).map((l) => l.split(' │ ')[1]);
+    const numbers = r.stdout
+      .split('\n')
+      .filter((l) => l.includes(' │ '))
+      .map((l) => l.split(' │ ')[1]);
     expect(numbers).toEqual(Array.from({ length: 60000 }, (_, i) => String(i + 1)));
   });
 });

@@ -11,7 +11,16 @@ import { JournalWriter, readJournal } from '../src/state/journal.js';
 import type { JournalRecord } from '../src/state/records.js';
 import { tempDir } from './helpers/cli.js';
 
-const rec = (seq: number): JournalRecord => ({ type: 'step_finished', at: new Date(seq * 1000).toISOString(), seq, key: `step-${seq}[wéb${seq}]`, visit: 1, status: 'succeeded', attempts: 1, durationMs: seq });
+const rec = (seq: number): JournalRecord => ({
+  type: 'step_finished',
+  at: new Date(seq * 1000).toISOString(),
+  seq,
+  key: `step-${seq}[wéb${seq}]`,
+  visit: 1,
+  status: 'succeeded',
+  attempts: 1,
+  durationMs: seq,
+});
 
 function writeJournal(n: number): string {
   const path = join(tempDir('runbook-reread-'), 'journal');

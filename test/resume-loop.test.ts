@@ -8,7 +8,9 @@ describe('resume: a loop in flight', () => {
   it('continues with its items, without a terminal or a flag', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 vars: { hosts: [a, b] }
 steps:
   - { id: pre, run: 'true' }
@@ -16,7 +18,8 @@ steps:
     for_each: \${{ vars.hosts }}
     steps:
       - { id: one, run: 'echo item \${{ item }}' }
-`);
+`,
+    );
     const killed = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'after-started:2' } });
     expect(killed.signal).toBe('SIGKILL');
     const r = await runCli(['resume', '--state-dir', state], { cwd: dir });

@@ -38,7 +38,9 @@ describe('resume after a crash at each boundary', () => {
         expect(first.signal).toBe('SIGKILL');
         expect(await resumeUntilDone(dir, state)).toBe(0);
         expect(trace(dir)).toEqual(['s0', 's1', 's2', 's3']);
-        const finished = journalOf(state).filter((r) => r.type === 'step_finished').map((r) => r.key);
+        const finished = journalOf(state)
+          .filter((r) => r.type === 'step_finished')
+          .map((r) => r.key);
         expect(finished).toEqual(['s0', 's1', 's2', 's3']);
       });
     }
@@ -47,7 +49,9 @@ describe('resume after a crash at each boundary', () => {
   it('mid-rollback: the resumed rollback finishes, undos run once', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: a, run: 'echo a >> trace', undo: 'echo undo-a >> trace', idempotent: true }
   - { id: b, run: 'echo b >> trace', undo: 'echo undo-b >> trace', idempotent: true }
@@ -55,7 +59,8 @@ steps:
 rollback:
   steps:
     - { id: rb, run: 'echo rb >> trace', idempotent: true }
-`);
+`,
+    );
     const first = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'mid-rollback' } });
     expect(first.signal).toBe('SIGKILL');
     expect(await resumeUntilDone(dir, state)).toBe(1);
@@ -84,7 +89,9 @@ describe('resume decisions', () => {
   it('counts a step that reboots the machine as done', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: before, run: 'echo before >> trace' }
   - id: reboot
@@ -95,7 +102,8 @@ steps:
       kill -9 $(grep -o '"pid":[0-9]*' s/locks/t.lock | cut -d: -f2)
       sleep 5
   - { id: after, run: 'echo after >> trace' }
-`);
+`,
+    );
     const first = await runCli(['exec', file, '--state-dir', state], { cwd: dir });
     expect(first.signal).toBe('SIGKILL');
     const r = await runCli(['resume', '--state-dir', state], { cwd: dir });
@@ -120,12 +128,15 @@ describe('signals', () => {
   it('first SIGINT stops the step, journals the interruption, exits 130 with the resume command', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: first, run: 'echo first >> trace' }
   - { id: long, run: 'echo $$ > long.pid; echo long >> trace; sleep \${SLEEP_FOR:-30}', idempotent: true }
   - { id: last, run: 'echo last >> trace' }
-`);
+`,
+    );
     const child = startCli(['exec', file, '--state-dir', state], { cwd: dir });
     const done = collect(child);
     await waitFor(() => existsSync(join(dir, 'long.pid')));
@@ -148,11 +159,14 @@ describe('a signal while the started record goes to disk', () => {
   it('stops the step before it starts (a slow disk), and the run is resumable', async () => {
     const dir = tempDir();
     const state = join(dir, 's');
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: first, run: 'echo first >> trace' }
   - { id: second, run: 'echo second >> trace' }
-`);
+`,
+    );
     const child = startCli(['exec', file, '--state-dir', state], { cwd: dir, env: { RUNBOOK_FAILPOINT: 'slow-fsync:2' } });
     const done = collect(child);
     const started = () => {

@@ -14,7 +14,14 @@ const fileOf = (id: string) => join(REPO, 'runbooks', `${id}.yaml`);
 const textOf = (id: string) => readFileSync(fileOf(id), 'utf8');
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 /** The comments of a runbook as one line: the seed quotes may wrap. */
-const commentsOf = (id: string) => squash(textOf(id).split('\n').filter((l) => l.includes('#')).map((l) => l.slice(l.indexOf('#') + 1)).join(' '));
+const commentsOf = (id: string) =>
+  squash(
+    textOf(id)
+      .split('\n')
+      .filter((l) => l.includes('#'))
+      .map((l) => l.slice(l.indexOf('#') + 1))
+      .join(' '),
+  );
 
 interface PlanJson {
   entries: Array<{ key: string; phase: string; manual: boolean; undoOf?: string; status?: string }>;
@@ -94,15 +101,24 @@ describe('the shipped seed runbooks', () => {
   });
 });
 
-describe('the seeds\' failure paths, rehearsed', () => {
+describe("the seeds' failure paths, rehearsed", () => {
   it('KNS: a failed test on kns2 moves to the roll back plan: kns2, then kns1, never kns3', async () => {
     const p = await plan('kns-rolling-deploy', '--fail', 'test[kns2]');
     expect(p.outcome.outcome).toBe('rolled_back');
     const rollback = p.entries.filter((e) => e.phase === 'rollback').map((e) => e.key);
     expect(rollback).toEqual([
-      'rb-drain[kns2]', 'rb-restore[kns2]', 'rb-test[kns2]', 'rb-undrain[kns2]', 'drain[kns2]:undo',
-      'rb-drain[kns1]', 'rb-restore[kns1]', 'rb-test[kns1]', 'rb-undrain[kns1]', 'drain[kns1]:undo',
-      'rollback-soak', 'rollback-complete',
+      'rb-drain[kns2]',
+      'rb-restore[kns2]',
+      'rb-test[kns2]',
+      'rb-undrain[kns2]',
+      'drain[kns2]:undo',
+      'rb-drain[kns1]',
+      'rb-restore[kns1]',
+      'rb-test[kns1]',
+      'rb-undrain[kns1]',
+      'drain[kns1]:undo',
+      'rollback-soak',
+      'rollback-complete',
     ]);
     expect(p.entries.some((e) => e.key.includes('kns3'))).toBe(false);
   });

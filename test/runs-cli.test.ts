@@ -2,20 +2,31 @@
  * `runbook runs`, `status` and `log` through the real CLI, on state written here with the real
  * state layer: finished, interrupted, running, torn, corrupt and empty runs.
  */
+
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JournalWriter } from '../src/state/journal.js';
 import { acquireLock } from '../src/state/lock.js';
 import type { JournalRecord } from '../src/state/records.js';
-import { createRunDir, stepLogPath, type RunDir } from '../src/state/run-dir.js';
+import { createRunDir, type RunDir, stepLogPath } from '../src/state/run-dir.js';
 import { CLI, cliEnv, runCli, tempDir } from './helpers/cli.js';
 import { writeRunbook } from './helpers/runbooks.js';
 
 const at = (n: number) => new Date(Date.UTC(2025, 0, 1, 20, 0, n)).toISOString();
 const begin = (seq: number, key: string): JournalRecord => ({ type: 'step_started', at: at(seq), seq, key, visit: 1, stepId: key.split('[')[0]!, kind: 'run', phase: 'change', attempt: 1 });
-const end = (seq: number, key: string, status: 'succeeded' | 'failed' = 'succeeded'): JournalRecord => ({ type: 'step_finished', at: at(seq), seq, key, visit: 1, status, attempts: 1, durationMs: 5, exitCode: status === 'succeeded' ? 0 : 1 });
+const end = (seq: number, key: string, status: 'succeeded' | 'failed' = 'succeeded'): JournalRecord => ({
+  type: 'step_finished',
+  at: at(seq),
+  seq,
+  key,
+  visit: 1,
+  status,
+  attempts: 1,
+  durationMs: 5,
+  exitCode: status === 'succeeded' ? 0 : 1,
+});
 
 function writeRun(root: string, runbookId: string, body: JournalRecord[]): RunDir {
   // Runs started in the same second are ordered by creation time, which has a coarse tick.
@@ -61,7 +72,11 @@ describe('runbook runs', () => {
   it('as JSON', async () => {
     const r = await cli(['runs', '--state-dir', root, '--format', 'json']);
     const runs = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
-    expect(runs.map((x) => [x.runId, x.state])).toEqual([[mail.runId, 'interrupted'], [web.runId, 'interrupted'], [db.runId, 'succeeded']]);
+    expect(runs.map((x) => [x.runId, x.state])).toEqual([
+      [mail.runId, 'interrupted'],
+      [web.runId, 'interrupted'],
+      [db.runId, 'succeeded'],
+    ]);
     expect(runs[0]).toMatchObject({ tornTail: TORN.length, dir: mail.dir, inFlight: { key: 'patch', seq: 1 } });
   });
 
@@ -117,7 +132,15 @@ describe('runbook status', () => {
 
   it('as JSON', async () => {
     const s = JSON.parse((await cli(['status', web.runId, '--state-dir', root, '--format', 'json'])).stdout);
-    expect(s).toMatchObject({ runId: web.runId, runbookId: 'web', state: 'interrupted', done: 1, failed: 1, inFlight: { key: 'deploy[web2]' }, resume: `runbook resume ${web.runId} --state-dir ${root}` });
+    expect(s).toMatchObject({
+      runId: web.runId,
+      runbookId: 'web',
+      state: 'interrupted',
+      done: 1,
+      failed: 1,
+      inFlight: { key: 'deploy[web2]' },
+      resume: `runbook resume ${web.runId} --state-dir ${root}`,
+    });
   });
 
   it('refuses a corrupt journal (exit 2, the byte named), lists it as corrupt, and explains an empty one', async () => {
@@ -193,7 +216,12 @@ describe('runbook log', () => {
     const r = await cli(['log', run.runId, '--state-dir', state]);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBe(line.length * 80_000 + r.stdout.indexOf('\n') + 1);
-    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" log ${run.runId} --state-dir "${state}" | head -c 1000 >/dev/null; echo "\${PIPESTATUS[0]}"`], { env: cliEnv(), encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const piped = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${CLI}" log ${run.runId} --state-dir "${state}" | head -c 1000 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+      env: cliEnv(),
+      encoding: 'utf8',
+      timeout: 20_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(piped.stdout.trim()).toMatch(/^(0|141)$/); // done, or SIGPIPE: never a crash (70) or a hang
     expect(piped.stderr).not.toContain('internal error');
   });

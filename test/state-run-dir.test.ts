@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, RunbookError } from '../src/errors.js';
 import { JournalWriter } from '../src/state/journal.js';
 import { stateRoot } from '../src/state/paths.js';
-import { createRunDir, listRunDirs, openRunDir, parseStepLogName, stepLogPath } from '../src/state/run-dir.js';
+import { createRunDir, listRunDirs, openRunDir, parseStepLogName, type RunDir, stepLogPath } from '../src/state/run-dir.js';
 import { tempDir } from './helpers/cli.js';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
@@ -42,7 +42,7 @@ describe('run directories', () => {
     // A umask that strips the owner's write bit: modes set only through open/mkdir would come out 0500/0400.
     const root = join(tempDir(), 'deep', 'state');
     const old = process.umask(0o277);
-    let run;
+    let run: RunDir;
     try {
       run = createRunDir(root, 'web', 'version: 1\n');
       JournalWriter.create(run.journalPath).close();

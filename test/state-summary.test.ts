@@ -4,19 +4,72 @@ import type { JournalRecord } from '../src/state/records.js';
 import { summarize } from '../src/state/summary.js';
 
 const at = (n: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString();
-const started: JournalRecord = { type: 'run_started', at: at(0), runId: 'web-20250101-000000-abcd', runbookId: 'web', title: 'Web deploy', file: '/rb/web.yaml', hash: 'h', host: 'h1', user: 'alice', pid: 42, vars: {} };
-const begin = (seq: number, key: string, attempt = 1, visit = 1): JournalRecord => ({ type: 'step_started', at: at(seq), seq, key, visit, stepId: key.split('[')[0]!, kind: 'run', phase: 'change', attempt });
-const end = (seq: number, key: string, status: 'succeeded' | 'failed' | 'skipped' = 'succeeded', visit = 1): JournalRecord => ({ type: 'step_finished', at: at(seq), seq, key, visit, status, attempts: 1, durationMs: 5 });
-const finish = (outcome: 'succeeded' | 'rolled_back' | 'escalated' | 'aborted', exitCode: number, n = 99): JournalRecord => ({ type: 'run_finished', at: at(n), outcome, exitCode, message: `it ${outcome}` });
+const started: JournalRecord = {
+  type: 'run_started',
+  at: at(0),
+  runId: 'web-20250101-000000-abcd',
+  runbookId: 'web',
+  title: 'Web deploy',
+  file: '/rb/web.yaml',
+  hash: 'h',
+  host: 'h1',
+  user: 'alice',
+  pid: 42,
+  vars: {},
+};
+const begin = (seq: number, key: string, attempt = 1, visit = 1): JournalRecord => ({
+  type: 'step_started',
+  at: at(seq),
+  seq,
+  key,
+  visit,
+  stepId: key.split('[')[0]!,
+  kind: 'run',
+  phase: 'change',
+  attempt,
+});
+const end = (seq: number, key: string, status: 'succeeded' | 'failed' | 'skipped' = 'succeeded', visit = 1): JournalRecord => ({
+  type: 'step_finished',
+  at: at(seq),
+  seq,
+  key,
+  visit,
+  status,
+  attempts: 1,
+  durationMs: 5,
+});
+const finish = (outcome: 'succeeded' | 'rolled_back' | 'escalated' | 'aborted', exitCode: number, n = 99): JournalRecord => ({
+  type: 'run_finished',
+  at: at(n),
+  outcome,
+  exitCode,
+  message: `it ${outcome}`,
+});
 
 describe('summarize', () => {
   it('takes who, what and where from run_started', () => {
     const s = summarize([started]);
-    expect(s).toMatchObject({ runId: 'web-20250101-000000-abcd', runbookId: 'web', title: 'Web deploy', file: '/rb/web.yaml', started: at(0), host: 'h1', user: 'alice', lastRecordAt: at(0), done: 0, failed: 0 });
+    expect(s).toMatchObject({
+      runId: 'web-20250101-000000-abcd',
+      runbookId: 'web',
+      title: 'Web deploy',
+      file: '/rb/web.yaml',
+      started: at(0),
+      host: 'h1',
+      user: 'alice',
+      lastRecordAt: at(0),
+      done: 0,
+      failed: 0,
+    });
   });
 
   it('gives the outcome of run_finished', () => {
-    for (const [outcome, code] of [['succeeded', 0], ['rolled_back', 1], ['escalated', 3], ['aborted', 4]] as const) {
+    for (const [outcome, code] of [
+      ['succeeded', 0],
+      ['rolled_back', 1],
+      ['escalated', 3],
+      ['aborted', 4],
+    ] as const) {
       const s = summarize([started, begin(1, 'a'), end(2, 'a'), finish(outcome, code)], { holderAlive: true });
       expect(s).toMatchObject({ state: outcome, exitCode: code, finished: at(99), message: `it ${outcome}`, inFlight: undefined });
     }
@@ -42,10 +95,13 @@ describe('summarize', () => {
   it('finds the in-flight step by key and visit: retries, loops and resumed re-runs', () => {
     const records = [
       started,
-      begin(1, 'backup'), end(1, 'backup'),
+      begin(1, 'backup'),
+      end(1, 'backup'),
       begin(2, 'deploy'), // the loop
-      begin(3, 'deploy[web1]'), end(3, 'deploy[web1]'),
-      begin(4, 'deploy[web2]', 1), begin(5, 'deploy[web2]', 2), // retried: only the last attempt finishes
+      begin(3, 'deploy[web1]'),
+      end(3, 'deploy[web1]'),
+      begin(4, 'deploy[web2]', 1),
+      begin(5, 'deploy[web2]', 2), // retried: only the last attempt finishes
     ];
     const s = summarize(records);
     expect(s.inFlight).toEqual({ seq: 5, key: 'deploy[web2]', stepId: 'deploy', attempt: 2, at: at(5) });

@@ -4,15 +4,25 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DirStore } from '../src/state/dir-store.js';
 import { RunbookError } from '../src/errors.js';
+import { DirStore } from '../src/state/dir-store.js';
 import type { Storage } from '../src/state/storage.js';
 import { tempDir } from './helpers/cli.js';
 
 const stores: Array<[string, () => Promise<Storage>]> = [['directory', async () => new DirStore(join(tempDir(), 'state'), true)]];
 
 const started = (runId: string) => ({
-  type: 'run_started' as const, at: new Date().toISOString(), runId, runbookId: 'rb', title: 'T', file: 'rb.yaml', hash: 'h', host: 'h', user: 'u', pid: 1, vars: {},
+  type: 'run_started' as const,
+  at: new Date().toISOString(),
+  runId,
+  runbookId: 'rb',
+  title: 'T',
+  file: 'rb.yaml',
+  hash: 'h',
+  host: 'h',
+  user: 'u',
+  pid: 1,
+  vars: {},
 });
 
 async function collect(chunks: AsyncIterable<Buffer>): Promise<string> {
@@ -59,11 +69,14 @@ describe.each(stores)('storage: %s', (_name, open) => {
     second.write('one\ntwo\n');
     second.close();
     const first = store.openStepLog(run, 1, 'build');
-    first.write('a'.repeat(100) + '\nlast line\n');
+    first.write(`${'a'.repeat(100)}\nlast line\n`);
     first.close();
     store.openStepLog(run, 3, 'silent').close();
     const logs = await store.listStepLogs(run);
-    expect(logs.map((l) => [l.seq, l.key])).toEqual([[1, 'build'], [2, 'deploy[web 2]']]);
+    expect(logs.map((l) => [l.seq, l.key])).toEqual([
+      [1, 'build'],
+      [2, 'deploy[web 2]'],
+    ]);
     expect(await collect(store.readStepLog(run, logs[1]!))).toBe('one\ntwo\n');
     expect(await store.stepLogTail(run, logs[0]!, 20)).toBe('last line\n');
   });

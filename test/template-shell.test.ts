@@ -6,9 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { contextsOf, renderShell, TemplateError, type Resolver } from '../src/template/shell.js';
+import { contextsOf, type Resolver, renderShell, TemplateError } from '../src/template/shell.js';
 
-const valueOf = (v: unknown): Resolver => () => ({ value: v });
+const resolvesTo =
+  (v: unknown): Resolver =>
+  () => ({ value: v });
 const VAR = 'RUNBOOK_SECRET_x';
 const inEnv: Resolver = () => ({ env: VAR });
 function bash(script: string, env: Record<string, string> = {}): string {
@@ -19,9 +21,36 @@ function bash(script: string, env: Record<string, string> = {}): string {
 }
 
 const HOSTILE = [
-  '$(touch /tmp/pwned)', '`id`', "'; rm -rf / #", '"; echo injected; "', 'a\nb', '\\', "it's", '$HOME',
-  '${PATH}', '*', '-n', '', ' spaced  out ', 'EOF', '\n#', "'\"'\"'", '$((1+1))', '!!', 'a\tb', ';', '&&', '|',
-  'trailing\\', '*.[ch] ?', '/*', 'ünï 🔑 ∑', `$(printf x)\`id\`"'`, '\r\n', '-e', '${x:-y}',
+  '$(touch /tmp/pwned)',
+  '`id`',
+  "'; rm -rf / #",
+  '"; echo injected; "',
+  'a\nb',
+  '\\',
+  "it's",
+  '$HOME',
+  '${PATH}',
+  '*',
+  '-n',
+  '',
+  ' spaced  out ',
+  'EOF',
+  '\n#',
+  "'\"'\"'",
+  '$((1+1))',
+  '!!',
+  'a\tb',
+  ';',
+  '&&',
+  '|',
+  'trailing\\',
+  '*.[ch] ?',
+  '/*',
+  'ünï 🔑 ∑',
+  `$(printf x)\`id\`"'`,
+  '\r\n',
+  '-e',
+  '${x:-y}',
 ];
 
 // Each context wraps the reference so the expected output is the value (with markers).
@@ -33,7 +62,7 @@ const CONTEXTS: Array<[string, string, (v: string) => string]> = [
   ['double quotes in $(…)', 'printf \'%s|\' "$(printf \'%s\' "${{ vars.x }}")"', (v) => `${v.replace(/\n+$/, '')}|`],
   ['here-document', 'cat <<END\n<${{ vars.x }}>\nEND', (v) => `<${v}>\n`],
   ['quoted here-document', "cat <<'END'\n<${{ vars.x }}>\nEND", (v) => `<${v}>\n`],
-  ['comment', "# note: ${{ vars.x }}\nprintf done", () => 'done'],
+  ['comment', '# note: ${{ vars.x }}\nprintf done', () => 'done'],
   ['here-string', 'cat <<<"<${{ vars.x }}>"', (v) => `<${v}>\n`],
   ['assignment', 'x=${{ vars.x }}; printf \'%s|\' "$x"', (v) => `${v}|`],
   ["$'…'", "printf '%s|' $'\\'<${{ vars.x }}>\\t'", (v) => `'<${v}>\t|`],
@@ -45,7 +74,7 @@ const ENV_CONTEXTS = CONTEXTS.filter(([name]) => name !== 'quoted here-document'
 describe('renderShell', () => {
   for (const [name, template, expected] of CONTEXTS) {
     it(`keeps hostile values literal: ${name}`, () => {
-      for (const v of HOSTILE) expect(bash(renderShell(template, valueOf(v)))).toBe(expected(v));
+      for (const v of HOSTILE) expect(bash(renderShell(template, resolvesTo(v)))).toBe(expected(v));
     });
   }
 
@@ -55,7 +84,7 @@ describe('renderShell', () => {
       fc.property(fc.string({ unit: chars, maxLength: 24 }), fc.integer({ min: 0, max: CONTEXTS.length - 1 }), (v, i) => {
         const [, template, expected] = CONTEXTS[i]!;
         if (template.includes('END') && v.split('\n').includes('END')) return; // refused, tested below
-        expect(bash(renderShell(template, valueOf(v)))).toBe(expected(v));
+        expect(bash(renderShell(template, resolvesTo(v)))).toBe(expected(v));
       }),
       { numRuns: 300 },
     );
@@ -103,18 +132,16 @@ describe('renderShell', () => {
   });
 
   it('turns a list into quoted words', () => {
-    expect(renderShell('echo ${{ vars.x }}', valueOf(['a b', "c'd"]))).toBe(`echo 'a b' 'c'\\''d'`);
-    expect(bash(renderShell("printf '%s|' ${{ vars.x }}", valueOf(['a b', '$(id)'])))).toBe('a b|$(id)|');
+    expect(renderShell('echo ${{ vars.x }}', resolvesTo(['a b', "c'd"]))).toBe(`echo 'a b' 'c'\\''d'`);
+    expect(bash(renderShell("printf '%s|' ${{ vars.x }}", resolvesTo(['a b', '$(id)'])))).toBe('a b|$(id)|');
   });
 
   it('refuses backquotes and values that would end a here-document', () => {
-    expect(() => renderShell('echo `echo ${{ vars.x }}`', valueOf('x'))).toThrow(TemplateError);
-    expect(() => renderShell('cat <<END\n${{ vars.x }}\nEND', valueOf('a\nEND\nrm -rf /'))).toThrow(/here-document/);
+    expect(() => renderShell('echo `echo ${{ vars.x }}`', resolvesTo('x'))).toThrow(TemplateError);
+    expect(() => renderShell('cat <<END\n${{ vars.x }}\nEND', resolvesTo('a\nEND\nrm -rf /'))).toThrow(/here-document/);
   });
 
   it('shows plan placeholders as they are', () => {
-    expect(renderShell('curl -H ${{ secrets.T }} ${{ vars.x }}', (r) => (r.root === 'secrets' ? { display: '***' } : { value: 'h' }))).toBe(
-      "curl -H *** 'h'",
-    );
+    expect(renderShell('curl -H ${{ secrets.T }} ${{ vars.x }}', (r) => (r.root === 'secrets' ? { display: '***' } : { value: 'h' }))).toBe("curl -H *** 'h'");
   });
 });

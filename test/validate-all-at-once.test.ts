@@ -6,12 +6,15 @@ import { writeRunbook } from './helpers/runbooks.js';
 describe('validate: all problems at once', () => {
   it('an unknown key, a bad duration, an unknown zone, a duplicate id and a bad template in one run', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 window: { start: "2030-01-01T20:00", duration: 1h, timezone: Mars/Olympus }
 steps:
   - { id: a, run: 'echo \${{ vars.nope }}', timout: 5m }
   - { id: a, run: 'true', timeout: 5 parsecs }
-`);
+`,
+    );
     const r = await runCli(['validate', file], { cwd: dir });
     expect(r.code).toBe(2);
     const lines = r.stdout.trim().split('\n');
@@ -22,11 +25,14 @@ steps:
 
   it('keeps to the schema alone where the rest cannot be checked (a step of no known kind)', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, `
+    const file = writeRunbook(
+      dir,
+      `
 steps:
   - { id: a, runn: 'true' }
   - { id: a, run: 'true' }
-`);
+`,
+    );
     const r = await runCli(['validate', file], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stdout).not.toContain('[unique-ids]');

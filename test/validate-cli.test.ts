@@ -17,11 +17,7 @@ describe('runbook validate', () => {
   it('one invalid file among valid ones: exit 2, problems and a summary per file', async () => {
     const r = await runCli(['validate', VALID[0] as string, BROKEN]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe(
-      `${VALID[0]}: valid\n` +
-        `${BROKEN}:9:5: error: unknown key "tiemout" (did you mean "timeout"?) [unknown-key]\n` +
-        `${BROKEN}: 1 error\n`,
-    );
+    expect(r.stdout).toBe(`${VALID[0]}: valid\n` + `${BROKEN}:9:5: error: unknown key "tiemout" (did you mean "timeout"?) [unknown-key]\n` + `${BROKEN}: 1 error\n`);
   });
 
   it('warnings alone keep a file valid; --strict makes them errors', async () => {

@@ -22,7 +22,12 @@ interface Expectation {
 
 function header(file: string): { args: string[]; expected: Expectation[] } {
   const lines = readFileSync(join(REPO, file), 'utf8').split('\n');
-  const args = lines.find((l) => l.startsWith('# args:'))?.slice('# args:'.length).trim().split(/\s+/) ?? [];
+  const args =
+    lines
+      .find((l) => l.startsWith('# args:'))
+      ?.slice('# args:'.length)
+      .trim()
+      .split(/\s+/) ?? [];
   const expected = lines.flatMap((l) => {
     const m = /^# expect: (error|warning) (\d+):(\d+) (\S+) (.*)$/.exec(l);
     return m ? [{ severity: m[1] as string, line: Number(m[2]), column: Number(m[3]), code: m[4] as string, text: m[5] as string }] : [];
@@ -30,7 +35,9 @@ function header(file: string): { args: string[]; expected: Expectation[] } {
   return { args, expected };
 }
 
-const fixtures = readdirSync(join(REPO, DIR)).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(join(REPO, DIR))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('runbook validate on invalid fixtures', () => {
   it('has fixtures, each with expectations', () => {

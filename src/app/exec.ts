@@ -3,25 +3,27 @@
  * without a terminal, a missing secret, outside the window, an unfinished run, the lock), then a
  * run directory, the journal's first record, and the session.
  */
+
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { refused } from '../errors.js';
-import { loadChecked } from './load-checked.js';
+import { realClock } from '../executors/clock.js';
+import { formatProblem } from '../load/problem.js';
 import { resolveVars } from '../load/vars.js';
+import { formatDuration } from '../model/duration.js';
 import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';
-import { realClock } from '../executors/clock.js';
-import { formatDuration } from '../model/duration.js';
+import { currentUser } from '../state/lock-holder.js';
+import type { HeldLock } from '../state/storage.js';
+import { loadChecked } from './load-checked.js';
 import { takeLock } from './lock.js';
+import { whoAmI } from './operator.js';
+import { type PlanOptions, planCommand } from './plan.js';
 import { findInterrupted } from './runs.js';
-import { planCommand, type PlanOptions } from './plan.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
-import { windowGate } from './window-gate.js';
 import { openStore } from './store.js';
-import { whoAmI } from './operator.js';
-import { hostname } from 'node:os';
-import { formatProblem } from '../load/problem.js';
-import { currentUser } from '../state/lock-holder.js';
+import { windowGate } from './window-gate.js';
 
 export interface ExecOptions extends PlanOptions {
   readonly dryRun?: boolean;
@@ -43,7 +45,9 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   const vars = resolveVars(runbook, { var: opts.var ?? [], varsFile: opts.varsFile });
   const manual = manualSteps(runbook);
   if (manual.length > 0 && !opts.yes && !isInteractiveSession()) {
-    throw refused(`manual step${manual.length > 1 ? 's' : ''} ${manual.join(', ')} need${manual.length > 1 ? '' : 's'} an operator and there is no terminal: run at a terminal, or pass --yes to confirm them`);
+    throw refused(
+      `manual step${manual.length > 1 ? 's' : ''} ${manual.join(', ')} need${manual.length > 1 ? '' : 's'} an operator and there is no terminal: run at a terminal, or pass --yes to confirm them`,
+    );
   }
   const secrets = resolveSecrets(runbook, dirname(file));
   const gate = windowGate(runbook, Date.now(), opts);
@@ -54,7 +58,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
 
   const run = await store.createRun(runbook.id, loaded.text);
   const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.where})`, ...loaded.problems.map(formatProblem)];
-  let lock;
+  let lock: HeldLock;
   try {
     lock = await takeLock(store, runbook.id, run.runId, opts.forceUnlock, preamble);
   } catch (err) {
@@ -65,13 +69,32 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
     const journal = await store.createJournal(run);
     const started = new Date().toISOString();
     await journal.append({
-      type: 'run_started', at: started, runId: run.runId, runbookId: runbook.id, title: runbook.title, file, hash: loaded.hash,
-      host: hostname(), user: currentUser(), pid: process.pid, vars,
+      type: 'run_started',
+      at: started,
+      runId: run.runId,
+      runbookId: runbook.id,
+      title: runbook.title,
+      file,
+      hash: loaded.hash,
+      host: hostname(),
+      user: currentUser(),
+      pid: process.pid,
+      vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
     });
     return await runSession({
-      runbook, store, run, journal, vars, secrets, started, pointOfNoReturn: gate.pointOfNoReturn, windowEnd: gate.end,
-      format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes), preamble,
+      runbook,
+      store,
+      run,
+      journal,
+      vars,
+      secrets,
+      started,
+      pointOfNoReturn: gate.pointOfNoReturn,
+      windowEnd: gate.end,
+      format: opts.format === 'json' ? 'json' : 'text',
+      yes: Boolean(opts.yes),
+      preamble,
     });
   } finally {
     await lock.release();

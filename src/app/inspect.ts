@@ -5,7 +5,7 @@
 import { invalid, RunbookError } from '../errors.js';
 import { loadRunbookText } from '../load/load.js';
 import { buildReport } from '../render/document/report-model.js';
-import { renderReport, type ReportFormat } from '../render/document/report-render.js';
+import { type ReportFormat, renderReport } from '../render/document/report-render.js';
 import { inspectRun, type RunView } from '../state/inspect.js';
 import type { JournalRecord, StepFinishedRecord, StepStartedRecord } from '../state/records.js';
 import type { RunRef, StepLogRef, Storage } from '../state/storage.js';

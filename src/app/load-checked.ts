@@ -1,10 +1,10 @@
 /** Load and validate for commands that go on to plan or run: errors stop them, warnings do not. */
 import { invalid } from '../errors.js';
-import type { Runbook } from '../model/types.js';
-import { validate } from '../validate/validate.js';
 import type { Loaded } from '../load/load.js';
 import { loadRunbookFile } from '../load/load.js';
 import { isError } from '../load/problem.js';
+import type { Runbook } from '../model/types.js';
+import { validate } from '../validate/validate.js';
 
 /**
  * The loaded runbook with `problems` = everything `validate` finds (warnings only, when this

@@ -4,15 +4,15 @@
  * flight is settled by idempotent / reboots / verify, the operator, or the flags.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { resumesByItself } from '../engine/engine.js';
+import { Replay } from '../engine/replay.js';
 import { invalid, refused } from '../errors.js';
 import { sha256 } from '../load/hash.js';
 import { loadRunbookText } from '../load/load.js';
-import { resumesByItself } from '../engine/engine.js';
-import { Replay } from '../engine/replay.js';
-import type { Runbook, Step } from '../model/types.js';
 import { allSteps } from '../model/normalize.js';
+import type { Runbook, Step } from '../model/types.js';
 import type { RunStartedRecord } from '../state/records.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { summarize } from '../state/summary.js';
@@ -22,8 +22,8 @@ import { settleOrphans } from './orphans.js';
 import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
-import { windowGate } from './window-gate.js';
 import { openStore } from './store.js';
+import { windowGate } from './window-gate.js';
 
 export interface ResumeOptions {
   readonly rerunInFlight?: boolean;
@@ -54,7 +54,7 @@ async function prepare(store: Storage, run: RunRef, opts: ResumeOptions, replayO
   try {
     const read = await store.readJournal(run, { repair: true });
     const first = read.records[0];
-    if (!first || first.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
+    if (first?.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
     const copy = await store.readRunbookCopy(run);
     const copyHash = sha256(copy);
     const loaded = loadRunbookText(copy, `${run.where}/runbook.yaml`);
@@ -102,14 +102,33 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
     const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : undefined;
     const step = summary.inFlight && [...allSteps(p.runbook)].find((s) => s.id === summary.inFlight!.stepId);
     if (step && !step.idempotent && !step.reboots && !step.verify && !resumesByItself(step) && !inFlight && !isInteractiveSession()) {
-      throw refused(`step ${summary.inFlight!.key} was running when the run stopped and is not idempotent: did it take effect? Resume with --rerun-in-flight or --skip-in-flight, or at a terminal to decide`);
+      throw refused(
+        `step ${summary.inFlight!.key} was running when the run stopped and is not idempotent: did it take effect? Resume with --rerun-in-flight or --skip-in-flight, or at a terminal to decide`,
+      );
     }
     const gate = p.replay.rollbackStarted ? {} : windowGate(p.runbook, Date.now(), { ignoreWindow: opts.ignoreWindow });
-    await p.journal.append({ type: 'run_resumed', at: new Date().toISOString(), by: whoAmI(), host: hostname(), pid: process.pid, fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined });
+    await p.journal.append({
+      type: 'run_resumed',
+      at: new Date().toISOString(),
+      by: whoAmI(),
+      host: hostname(),
+      pid: process.pid,
+      fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined,
+    });
     return await runSession({
-      runbook: p.runbook, store, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
-      pointOfNoReturn: 'pointOfNoReturn' in gate ? gate.pointOfNoReturn : undefined, windowEnd: 'end' in gate ? gate.end : undefined,
-      format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes), inFlight,
+      runbook: p.runbook,
+      store,
+      run,
+      journal: p.journal,
+      vars: p.started.vars,
+      secrets: p.secrets,
+      started: p.started.at,
+      replay: p.replay,
+      pointOfNoReturn: 'pointOfNoReturn' in gate ? gate.pointOfNoReturn : undefined,
+      windowEnd: 'end' in gate ? gate.end : undefined,
+      format: opts.format === 'json' ? 'json' : 'text',
+      yes: Boolean(opts.yes),
+      inFlight,
       preamble: [`resuming run ${run.runId} by ${whoAmI()}`, ...p.preamble],
     });
   } finally {
@@ -127,8 +146,16 @@ export async function rollbackCommand(runId: string, opts: ResumeOptions): Promi
   const p = await prepare(store, run, opts, true);
   try {
     return await runSession({
-      runbook: p.runbook, store, run, journal: p.journal, vars: p.started.vars, secrets: p.secrets, started: p.started.at, replay: p.replay,
-      format: opts.format === 'json' ? 'json' : 'text', yes: Boolean(opts.yes),
+      runbook: p.runbook,
+      store,
+      run,
+      journal: p.journal,
+      vars: p.started.vars,
+      secrets: p.secrets,
+      started: p.started.at,
+      replay: p.replay,
+      format: opts.format === 'json' ? 'json' : 'text',
+      yes: Boolean(opts.yes),
       rollbackReason: `rollback requested after the run (${summary.state.replace('_', ' ')})`,
       preamble: [`rolling back run ${run.runId} by ${whoAmI()}`, ...p.preamble],
     });

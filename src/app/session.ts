@@ -15,7 +15,7 @@ import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
 import { detachFromTerminal } from '../render/console/hangup.js';
-import { chooseRenderer, type ConsoleFormat } from '../render/console/renderer.js';
+import { type ConsoleFormat, chooseRenderer } from '../render/console/renderer.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { ConsoleOperator } from './operator.js';
 import { StateGuard } from './state-guard.js';
@@ -51,7 +51,12 @@ export async function runSession(s: SessionInput): Promise<number> {
   const masker = new Masker(Object.values(s.secrets));
   const defaultFailure = s.runbook.rollback.steps.length > 0 ? 'rollback' : 'abort';
   const operator = new ConsoleOperator({ interactive: isInteractiveSession(), yes: s.yes, inFlight: s.inFlight, renderer, defaultFailure });
-  const notifier = new Notifier(s.runbook, s.run.runId, (t) => masker.mask(t), (message) => renderer.handle({ type: 'warning', message }));
+  const notifier = new Notifier(
+    s.runbook,
+    s.run.runId,
+    (t) => masker.mask(t),
+    (message) => renderer.handle({ type: 'warning', message }),
+  );
   const emit = (e: EngineEvent) => {
     renderer.handle(e);
     notifier.onEvent(e);
@@ -109,8 +114,16 @@ export async function runSession(s: SessionInput): Promise<number> {
     },
   };
   const engine = new Engine({
-    runbook: s.runbook, values, executor: execute, operator, clock: realClock, journal, emit,
-    signal: controller.signal, replay: s.replay, pointOfNoReturn: s.pointOfNoReturn,
+    runbook: s.runbook,
+    values,
+    executor: execute,
+    operator,
+    clock: realClock,
+    journal,
+    emit,
+    signal: controller.signal,
+    replay: s.replay,
+    pointOfNoReturn: s.pointOfNoReturn,
   });
   emit({ type: 'run_started', runId: s.run.runId, resumed: s.replay !== undefined });
   let result: RunResult;

@@ -16,13 +16,9 @@ const program = new Command('runbook')
   .configureOutput({ outputError: (text, write) => write(text) })
   .exitOverride();
 
-const format = (choices: string[], fallback: string) =>
-  new Option('--format <format>', 'output format').choices(choices).default(fallback);
+const format = (choices: string[], fallback: string) => new Option('--format <format>', 'output format').choices(choices).default(fallback);
 const stateDir = () => new Option('--state-dir <dir>', 'state directory (default: $RUNBOOK_STATE_DIR or ./.runbook)');
-const varOptions = (cmd: Command) =>
-  cmd
-    .option('--var <key=value>', 'set a variable (repeatable)', collect, [])
-    .option('--vars-file <file>', 'variables from a YAML or JSON file');
+const varOptions = (cmd: Command) => cmd.option('--var <key=value>', 'set a variable (repeatable)', collect, []).option('--vars-file <file>', 'variables from a YAML or JSON file');
 
 program
   .command('validate')
@@ -32,12 +28,7 @@ program
   .option('--strict', 'treat warnings as errors')
   .action((files, opts) => runCommand(() => import('./commands/validate.js'), files, opts));
 
-varOptions(
-  program
-    .command('plan')
-    .description('show what exec will do, in order, against the window (no side effects)')
-    .argument('<file>'),
-)
+varOptions(program.command('plan').description('show what exec will do, in order, against the window (no side effects)').argument('<file>'))
   .option('--at <time>', 'plan as if starting at this time (ISO 8601, in the window zone)')
   .option('--fail <step>', 'rehearse the path taken when this step fails (repeatable; loop item: deploy[web2])', collect, [])
   .addOption(format(['text', 'json'], 'text'))

@@ -4,7 +4,7 @@
  */
 import { DEFAULTS, type Step } from '../model/types.js';
 import type { Action } from './ports.js';
-import { renderCommand, renderMessage, type LoopBindings, type Values } from './scope.js';
+import { type LoopBindings, renderCommand, renderMessage, type Values } from './scope.js';
 
 export interface BuiltAction {
   readonly action: Action;
@@ -49,7 +49,11 @@ export function buildAction(step: Exclude<Step, { kind: 'for_each' }>, values: V
 /** The undo command of a step, as a shell action. */
 export function buildUndoAction(command: string, step: Step, values: Values, loop: LoopBindings): BuiltAction {
   const cmd = renderCommand(command, values, loop);
-  return { action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs ?? DEFAULTS.timeoutMs, expect: { exitCodes: [0], stdout: undefined } }, shown: cmd.shown, env: cmd.env };
+  return {
+    action: { kind: 'shell', command: cmd.run, shell: step.shell, timeoutMs: step.timeoutMs ?? DEFAULTS.timeoutMs, expect: { exitCodes: [0], stdout: undefined } },
+    shown: cmd.shown,
+    env: cmd.env,
+  };
 }
 
 /** Resolve a for_each list: a literal list, or `${{ vars.x }}` (a single value becomes a list of one). */
@@ -60,6 +64,10 @@ export function resolveItems(items: readonly unknown[] | string, values: Values,
   let value: unknown = { vars: values.vars, ...loop };
   for (const part of m[1]!.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   if (value === undefined) return [renderMessage(items, values, loop)];
-  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return Array.isArray(value) ? value : [value];
 }

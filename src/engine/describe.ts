@@ -20,7 +20,13 @@ export interface UndoSummary {
 
 /** A summary of the undo stack (oldest first) without copying all of it: plans call this at every step. */
 export function summarizeUndos(stack: readonly { readonly key: string }[]): UndoSummary {
-  return { newest: stack.slice(-MAX_NAMES).map((u) => u.key).reverse(), count: stack.length };
+  return {
+    newest: stack
+      .slice(-MAX_NAMES)
+      .map((u) => u.key)
+      .reverse(),
+    count: stack.length,
+  };
 }
 
 export function describeFailure(ref: StepRef, runbook: Runbook, undo: UndoSummary): string {
@@ -29,7 +35,12 @@ export function describeFailure(ref: StepRef, runbook: Runbook, undo: UndoSummar
   const retries = ref.step.retries > 0 ? `after ${ref.step.retries} retr${ref.step.retries === 1 ? 'y' : 'ies'}, ` : '';
   switch (target) {
     case 'rollback': {
-      const undos = undo.count ? names(undo.newest.map((k) => `undo ${k}`), undo.count) : '';
+      const undos = undo.count
+        ? names(
+            undo.newest.map((k) => `undo ${k}`),
+            undo.count,
+          )
+        : '';
       const steps = runbook.rollback.steps.map((s) => s.id);
       const parts = [undos, steps.length ? `rollback steps ${names(steps)}` : ''].filter(Boolean);
       return `${retries}rollback: ${parts.length ? parts.join(', then ') : 'nothing to undo'}`;

@@ -8,12 +8,12 @@
 import type { ForEachStep, Runbook, Step } from '../model/types.js';
 import type { JournalRecord, Phase, RunOutcome, StepStatus } from '../state/records.js';
 import { TemplateError } from '../template/shell.js';
-import { buildAction, buildUndoAction, resolveItems, type BuiltAction } from './actions.js';
+import { type BuiltAction, buildAction, buildUndoAction, resolveItems } from './actions.js';
 import { describeFailure, summarizeUndos } from './describe.js';
-import { failpoint } from './failpoint.js';
 import type { EventSink, StepRef } from './events.js';
+import { failpoint } from './failpoint.js';
 import { instanceKey, itemLabel } from './keys.js';
-import { NO_JOURNAL, type Clock, type ExecResult, type JournalPort, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
+import { type Clock, type ExecResult, type JournalPort, NO_JOURNAL, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
 import type { Replay } from './replay.js';
 import type { LoopBindings, StepValues, Values } from './scope.js';
 
@@ -38,9 +38,7 @@ export interface RunResult {
   readonly message: string;
 }
 
-type ListOutcome =
-  | { readonly kind: 'done' | 'end' | 'interrupted' | 'stopped' }
-  | { readonly kind: 'rollback' | 'abort' | 'escalate'; readonly reason: string };
+type ListOutcome = { readonly kind: 'done' | 'end' | 'interrupted' | 'stopped' } | { readonly kind: 'rollback' | 'abort' | 'escalate'; readonly reason: string };
 
 interface StepOutcome {
   readonly status: StepStatus | 'interrupted' | 'stopped';
@@ -334,10 +332,24 @@ export class Engine {
     const durationMs = this.o.clock.now() - started;
     if (fresh) failpoint('before-finished');
     if (fresh) {
-      await this.journal(() => ({
-        type: 'step_finished', at: now(), seq, key: ref.key, visit, status: r.status, attempts, durationMs,
-        exitCode: r.exitCode, reason: r.reason, outputs: r.outputs, stdout: r.stdout?.slice(-4096), via,
-      }), false); // flushed by the next record that syncs: the next step's start, a decision, the run's end
+      await this.journal(
+        () => ({
+          type: 'step_finished',
+          at: now(),
+          seq,
+          key: ref.key,
+          visit,
+          status: r.status,
+          attempts,
+          durationMs,
+          exitCode: r.exitCode,
+          reason: r.reason,
+          outputs: r.outputs,
+          stdout: r.stdout?.slice(-4096),
+          via,
+        }),
+        false,
+      ); // flushed by the next record that syncs: the next step's start, a decision, the run's end
       failpoint('after-finished');
     }
     this.o.emit({ type: 'step_finished', ref, status: r.status, attempts, durationMs, exitCode: r.exitCode, reason: r.reason, replayed: !fresh });
@@ -412,7 +424,12 @@ export class Engine {
   }
 
   /** Keep a finished step's values for later templates, and its undo for a rollback. */
-  private remember(ref: StepRef, loop: LoopBindings, r: { status: StepStatus; outputs?: Readonly<Record<string, string>> | undefined; stdout?: string | undefined; exitCode?: number | undefined }, seq: number): void {
+  private remember(
+    ref: StepRef,
+    loop: LoopBindings,
+    r: { status: StepStatus; outputs?: Readonly<Record<string, string>> | undefined; stdout?: string | undefined; exitCode?: number | undefined },
+    seq: number,
+  ): void {
     if (ref.undoOf) return;
     this.o.values.steps.set(ref.step.id, { outputs: r.outputs ?? {}, stdout: r.stdout ?? '', exitCode: r.exitCode });
     const itemPath = ref.key.includes('[') ? [...ref.key.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!) : [];
@@ -439,7 +456,12 @@ export class Engine {
       const verify = await this.o.executor.execute({
         ref: { ...ref, key: `${ref.key}:verify` },
         action: built.action,
-        seq: this.seq, attempt: 1, env: { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id }, cwd: step.cwd, startedAt: this.o.clock.now(), signal: this.o.signal,
+        seq: this.seq,
+        attempt: 1,
+        env: { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id },
+        cwd: step.cwd,
+        startedAt: this.o.clock.now(),
+        signal: this.o.signal,
       });
       choice = verify.status === 'succeeded' ? 'done' : 'rerun';
       note = `verify exited ${verify.exitCode ?? '?'}`;

@@ -7,7 +7,7 @@
  */
 import type { Ref } from '../template/parse.js';
 import { secretVariable } from '../template/secret-env.js';
-import { renderShell, renderText, TemplateError, type Resolved, type Resolver } from '../template/shell.js';
+import { type Resolved, type Resolver, renderShell, renderText, TemplateError } from '../template/shell.js';
 
 export interface StepValues {
   readonly outputs: Readonly<Record<string, string>>;

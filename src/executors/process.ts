@@ -9,8 +9,8 @@ import { StringDecoder } from 'node:string_decoder';
 import { setFlagsFromString } from 'node:v8';
 import { failpoint } from '../engine/failpoint.js';
 import type { ProcessIdentity } from '../engine/ports.js';
-import { after } from './deadlines.js';
 import type { LogSink } from '../state/storage.js';
+import { after } from './deadlines.js';
 import { localTransport } from './local-transport.js';
 import { LineSplitter, Masker, Tail } from './output.js';
 import type { StreamName, Transport } from './transport.js';
@@ -92,7 +92,13 @@ function whenAborted(signal: AbortSignal, stop: () => void): () => void {
   let stops = toStop.get(signal);
   if (!stops) {
     const all = new Set<() => void>();
-    signal.addEventListener('abort', () => [...all].forEach((f) => f()), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const f of [...all]) f();
+      },
+      { once: true },
+    );
     toStop.set(signal, (stops = all));
   }
   stops.add(stop);

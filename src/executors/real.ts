@@ -6,7 +6,7 @@ import type { EventSink } from '../engine/events.js';
 import type { Action, Clock, ExecRequest, ExecResult, StepExecutor } from '../engine/ports.js';
 import { formatDuration } from '../model/duration.js';
 import type { LogSink } from '../state/storage.js';
-import { runProcess, type ProcessResult } from './process.js';
+import { type ProcessResult, runProcess } from './process.js';
 
 export interface ManualAnswer {
   readonly status: 'succeeded' | 'failed' | 'skipped';
@@ -36,7 +36,9 @@ export class RealExecutor implements StepExecutor {
         return this.shell(req, a);
       case 'manual': {
         const answer = await this.d.confirm(req, a.instruction, a.question);
-        return req.signal.aborted ? { status: 'failed', interrupted: true } : { ...answer, reason: answer.status === 'failed' ? `the operator reported failure${answer.note ? `: ${answer.note}` : ''}` : undefined };
+        return req.signal.aborted
+          ? { status: 'failed', interrupted: true }
+          : { ...answer, reason: answer.status === 'failed' ? `the operator reported failure${answer.note ? `: ${answer.note}` : ''}` : undefined };
       }
       case 'sleep':
         await this.d.clock.sleep(req.startedAt + a.ms - this.d.clock.now(), req.signal);

@@ -9,8 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 
 /** How long a stopped group gets between SIGTERM and SIGKILL, here and in the watchdog. */
 export const KILL_GRACE_MS = Number(process.env.RUNBOOK_KILL_GRACE_MS ?? 5_000);

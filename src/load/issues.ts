@@ -145,8 +145,7 @@ export function quoteKey(key: string): string {
 
 const ESCAPED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /** Control characters and line separators escaped, so that a problem stays on one line. */
-const oneLine = (text: string): string =>
-  text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const oneLine = (text: string): string => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const article = (t: string): string => (t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'int' ? 'a whole number' : `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}`);
 

@@ -2,17 +2,18 @@
  * Load a runbook: read (untrusted), parse YAML, check the schema, normalise. Never throws on bad
  * input: every problem is collected with its file, line and column.
  */
-import { pruneToSchema } from './recover.js';
-import { sha256 } from './hash.js';
+
 import type * as z from 'zod';
-import { RunbookSchema } from '../model/schema.js';
 import { normalizeRunbook } from '../model/normalize.js';
+import { RunbookSchema } from '../model/schema.js';
 import type { Path, Runbook } from '../model/types.js';
+import { sha256 } from './hash.js';
 import { mapIssues } from './issues.js';
 import { createLocator, type Locator, type Position } from './locate.js';
 import type { Problem } from './problem.js';
 import { capProblems, sortProblems } from './problem.js';
 import { readTextFile } from './read.js';
+import { pruneToSchema } from './recover.js';
 import { parseUntrustedYaml } from './yaml.js';
 
 export interface Loaded {

@@ -1,5 +1,5 @@
 /** From a path in the document (keys and list indices) to a 1-based line and column. */
-import { isMap, isNode, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { type Document, isMap, isNode, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { Path } from '../model/types.js';
 
 export interface Position {

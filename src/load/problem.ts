@@ -21,9 +21,7 @@ export function formatProblem(p: Problem): string {
 
 /** By position, errors before warnings at the same place; stable otherwise. */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort(
-    (a, b) => a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
-  );
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 }
 
 export const isError = (p: Problem): boolean => p.severity === 'error';

@@ -5,9 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { MAX_FILE_BYTES } from './limits.js';
 
-export type ReadResult =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly line: number; readonly column: number };
+export type ReadResult = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly code: string; readonly message: string; readonly line: number; readonly column: number };
 
 const fail = (code: string, message: string, line = 1, column = 1): ReadResult => ({ ok: false, code, message, line, column });
 
@@ -39,8 +37,7 @@ export function readTextFile(file: string): ReadResult {
   }
 }
 
-export const tooLarge = (bytes: number): string =>
-  `file is too large (${bytes} bytes): the limit is ${MAX_FILE_BYTES} bytes (1 MiB)`;
+export const tooLarge = (bytes: number): string => `file is too large (${bytes} bytes): the limit is ${MAX_FILE_BYTES} bytes (1 MiB)`;
 
 /** UTF-8 text without NUL bytes, or where the binary junk starts. */
 export function decodeText(bytes: Uint8Array): ReadResult {
@@ -60,8 +57,10 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     const c = b[i] as number;
     let need: number;
     let min: number;
-    if (c < 0x80) { i++; continue; }
-    else if (c >= 0xc2 && c <= 0xdf) [need, min] = [1, 0x80];
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) [need, min] = [1, 0x80];
     else if (c >= 0xe0 && c <= 0xef) [need, min] = [2, 0x800];
     else if (c >= 0xf0 && c <= 0xf4) [need, min] = [3, 0x10000];
     else return i;

@@ -7,12 +7,12 @@
  * whose kind is unclear), there is no pruned runbook: the schema's problems stand alone.
  */
 import type { z } from 'zod';
-import { RunbookSchema, type RunbookInput } from '../model/schema.js';
+import { type RunbookInput, RunbookSchema } from '../model/schema.js';
 
 const ROUNDS = 4;
 
 export function pruneToSchema(value: unknown, issues: readonly z.core.$ZodIssue[]): RunbookInput | undefined {
-  let current: unknown = structuredClone(value);
+  const current: unknown = structuredClone(value);
   let pending = issues;
   const removed = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {

@@ -24,16 +24,14 @@ export function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
 export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The kind keys a step has, in the order written. */
-export const kindsOf = (value: Record<string, unknown>): StepKind[] =>
-  Object.keys(value).filter((k): k is StepKind => (STEP_KINDS as readonly string[]).includes(k));
+export const kindsOf = (value: Record<string, unknown>): StepKind[] => Object.keys(value).filter((k): k is StepKind => (STEP_KINDS as readonly string[]).includes(k));
 
 export function unionOptions(schema: z.core.$ZodType): readonly z.core.$ZodType[] | undefined {
   const def = defOf(unwrap(schema));
   return def.type === 'union' ? (def.options as z.core.$ZodType[]) : undefined;
 }
 
-export const isStepUnion = (schema: z.core.$ZodType): boolean =>
-  unionOptions(schema)?.includes(STEP_SCHEMAS.run as unknown as z.core.$ZodType) ?? false;
+export const isStepUnion = (schema: z.core.$ZodType): boolean => unionOptions(schema)?.includes(STEP_SCHEMAS.run as unknown as z.core.$ZodType) ?? false;
 
 /** The object keys a schema allows (empty when it is not an object). */
 export function keysOf(schema: z.core.$ZodType | undefined): string[] {

@@ -3,9 +3,9 @@
  * and anchors, duplicate keys, several documents, unknown tags, non-string keys, deep nesting,
  * oversized or binary text, an empty file.
  */
-import { isAlias, isCollection, isMap, isNode, isPair, isScalar, parseAllDocuments, type Document, type Node } from 'yaml';
-import { positionsIn, type Position } from './locate.js';
+import { type Document, isAlias, isCollection, isMap, isNode, isPair, isScalar, type Node, parseAllDocuments } from 'yaml';
 import { MAX_DEPTH, MAX_FILE_BYTES } from './limits.js';
+import { type Position, positionsIn } from './locate.js';
 import { decodeText, tooLarge } from './read.js';
 
 /** A problem before it has a file name. */

@@ -23,12 +23,12 @@ function parseText(value: string): number | undefined {
   const text = value.trim();
   if (text === '' || text === 'P' || text === 'PT') return undefined;
   const compact = COMPACT.exec(text);
-  if (compact && compact.slice(1).some((part) => part !== undefined)) {
+  if (compact?.slice(1).some((part) => part !== undefined)) {
     const [, d, h, m, s, ms] = compact;
     return sum([d, UNIT_MS.d], [h, UNIT_MS.h], [m, UNIT_MS.m], [s, UNIT_MS.s], [ms, UNIT_MS.ms]);
   }
   const iso = ISO.exec(text);
-  if (iso && iso.slice(1).some((part) => part !== undefined)) {
+  if (iso?.slice(1).some((part) => part !== undefined)) {
     const [, d, h, m, s] = iso;
     return sum([d, UNIT_MS.d], [h, UNIT_MS.h], [m, UNIT_MS.m], [s, UNIT_MS.s]);
   }
@@ -39,7 +39,12 @@ function sum(...parts: Array<[string | undefined, number]>): number {
   return Math.round(parts.reduce((total, [n, unit]) => total + (n === undefined ? 0 : Number(n) * unit), 0));
 }
 
-const UNITS = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const;
+const UNITS = [
+  ['d', 86_400],
+  ['h', 3_600],
+  ['m', 60],
+  ['s', 1],
+] as const;
 
 /**
  * `1h30m`, `45s`, `48h32m`, `9d3h`, `0s`: the compact form, largest units first; days only from a

@@ -4,16 +4,7 @@
  */
 import { parseDuration } from './duration.js';
 import type { RunbookInput, StepInput } from './schema.js';
-import {
-  DEFAULTS,
-  type Channel,
-  type Path,
-  type Runbook,
-  type Section,
-  type Step,
-  type StepCommon,
-  type Undo,
-} from './types.js';
+import { type Channel, DEFAULTS, type Path, type Runbook, type Section, type Step, type StepCommon, type Undo } from './types.js';
 
 interface Context {
   readonly shell: readonly string[];
@@ -151,9 +142,7 @@ function normalizeStep(s: StepInput, path: Path, section: Section, ctx: Context)
   } else if ('wait' in s) {
     const w = s.wait;
     step.kind = 'wait';
-    step.wait = typeof w === 'object'
-      ? { until: w.until, everyMs: ms(w.every) ?? DEFAULTS.waitEveryMs, timeoutMs: ms(w.timeout) ?? DEFAULTS.waitTimeoutMs }
-      : { sleepMs: req(w) };
+    step.wait = typeof w === 'object' ? { until: w.until, everyMs: ms(w.every) ?? DEFAULTS.waitEveryMs, timeoutMs: ms(w.timeout) ?? DEFAULTS.waitTimeoutMs } : { sleepMs: req(w) };
   } else if ('monitor' in s) {
     const m = s.monitor;
     step.kind = 'monitor';

@@ -40,14 +40,10 @@ export const duration = z
 
 const text = z.string();
 const command = z.string().min(1).meta({ description: 'Shell text. ${{ ... }} values are inserted shell-quoted.' });
-const stepId = z
-  .string()
-  .regex(STEP_ID_PATTERN, 'a step id is letters, digits, "_" and "-", starting with a letter or digit');
+const stepId = z.string().regex(STEP_ID_PATTERN, 'a step id is letters, digits, "_" and "-", starting with a letter or digit');
 
 const successTarget = z.string().meta({ description: 'next (default) | end | a step id in the same list' });
-const failureTarget = z
-  .string()
-  .meta({ description: 'rollback | abort | continue | ask | escalate (rollback plan) | a step id in the same list' });
+const failureTarget = z.string().meta({ description: 'rollback | abort | continue | ask | escalate (rollback plan) | a step id in the same list' });
 
 const expect = z.strictObject({
   exit_codes: z.array(z.number().int().min(0).max(255)).min(1).optional(),
@@ -83,41 +79,51 @@ const common = {
 
 export const RunStep = z.strictObject({ ...common, run: command }).meta({ id: 'run_step' });
 
-export const ManualStep = z.strictObject({
-  ...common,
-  manual: z.string().min(1).meta({ description: 'What the operator does.' }),
-  confirm: z.string().optional().meta({ description: 'The question asked when the operator confirms.' }),
-}).meta({ id: 'manual_step' });
+export const ManualStep = z
+  .strictObject({
+    ...common,
+    manual: z.string().min(1).meta({ description: 'What the operator does.' }),
+    confirm: z.string().optional().meta({ description: 'The question asked when the operator confirms.' }),
+  })
+  .meta({ id: 'manual_step' });
 
-export const WaitStep = z.strictObject({
-  ...common,
-  wait: z.union([
-    duration,
-    z.strictObject({ until: command, every: duration.optional(), timeout: duration.optional() }),
-  ]),
-}).meta({ id: 'wait_step' });
+export const WaitStep = z
+  .strictObject({
+    ...common,
+    wait: z.union([duration, z.strictObject({ until: command, every: duration.optional(), timeout: duration.optional() })]),
+  })
+  .meta({ id: 'wait_step' });
 
-export const MonitorStep = z.strictObject({
-  ...common,
-  monitor: z.strictObject({ run: command, every: duration, for: duration }),
-}).meta({ id: 'monitor_step' });
+export const MonitorStep = z
+  .strictObject({
+    ...common,
+    monitor: z.strictObject({ run: command, every: duration, for: duration }),
+  })
+  .meta({ id: 'monitor_step' });
 
-export const NotifyStep = z.strictObject({
-  ...common,
-  notify: z.string().min(1).meta({ description: 'The message.' }),
-  to: z.array(z.string()).min(1).optional().meta({ description: 'Channel names (default: all channels).' }),
-}).meta({ id: 'notify_step' });
+export const NotifyStep = z
+  .strictObject({
+    ...common,
+    notify: z.string().min(1).meta({ description: 'The message.' }),
+    to: z.array(z.string()).min(1).optional().meta({ description: 'Channel names (default: all channels).' }),
+  })
+  .meta({ id: 'notify_step' });
 
-export const ForEachStep = z.strictObject({
-  ...common,
-  for_each: z.union([z.array(z.unknown()).min(1), z.string().min(1)]).meta({
-    description: 'The items: a list, or a template such as ${{ vars.servers }}.',
-  }),
-  as: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
-  serial: z.number().int().min(1).optional().meta({ description: 'Batch size (default 1).' }),
-  max_failures: z.number().int().min(0).optional(),
-  steps: z.lazy(() => z.array(Step).min(1)),
-}).meta({ id: 'for_each_step' });
+export const ForEachStep = z
+  .strictObject({
+    ...common,
+    for_each: z.union([z.array(z.unknown()).min(1), z.string().min(1)]).meta({
+      description: 'The items: a list, or a template such as ${{ vars.servers }}.',
+    }),
+    as: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional(),
+    serial: z.number().int().min(1).optional().meta({ description: 'Batch size (default 1).' }),
+    max_failures: z.number().int().min(0).optional(),
+    steps: z.lazy(() => z.array(Step).min(1)),
+  })
+  .meta({ id: 'for_each_step' });
 
 /** One step: exactly one kind key decides which of these applies. */
 export const Step: z.ZodType<StepInput> = z
@@ -127,47 +133,51 @@ export const Step: z.ZodType<StepInput> = z
 /** The schema of each kind, in STEP_KINDS order, so the loader can report one kind's issues. */
 export const STEP_SCHEMAS = { run: RunStep, manual: ManualStep, wait: WaitStep, monitor: MonitorStep, notify: NotifyStep, for_each: ForEachStep } as const;
 
-const contact = z.strictObject({
-  name: z.string().min(1),
-  role: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
-  notes: z.string().optional(),
-}).meta({ id: 'contact' });
+const contact = z
+  .strictObject({
+    name: z.string().min(1),
+    role: z.string().optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    notes: z.string().optional(),
+  })
+  .meta({ id: 'contact' });
 
-const windowSchema = z.strictObject({
-  start: z.string().min(1).meta({ description: 'Local time in `timezone` (2009-12-04T20:00), or TBD.' }),
-  duration: duration.optional(),
-  end: z.string().optional(),
-  timezone: z.string().optional().meta({ description: "IANA name or UTC+/-N; default: the machine's zone." }),
-  enforce: z.boolean().optional(),
-  on_overrun: z.enum(['rollback', 'continue', 'ask']).optional(),
-  rollback_reserve: duration.optional(),
-  start_time: z
-    .string()
-    .regex(/^\d{1,2}:?\d{2}$/, 'a time of day: 04:00')
-    .optional()
-    .meta({ description: 'While the start is TBD: the planned local time of day (04:00), for the change notice.' }),
-}).meta({ id: 'window' });
+const windowSchema = z
+  .strictObject({
+    start: z.string().min(1).meta({ description: 'Local time in `timezone` (2009-12-04T20:00), or TBD.' }),
+    duration: duration.optional(),
+    end: z.string().optional(),
+    timezone: z.string().optional().meta({ description: "IANA name or UTC+/-N; default: the machine's zone." }),
+    enforce: z.boolean().optional(),
+    on_overrun: z.enum(['rollback', 'continue', 'ask']).optional(),
+    rollback_reserve: duration.optional(),
+    start_time: z
+      .string()
+      .regex(/^\d{1,2}:?\d{2}$/, 'a time of day: 04:00')
+      .optional()
+      .meta({ description: 'While the start is TBD: the planned local time of day (04:00), for the change notice.' }),
+  })
+  .meta({ id: 'window' });
 
 const secretSource = z
   .union([z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })])
   .meta({ id: 'secret', description: 'Where a secret comes from: { env: NAME } or { file: path }.' });
 
-const channel = z.union([
-  z.strictObject({
-    type: z.literal('webhook'),
-    url: z.string().min(1),
-    format: z.enum(['json', 'slack']).optional(),
-    timeout: duration.optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-  }),
-  z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
-]).meta({ id: 'channel' });
+const channel = z
+  .union([
+    z.strictObject({
+      type: z.literal('webhook'),
+      url: z.string().min(1),
+      format: z.enum(['json', 'slack']).optional(),
+      timeout: duration.optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+    }),
+    z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
+  ])
+  .meta({ id: 'channel' });
 
-const events = z.strictObject(
-  Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, z.array(z.string()).optional()])) as Record<NotifyEvent, z.ZodOptional<z.ZodArray<z.ZodString>>>,
-);
+const events = z.strictObject(Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, z.array(z.string()).optional()])) as Record<NotifyEvent, z.ZodOptional<z.ZodArray<z.ZodString>>>);
 
 export const RunbookSchema = z
   .strictObject({
@@ -196,9 +206,7 @@ export const RunbookSchema = z
         retry_delay: duration.optional(),
       })
       .optional(),
-    notify: z
-      .strictObject({ channels: z.record(z.string(), channel).optional(), events: events.optional() })
-      .optional(),
+    notify: z.strictObject({ channels: z.record(z.string(), channel).optional(), events: events.optional() }).optional(),
     steps: z.array(Step).min(1),
     rollback: z
       .strictObject({

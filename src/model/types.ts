@@ -84,9 +84,7 @@ export interface StepCommon {
   readonly when: string | undefined;
 }
 
-export type Undo =
-  | { readonly kind: 'command'; readonly run: string; readonly path: Path }
-  | { readonly kind: 'steps'; readonly steps: readonly Step[]; readonly path: Path };
+export type Undo = { readonly kind: 'command'; readonly run: string; readonly path: Path } | { readonly kind: 'steps'; readonly steps: readonly Step[]; readonly path: Path };
 
 export interface RunStep extends StepCommon {
   readonly kind: 'run';
@@ -99,9 +97,7 @@ export interface ManualStep extends StepCommon {
 }
 export interface WaitStep extends StepCommon {
   readonly kind: 'wait';
-  readonly wait:
-    | { readonly sleepMs: number }
-    | { readonly until: string; readonly everyMs: number; readonly timeoutMs: number };
+  readonly wait: { readonly sleepMs: number } | { readonly until: string; readonly everyMs: number; readonly timeoutMs: number };
 }
 export interface MonitorStep extends StepCommon {
   readonly kind: 'monitor';

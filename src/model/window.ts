@@ -13,9 +13,7 @@ export interface WindowTimes {
   readonly zoneName: string;
 }
 
-export type WindowResult =
-  | { readonly ok: true; readonly times: WindowTimes | undefined }
-  | { readonly ok: false; readonly field: 'start' | 'end' | 'timezone' | 'duration'; readonly message: string };
+export type WindowResult = { readonly ok: true; readonly times: WindowTimes | undefined } | { readonly ok: false; readonly field: 'start' | 'end' | 'timezone' | 'duration'; readonly message: string };
 
 /** `UTC+3`, `UTC-07:00`, `GMT+1` and IANA names (`America/Denver`, `MST`). */
 export function toZone(name: string): Zone | undefined {

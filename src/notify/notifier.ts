@@ -121,9 +121,7 @@ function toNotice(e: EngineEvent): Notice | undefined {
     case 'run_interrupted':
       return { event: 'run_interrupted', text: `run interrupted (${e.signal}): resumable` };
     case 'run_finished':
-      return e.outcome === 'rolled_back'
-        ? { event: 'rollback_finished', text: e.message }
-        : { event: 'run_finished', text: `${e.outcome}: ${e.message}` };
+      return e.outcome === 'rolled_back' ? { event: 'rollback_finished', text: e.message } : { event: 'run_finished', text: `${e.outcome}: ${e.message}` };
     case 'decision':
       return e.key.startsWith('window:') ? { event: 'window_overrun', text: `past the point of no return: ${e.decision}` } : undefined;
     default:

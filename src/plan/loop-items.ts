@@ -18,7 +18,11 @@ export function loopItems(items: readonly unknown[] | string, vars: Readonly<Rec
     value = (value as Record<string, unknown>)[part];
   }
   // The engine's rules (src/engine/actions.ts resolveItems): a string is a comma-separated list.
-  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return (Array.isArray(value) ? value : [value]).map(itemLabel);
 }
 

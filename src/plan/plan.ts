@@ -5,17 +5,17 @@
  */
 import { DateTime } from 'luxon';
 import { Engine } from '../engine/engine.js';
-import { formatDuration } from '../model/duration.js';
 import type { EngineEvent } from '../engine/events.js';
 import { NO_JOURNAL, type Operator } from '../engine/ports.js';
 import type { StepValues, Values } from '../engine/scope.js';
+import { formatDuration } from '../model/duration.js';
 import type { Runbook } from '../model/types.js';
 import { parseLocal, resolveWindow, toZone } from '../model/window.js';
 import type { RunOutcome } from '../state/records.js';
-import { DryExecutor } from './dry-executor.js';
-import { VirtualClock } from './virtual-clock.js';
 import { expectedDurationMs, rollbackReserveMs, soakDurationMs, worstCaseDurationMs } from './budget.js';
+import { DryExecutor } from './dry-executor.js';
 import { worstCaseMs } from './estimates.js';
+import { VirtualClock } from './virtual-clock.js';
 
 export interface PlanEntry {
   readonly n: number;
@@ -116,9 +116,18 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     if (e.type === 'step_started') {
       if (e.attempt > 1) return;
       const entry: PlanEntry = {
-        n: entries.length + 1, key: e.ref.key, stepId: e.ref.step.id, kind: e.ref.undoOf ? 'undo' : e.ref.step.kind, phase: e.ref.phase,
-        name: e.ref.step.name, detail: e.detail, manual: e.ref.step.kind === 'manual', undoOf: e.ref.undoOf,
-        atMs: clock.now() - start, worstAtMs: worst, onFailure: e.onFailure,
+        n: entries.length + 1,
+        key: e.ref.key,
+        stepId: e.ref.step.id,
+        kind: e.ref.undoOf ? 'undo' : e.ref.step.kind,
+        phase: e.ref.phase,
+        name: e.ref.step.name,
+        detail: e.detail,
+        manual: e.ref.step.kind === 'manual',
+        undoOf: e.ref.undoOf,
+        atMs: clock.now() - start,
+        worstAtMs: worst,
+        onFailure: e.onFailure,
       };
       if (e.attempt === 1) worst += worstCaseMs(e.ref.step);
       entries.push(entry);
@@ -145,13 +154,24 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     chooseOnOverrun: async () => 'rollback',
   };
   const values: Values & { steps: Map<string, StepValues> } = {
-    vars: input.vars, secrets: undefined, steps: new Map(), dry: true, env: process.env,
+    vars: input.vars,
+    secrets: undefined,
+    steps: new Map(),
+    dry: true,
+    env: process.env,
     run: { id: '<run id>', started: new Date(start).toISOString() },
     window: times ? { start: times.start.toISO() ?? undefined, end: times.end.toISO() ?? undefined } : {},
   };
   const engine = new Engine({
-    runbook, values, executor, operator, clock, journal: NO_JOURNAL, emit: onEvent,
-    signal: new AbortController().signal, pointOfNoReturn: pnr,
+    runbook,
+    values,
+    executor,
+    operator,
+    clock,
+    journal: NO_JOURNAL,
+    emit: onEvent,
+    signal: new AbortController().signal,
+    pointOfNoReturn: pnr,
   });
   const outcome = await engine.run();
   for (const name of executor.unused()) warnings.push(`--fail ${name}: no step on the path has this id or key`);
@@ -173,16 +193,25 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     runbook: { id: runbook.id, title: runbook.title, change: runbook.change },
     start: new Date(start).toISOString(),
     window: times && {
-      start: zoneOf(times.start), end: zoneOf(times.end), zone: times.zoneName,
-      localStart: zoneOf(times.start.setZone(local())), localEnd: zoneOf(times.end.setZone(local())), localZone: local(),
+      start: zoneOf(times.start),
+      end: zoneOf(times.end),
+      zone: times.zoneName,
+      localStart: zoneOf(times.start.setZone(local())),
+      localEnd: zoneOf(times.end.setZone(local())),
+      localZone: local(),
       durationMs: times.durationMs,
     },
     timeline: {
-      expectedMs: expected, worstCaseMs: worstCase, rollbackReserveMs: reserve,
+      expectedMs: expected,
+      worstCaseMs: worstCase,
+      rollbackReserveMs: reserve,
       pointOfNoReturn: pnr === undefined || !times ? undefined : zoneOf(DateTime.fromMillis(pnr, { zone: times.start.zone })),
       lastStepBeforePointOfNoReturn: lastBefore?.key,
     },
     failing: [...input.fail],
-    entries, notes, outcome, warnings,
+    entries,
+    notes,
+    outcome,
+    warnings,
   };
 }

@@ -15,7 +15,8 @@ export function renderPlanText(plan: Plan): string {
   }
   out.push(`Start: ${plan.start}${plan.failing.length ? `   Rehearsing failure of: ${plan.failing.join(', ')}` : ''}`);
   out.push(`Expected: ${formatDuration(t.expectedMs)}   Worst case: ${formatDuration(t.worstCaseMs)}   Rollback reserve: ${formatDuration(t.rollbackReserveMs)}`);
-  if (t.pointOfNoReturn) out.push(`Point of no return: ${t.pointOfNoReturn}${t.lastStepBeforePointOfNoReturn ? ` (last change step expected to start before it: ${t.lastStepBeforePointOfNoReturn})` : ''}`);
+  if (t.pointOfNoReturn)
+    out.push(`Point of no return: ${t.pointOfNoReturn}${t.lastStepBeforePointOfNoReturn ? ` (last change step expected to start before it: ${t.lastStepBeforePointOfNoReturn})` : ''}`);
   out.push('');
   const notes = plan.notes;
   let next = 0; // the first note not yet written (an index: shifting is linear per note)

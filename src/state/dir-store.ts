@@ -7,9 +7,9 @@ import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readdirSyn
 import { join } from 'node:path';
 import { DIR_MODE, FILE_MODE } from './durable.js';
 import { JournalWriter, readJournal } from './journal.js';
-import { isHolderAlive } from './lock-holder.js';
 import { acquireLock, forceUnlock, readLock } from './lock.js';
-import { createRunDir, listRunDirs, openRunDir, parseStepLogName, runDirOf, stepLogPath, type RunDir } from './run-dir.js';
+import { isHolderAlive } from './lock-holder.js';
+import { createRunDir, listRunDirs, openRunDir, parseStepLogName, type RunDir, runDirOf, stepLogPath } from './run-dir.js';
 import type { JournalSink, LogSink, RunRef, StepLogRef, Storage } from './storage.js';
 
 export class DirStore implements Storage {

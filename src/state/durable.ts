@@ -3,7 +3,7 @@
  * explicitly (never trusting the umask), files written with O_EXCL and fsynced, directories
  * fsynced after an entry is added or removed.
  */
-import { closeSync, chmodSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;

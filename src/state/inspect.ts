@@ -3,10 +3,11 @@
  * repair, its summary with the lock's holder, and the damage if the journal cannot be read.
  */
 import { RunbookError } from '../errors.js';
+import type { ReadResult } from './journal.js';
 import type { LockInfo } from './lock-holder.js';
 import type { JournalRecord } from './records.js';
 import type { RunRef, Storage } from './storage.js';
-import { summarize, type RunSummary } from './summary.js';
+import { type RunSummary, summarize } from './summary.js';
 
 export interface RunView {
   readonly run: RunRef;
@@ -22,7 +23,7 @@ export interface RunView {
 }
 
 export async function inspectRun(store: Storage, run: RunRef): Promise<RunView> {
-  let read;
+  let read: ReadResult;
   try {
     read = await store.readJournal(run);
   } catch (err) {
@@ -31,7 +32,7 @@ export async function inspectRun(store: Storage, run: RunRef): Promise<RunView> 
   }
   const { records, tornTail } = read;
   const first = records[0];
-  if (!first || first.type !== 'run_started') return { run, records, tornTail };
+  if (first?.type !== 'run_started') return { run, records, tornTail };
   const lock = await store.readLock(first.runbookId);
   const holder = lock && lock.runId === run.runId && (await store.isHolderAlive(lock)) ? lock : undefined;
   return { run, records, summary: summarize(records, { holderAlive: holder !== undefined }), holder, tornTail };

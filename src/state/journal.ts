@@ -6,10 +6,10 @@
  */
 import { closeSync, constants, fchmodSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { invalid, refused } from '../errors.js';
 import { failpoint, failpointArmed, failpointHit } from '../engine/failpoint.js';
+import { invalid, refused } from '../errors.js';
 import { FILE_MODE, fsyncDir, sleepSync, writeNewFile } from './durable.js';
-import { decodeFrames, encodeFrame, type Decoded } from './frame.js';
+import { type Decoded, decodeFrames, encodeFrame } from './frame.js';
 import type { JournalRecord } from './records.js';
 
 const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND } = constants;

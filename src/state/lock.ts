@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { invalid, refused } from '../errors.js';
 import { fsyncDir, mkdirPrivate, sleepSync, writeNewFile } from './durable.js';
-import { describeHolder, isHolderAlive, myLockInfo, parseLockInfo, type LockInfo } from './lock-holder.js';
+import { describeHolder, isHolderAlive, type LockInfo, myLockInfo, parseLockInfo } from './lock-holder.js';
 import { locksDir } from './paths.js';
 
 export { isHolderAlive, type LockInfo } from './lock-holder.js';
@@ -73,7 +73,8 @@ export function acquireLock(root: string, runbookId: string, runId: string): Loc
     const claim = claimStale(path, raw, mine);
     if (claim === 'won') return held(path, mine, info);
     if (claim === 'busy') {
-      if (Date.now() > deadline) throw refused(`the stale lock ${path} (${describeHolder(info)}) is being taken over by another process, or a takeover was cut off; if no run of ${runbookId} is going on, use --force-unlock`);
+      if (Date.now() > deadline)
+        throw refused(`the stale lock ${path} (${describeHolder(info)}) is being taken over by another process, or a takeover was cut off; if no run of ${runbookId} is going on, use --force-unlock`);
       sleepSync(2 + Math.random() * 8);
     }
   }

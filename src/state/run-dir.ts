@@ -4,7 +4,7 @@
  * they sort by time and a prefix picks one.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, chmodSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalid } from '../errors.js';
 import { DIR_MODE, fsyncDir, mkdirPrivate, writeNewFile } from './durable.js';
@@ -59,7 +59,9 @@ export function createRunDir(root: string, runbookId: string, runbookText: strin
 export function listRunDirs(root: string): RunDir[] {
   let names: string[];
   try {
-    names = readdirSync(runsDir(root), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    names = readdirSync(runsDir(root), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw err;
@@ -81,7 +83,11 @@ export function openRunDir(root: string, runIdOrPrefix: string): RunDir {
   if (exact) return exact;
   const matches = runIdOrPrefix === '' ? [] : runs.filter((r) => r.runId.startsWith(runIdOrPrefix));
   if (matches.length === 1) return matches[0]!;
-  const shown = (list: RunDir[]) => list.slice(0, 10).map((r) => r.runId).join(', ') + (list.length > 10 ? `, … (${list.length - 10} more)` : '');
+  const shown = (list: RunDir[]) =>
+    list
+      .slice(0, 10)
+      .map((r) => r.runId)
+      .join(', ') + (list.length > 10 ? `, … (${list.length - 10} more)` : '');
   if (matches.length === 0) throw invalid(`no run ${runIdOrPrefix} in ${root} (newest: ${shown(runs)})`);
   throw invalid(`${runIdOrPrefix} matches ${matches.length} runs: ${shown(matches)}; give more of the id`);
 }

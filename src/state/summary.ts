@@ -77,9 +77,7 @@ export function summarize(records: readonly JournalRecord[], opts: { holderAlive
         break;
     }
   }
-  const inFlightAll = [...open.values()]
-    .sort((a, b) => a.seq - b.seq)
-    .map((s) => ({ seq: s.seq, key: s.key, stepId: s.stepId, attempt: s.attempt, at: s.at }));
+  const inFlightAll = [...open.values()].sort((a, b) => a.seq - b.seq).map((s) => ({ seq: s.seq, key: s.key, stepId: s.stepId, attempt: s.attempt, at: s.at }));
   let state: RunState;
   if (finished) state = finished.outcome;
   else state = opts.holderAlive && !stoppedBySignal ? 'running' : 'interrupted';

@@ -4,7 +4,7 @@
  * `op` one of `== != < <= > >= in`, and a literal a quoted string, a number, `true`/`false` or a
  * list of those. Nothing is evaluated but these comparisons.
  */
-import { refOf, type Ref } from './parse.js';
+import { type Ref, refOf } from './parse.js';
 
 export type Scalar = string | number | boolean;
 export type Literal = Scalar | readonly Scalar[];

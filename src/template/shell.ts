@@ -70,7 +70,7 @@ class ShellLexer {
         i++;
       } else if (mode === 'double') {
         if (c === '"') this.stack.pop();
-        else if (c === '$' && next === '(') (this.stack.push('subshell'), i++);
+        else if (c === '$' && next === '(') this.stack.push('subshell'), i++;
         else if (c === '`') this.stack.push('backquote');
       } else {
         i = this.feedCode(text, i, c, next);

@@ -26,11 +26,11 @@ export interface Rule {
 
 /** A context that records into `out`, with `code` = the rule's name. */
 export function contextFor(rule: Rule, runbook: Runbook, loaded: Loaded, out: Problem[]): RuleContext {
-  const add = (severity: Severity) => (path: Path, message: string, where: Where = {}) => {
-    const pos = where.text !== undefined
-      ? loaded.locateText(path, where.text, where.nth ?? 0)
-      : where.key ? loaded.locateKey(path) : loaded.locate(path);
-    out.push({ severity, code: rule.name, message, file: loaded.file, line: pos.line, column: pos.column });
-  };
+  const add =
+    (severity: Severity) =>
+    (path: Path, message: string, where: Where = {}) => {
+      const pos = where.text !== undefined ? loaded.locateText(path, where.text, where.nth ?? 0) : where.key ? loaded.locateKey(path) : loaded.locate(path);
+      out.push({ severity, code: rule.name, message, file: loaded.file, line: pos.line, column: pos.column });
+    };
   return { runbook, loaded, error: add('error'), warn: add('warning') };
 }

@@ -4,7 +4,7 @@
  * webhook's token), text (shown to people: no secrets), or document text (the change notice).
  */
 import type { Path, Runbook, Step } from '../model/types.js';
-import { placedSteps, type Placed } from './lists.js';
+import { type Placed, placedSteps } from './lists.js';
 
 export type FieldClass = 'command' | 'env' | 'config' | 'text' | 'document' | 'items';
 

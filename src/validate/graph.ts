@@ -31,7 +31,7 @@ export function graphOf(list: StepList): Graph {
 
 function buildGraph(list: StepList): Graph {
   const index = new Map<string, number>();
-  list.steps.forEach((s, i) => index.set(s.id, i));
+  for (const [i, s] of list.steps.entries()) index.set(s.id, i);
   const size = list.steps.length;
   const next = (i: number) => (i + 1 < size ? i + 1 : END);
   const jump = (target: string): number[] => {

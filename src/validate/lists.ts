@@ -65,7 +65,7 @@ export function placedSteps(runbook: Runbook): readonly Placed[] {
   let placed = placedOf.get(runbook);
   if (!placed) {
     const out: Placed[] = [];
-    for (const list of stepLists(runbook)) list.steps.forEach((step, index) => out.push({ step, list, index }));
+    for (const list of stepLists(runbook)) for (const [index, step] of list.steps.entries()) out.push({ step, list, index });
     placedOf.set(runbook, (placed = out));
   }
   return placed;

@@ -2,7 +2,7 @@
  * `runbook validate` output: text (one line per problem, then a summary per file), JSON
  * (`{ files: [{ file, valid, errors, warnings, problems }] }`) or GitHub workflow commands.
  */
-import { countProblems, formatProblem, plural, type Problem } from '../load/problem.js';
+import { countProblems, formatProblem, type Problem, plural } from '../load/problem.js';
 
 export interface FileResult {
   readonly file: string;
@@ -30,9 +30,15 @@ export function renderReport(results: readonly FileResult[], format: ReportForma
     case 'json':
       return `${JSON.stringify({ files: results.map(jsonFile) }, null, 2)}\n`;
     case 'github':
-      return results.flatMap((r) => [...r.problems.map(githubLine), summaryLine(r)]).map((l) => `${l}\n`).join('');
+      return results
+        .flatMap((r) => [...r.problems.map(githubLine), summaryLine(r)])
+        .map((l) => `${l}\n`)
+        .join('');
     default:
-      return results.flatMap((r) => [...r.problems.map(formatProblem), summaryLine(r)]).map((l) => `${l}\n`).join('');
+      return results
+        .flatMap((r) => [...r.problems.map(formatProblem), summaryLine(r)])
+        .map((l) => `${l}\n`)
+        .join('');
   }
 }
 

@@ -3,7 +3,7 @@
  * Each rule is small and collects problems; none stops at the first.
  */
 import type { Loaded } from '../load/load.js';
-import { capProblems, sortProblems, type Problem } from '../load/problem.js';
+import { capProblems, type Problem, sortProblems } from '../load/problem.js';
 import { contextFor, type Rule } from './context.js';
 import { backwardJumps } from './rules/backward-jumps.js';
 import { branchTargets } from './rules/branch-targets.js';
@@ -15,8 +15,8 @@ import { nestedShells } from './rules/nested-shells.js';
 import { notifyChannels } from './rules/notify-channels.js';
 import { reachability } from './rules/reachability.js';
 import { reservedIds } from './rules/reserved-ids.js';
-import { secretUsage } from './rules/secret-usage.js';
 import { secretHeredoc } from './rules/secret-heredoc.js';
+import { secretUsage } from './rules/secret-usage.js';
 import { stepFlags } from './rules/step-flags.js';
 import { templates } from './rules/templates.js';
 import { uniqueIds } from './rules/unique-ids.js';

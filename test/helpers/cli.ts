@@ -2,7 +2,7 @@
  * Runs the real, built CLI as a child process. RUNBOOK_CLI points at another build
  * (e.g. RUNBOOK_OUTDIR=/tmp/x npm run build; RUNBOOK_CLI=/tmp/x/cli.js npx vitest).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

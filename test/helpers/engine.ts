@@ -9,9 +9,9 @@ import type { EngineEvent } from '../../src/engine/events.js';
 import type { ExecRequest, ExecResult, FailureChoice, InFlightChoice, JournalPort, Operator, StepExecutor } from '../../src/engine/ports.js';
 import { Replay } from '../../src/engine/replay.js';
 import type { StepValues, Values } from '../../src/engine/scope.js';
-import { VirtualClock } from '../../src/plan/virtual-clock.js';
 import { loadRunbookText } from '../../src/load/load.js';
 import type { Runbook } from '../../src/model/types.js';
+import { VirtualClock } from '../../src/plan/virtual-clock.js';
 import type { JournalRecord } from '../../src/state/records.js';
 
 /** A runbook from the text of its body (steps, vars, rollback…); throws on a problem. */
@@ -93,11 +93,23 @@ export async function runEngine(runbook: Runbook, script: Script = {}): Promise<
     chooseOnOverrun: async () => 'rollback',
   };
   const values: Values & { steps: Map<string, StepValues> } = {
-    vars: runbook.vars, secrets: {}, steps: new Map(), run: { id: 'r', started: '2026-01-01T00:00:00.000Z' }, window: {}, env: {}, dry: false,
+    vars: runbook.vars,
+    secrets: {},
+    steps: new Map(),
+    run: { id: 'r', started: '2026-01-01T00:00:00.000Z' },
+    window: {},
+    env: {},
+    dry: false,
   };
   const engine = new Engine({
-    runbook, values, executor, operator, clock: new VirtualClock(Date.parse('2026-01-01T00:00:00Z')), journal: port,
-    emit: (e) => void events.push(eventLine(e)), signal: new AbortController().signal,
+    runbook,
+    values,
+    executor,
+    operator,
+    clock: new VirtualClock(Date.parse('2026-01-01T00:00:00Z')),
+    journal: port,
+    emit: (e) => void events.push(eventLine(e)),
+    signal: new AbortController().signal,
     replay: script.resumeFrom ? new Replay(script.resumeFrom) : undefined,
   });
   const result = await engine.run();

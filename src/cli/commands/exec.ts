@@ -1,4 +1,4 @@
-import { execCommand, type ExecOptions } from '../../app/exec.js';
+import { type ExecOptions, execCommand } from '../../app/exec.js';
 
 export function main(file: string, opts: ExecOptions): Promise<number> {
   return execCommand(file, opts);

@@ -1,4 +1,4 @@
-import { planCommand, type PlanOptions } from '../../app/plan.js';
+import { type PlanOptions, planCommand } from '../../app/plan.js';
 
 export function main(file: string, opts: PlanOptions): Promise<number> {
   return planCommand(file, opts);

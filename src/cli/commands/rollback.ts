@@ -1,4 +1,4 @@
-import { rollbackCommand, type ResumeOptions } from '../../app/resume.js';
+import { type ResumeOptions, rollbackCommand } from '../../app/resume.js';
 
 export function main(run: string, opts: ResumeOptions): Promise<number> {
   return rollbackCommand(run, opts);

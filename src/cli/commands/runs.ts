@@ -13,7 +13,13 @@ export async function main(opts: RunsOptions = {}): Promise<number> {
   const store = openStore(opts);
   const views = await viewRuns(store);
   if (opts.format === 'json') {
-    process.stdout.write(`${JSON.stringify(views.map((v) => viewJson(v)), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        views.map((v) => viewJson(v)),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   if (views.length === 0) {
@@ -22,7 +28,12 @@ export async function main(opts: RunsOptions = {}): Promise<number> {
   }
   const rows = [['RUN', 'RUNBOOK', 'STATE', 'STARTED', 'BY', 'STEPS'], ...views.map(row)];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const text = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  const text = rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
   process.stdout.write(`${text.join('\n')}\n`);
   return 0;
 }

@@ -1,8 +1,8 @@
 /** `runbook validate FILE... [--format text|json|github] [--strict]`: exit 0 when all are valid, else 2. */
 import { EXIT, invalid } from '../../errors.js';
 import { loadRunbookFile } from '../../load/load.js';
+import { type FileResult, isValid, type ReportFormat, renderReport, strictly } from '../../validate/report.js';
 import { validate } from '../../validate/validate.js';
-import { isValid, renderReport, strictly, type FileResult, type ReportFormat } from '../../validate/report.js';
 
 export interface ValidateOptions {
   readonly format?: string;

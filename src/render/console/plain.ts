@@ -2,8 +2,8 @@
 import { writeSync } from 'node:fs';
 import type { EngineEvent } from '../../engine/events.js';
 import { sleepSync } from '../../state/durable.js';
-import type { Renderer } from './renderer.js';
 import { isConsoleGone } from './hangup.js';
+import type { Renderer } from './renderer.js';
 import { describe, OUTPUT_BAR } from './words.js';
 
 /** `2026-11-23T11:27:10Z`: UTC to the second, made once per second (a resume replays thousands of steps). */

@@ -2,6 +2,7 @@
 
 /** Before each line of a step's output. */
 export const OUTPUT_BAR = '  │ ';
+
 import type { EngineEvent, StepRef } from '../../engine/events.js';
 import { formatDuration } from '../../model/duration.js';
 

@@ -45,9 +45,7 @@ function step(s: StepBlock): string {
 }
 
 export function docToHtml(doc: Doc): string {
-  const sections = doc.sections.map(
-    (s) => `<section id="${htmlId(s.id)}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.blocks.map(block).join('\n')}\n</section>`,
-  );
+  const sections = doc.sections.map((s) => `<section id="${htmlId(s.id)}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.blocks.map(block).join('\n')}\n</section>`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -9,7 +9,12 @@ function rich(r: Rich): string {
 
 function cell(r: Rich): string {
   if (typeof r === 'string') return mdCell(r);
-  return r.map((s) => (typeof s === 'string' ? mdCell(s).trim() : mdCodeSpan(s.code, true))).join(' ').trim() || ' ';
+  return (
+    r
+      .map((s) => (typeof s === 'string' ? mdCell(s).trim() : mdCodeSpan(s.code, true)))
+      .join(' ')
+      .trim() || ' '
+  );
 }
 
 function block(b: Block): string {

@@ -23,5 +23,10 @@ export function htmlParagraphs(text: string): string {
 
 /** An id attribute value: lowercase letters, digits and dashes only. */
 export function htmlId(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'section';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'section'
+  );
 }

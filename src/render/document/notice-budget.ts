@@ -3,10 +3,11 @@
  * rollback reserve, and the point of no return (window end minus the reserve), against the
  * window. Loops count once per batch of `serial` items. Pure.
  */
-import { expectedDurationMs, rollbackReserveMs, soakDurationMs, worstCaseDurationMs } from '../../plan/budget.js';
+
 import type { Runbook } from '../../model/types.js';
-import { fields, text, type Block } from './document.js';
-import { clockRange, dayNote, utc, zoned, type WindowView } from './window-times.js';
+import { expectedDurationMs, rollbackReserveMs, soakDurationMs, worstCaseDurationMs } from '../../plan/budget.js';
+import { type Block, fields, text } from './document.js';
+import { clockRange, dayNote, utc, type WindowView, zoned } from './window-times.js';
 import { dur } from './words.js';
 
 export interface Budget {

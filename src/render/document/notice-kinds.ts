@@ -1,8 +1,8 @@
 /** What one step does, in words, by kind: the body of a step in the change notice. Pure. */
 import type { Step } from '../../model/types.js';
-import { code, text, type Block } from './document.js';
 import { loopItems } from '../../plan/loop-items.js';
 import { whenWords } from '../../template/condition.js';
+import { type Block, code, text } from './document.js';
 import { maskSecretRefs } from './sanitize.js';
 import { dur, plural, serialWords } from './words.js';
 
@@ -39,11 +39,7 @@ export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>):
     case 'run':
       return [code(shown(step.run))];
     case 'manual':
-      return [
-        text('Manual step: the operator does this, then confirms.'),
-        text(shown(step.instruction), 'note'),
-        text(`Confirmation asked: ${shown(step.confirm ?? 'Done?')}`),
-      ];
+      return [text('Manual step: the operator does this, then confirms.'), text(shown(step.instruction), 'note'), text(`Confirmation asked: ${shown(step.confirm ?? 'Done?')}`)];
     case 'wait': {
       const w = step.wait;
       if ('sleepMs' in w) return [text(`Wait ${dur(w.sleepMs)}.`)];

@@ -7,11 +7,11 @@
  */
 import { walk } from '../../model/normalize.js';
 import type { Runbook } from '../../model/types.js';
-import { fields, text, type Block, type Doc, type Section } from './document.js';
+import { type Block, type Doc, fields, type Section, text } from './document.js';
 import { budgetBlocks, computeBudget } from './notice-budget.js';
-import { numberSteps, stepRef, type Numbers } from './notice-numbers.js';
+import { type Numbers, numberSteps, stepRef } from './notice-numbers.js';
 import { contactBlocks, notificationBlocks, performedByBlocks } from './notice-parties.js';
-import { stepBlocks, type StepsContext } from './notice-steps.js';
+import { type StepsContext, stepBlocks } from './notice-steps.js';
 import { windowBlocks, windowLine } from './notice-window.js';
 import { maskSecretRefs } from './sanitize.js';
 import { windowView } from './window-times.js';

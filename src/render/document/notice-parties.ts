@@ -1,9 +1,10 @@
 /** The change notice's people: contacts, who performs the change, and who is notified of what. Pure. */
+
+import { allSteps } from '../../model/normalize.js';
 import { NOTIFY_EVENTS } from '../../model/schema.js';
 import type { Channel, Runbook, Step } from '../../model/types.js';
-import { allSteps } from '../../model/normalize.js';
-import { text, type Block } from './document.js';
-import { stepRef, type Numbers } from './notice-numbers.js';
+import { type Block, text } from './document.js';
+import { type Numbers, stepRef } from './notice-numbers.js';
 import { maskSecretRefs } from './sanitize.js';
 import { EVENT_WORDS, NOT_STATED } from './words.js';
 

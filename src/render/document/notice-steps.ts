@@ -4,7 +4,7 @@
  * and a loop's body as sub-steps (2.1, 2.2...). Pure.
  */
 import type { Step } from '../../model/types.js';
-import { code, text, type Block, type StepBlock } from './document.js';
+import { type Block, code, type StepBlock, text } from './document.js';
 import { extraWords, kindBlocks, kindTag, shown } from './notice-kinds.js';
 import type { Numbers } from './notice-numbers.js';
 import { dur, failureWords, sentence, successWords } from './words.js';

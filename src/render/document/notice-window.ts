@@ -1,7 +1,7 @@
 /** The change notice's window section: a table in the window's zone and in UTC, or TBD. Pure. */
 import type { Window } from '../../model/types.js';
-import { fields, text, type Block, type Rich } from './document.js';
-import { clockOf, dateOf, dayNote, utc, zoned, type WindowView } from './window-times.js';
+import { type Block, fields, type Rich, text } from './document.js';
+import { clockOf, dateOf, dayNote, utc, type WindowView, zoned } from './window-times.js';
 import { dur } from './words.js';
 
 const OVERRUN: Readonly<Record<Window['onOverrun'], string>> = {

@@ -1,5 +1,5 @@
 /** The change record (./report-model.ts) as a format-neutral Doc. Pure. */
-import { code, fields, text, type Block, type Doc, type Rich, type StepBlock } from './document.js';
+import { type Block, code, type Doc, fields, type Rich, type StepBlock, text } from './document.js';
 import type { Report } from './report-model.js';
 import type { Execution } from './report-steps.js';
 import { against, branchWords, durationBetween, when } from './report-words.js';
@@ -38,7 +38,15 @@ function summary(r: Report): Block[] {
 }
 
 function stepRow(e: Execution, n: number): Rich[] {
-  return [String(n), [{ code: e.key }, e.name ? ` ${e.name}` : ''], PHASE[e.phase], STATUS[e.status], String(e.attempts), e.exitCode === undefined ? '' : String(e.exitCode), e.durationMs === undefined ? '' : dur(e.durationMs)];
+  return [
+    String(n),
+    [{ code: e.key }, e.name ? ` ${e.name}` : ''],
+    PHASE[e.phase],
+    STATUS[e.status],
+    String(e.attempts),
+    e.exitCode === undefined ? '' : String(e.exitCode),
+    e.durationMs === undefined ? '' : dur(e.durationMs),
+  ];
 }
 
 function stepDetail(e: Execution, n: number, zone: string | undefined): StepBlock {

@@ -5,7 +5,7 @@
  */
 import type { Runbook } from '../../model/types.js';
 import type { JournalRecord, RunOutcome, RunStartedRecord } from '../../state/records.js';
-import { collectExecutions, tailOf, type Execution } from './report-steps.js';
+import { collectExecutions, type Execution, tailOf } from './report-steps.js';
 import { outcomeWords } from './report-words.js';
 
 export type ReportState = RunOutcome | 'running';

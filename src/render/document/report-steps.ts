@@ -71,8 +71,16 @@ export function collectExecutions(runbook: Runbook, records: readonly JournalRec
       if (!e) continue;
       open.delete(instance(r.key, r.visit));
       Object.assign(e, {
-        finished: r.at, status: r.status, attempts: r.attempts, exitCode: r.exitCode, durationMs: r.durationMs,
-        reason: r.reason, via: r.via, outputs: r.outputs, stdout: r.stdout, seq: r.seq,
+        finished: r.at,
+        status: r.status,
+        attempts: r.attempts,
+        exitCode: r.exitCode,
+        durationMs: r.durationMs,
+        reason: r.reason,
+        via: r.via,
+        outputs: r.outputs,
+        stdout: r.stdout,
+        seq: r.seq,
       });
     } else if (r.type === 'decision' && !r.key.startsWith('window:')) {
       const e = (r.visit !== undefined ? all.findLast((x) => x.key === r.key && x.visit === r.visit) : undefined) ?? latest.get(r.key);

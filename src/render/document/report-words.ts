@@ -42,7 +42,7 @@ export function when(iso: string | undefined, zone: string | undefined): string 
   const t = DateTime.fromISO(iso, { zone: 'UTC' });
   if (!t.isValid) return iso;
   const z = zone ? toZone(zone) : undefined;
-  if (!z || z.name === 'UTC') return t.toFormat('yyyy-MM-dd HH:mm:ss') + ' UTC';
+  if (!z || z.name === 'UTC') return `${t.toFormat('yyyy-MM-dd HH:mm:ss')} UTC`;
   const local = t.setZone(z);
   return `${local.toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')} (${t.toFormat('HH:mm:ss')} UTC)`;
 }

@@ -6,7 +6,7 @@
 import { didYouMean } from '../../load/suggest.js';
 import type { Step } from '../../model/types.js';
 import type { Rule, RuleContext } from '../context.js';
-import { stepLists, type StepList } from '../lists.js';
+import { type StepList, stepLists } from '../lists.js';
 
 const SUCCESS_WORDS = ['next', 'end'];
 const FAILURE_WORDS = ['rollback', 'abort', 'continue', 'ask', 'escalate'];

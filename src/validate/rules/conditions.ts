@@ -3,7 +3,7 @@
  * template's would; secrets are never compared (a condition is shown to people in words).
  */
 import { allSteps } from '../../model/normalize.js';
-import { ConditionError, conditionRefs, parseCondition, type Condition } from '../../template/condition.js';
+import { type Condition, ConditionError, conditionRefs, parseCondition } from '../../template/condition.js';
 import type { Rule } from '../context.js';
 import { placedSteps } from '../lists.js';
 import { checkRef } from './templates.js';

@@ -22,7 +22,12 @@ export const nestedShells: Rule = {
         const raw = text(ref.offset, ref.length);
         const nth = refs.slice(0, k).filter((r) => text(r.offset, r.length) === raw).length;
         const shell = spans.find((s) => ref.offset > s.from && ref.offset < s.to);
-        if (shell) ctx.warn(field.path, `${field.what}: "${raw}" is inside ${shell.what}, which parses it again: a value could change what runs there; pass it as an argument ("$1") or an environment variable of the inner shell instead`, { text: raw, nth });
+        if (shell)
+          ctx.warn(
+            field.path,
+            `${field.what}: "${raw}" is inside ${shell.what}, which parses it again: a value could change what runs there; pass it as an argument ("$1") or an environment variable of the inner shell instead`,
+            { text: raw, nth },
+          );
       });
     }
   },

@@ -12,11 +12,12 @@ export const reachability: Rule = {
       list.steps.forEach((step, i) => {
         if (seen.has(i)) return;
         const prev = list.steps[i - 1];
-        const why = prev && seen.has(i - 1) && prev.onSuccess === 'end'
-          ? `"${prev.id}" before it ends the list (on_success: end) and nothing jumps to it`
-          : prev && seen.has(i - 1) && prev.onSuccess !== 'next'
-            ? `"${prev.id}" before it jumps to "${prev.onSuccess}" and nothing jumps to it`
-            : 'no path from the first step leads to it';
+        const why =
+          prev && seen.has(i - 1) && prev.onSuccess === 'end'
+            ? `"${prev.id}" before it ends the list (on_success: end) and nothing jumps to it`
+            : prev && seen.has(i - 1) && prev.onSuccess !== 'next'
+              ? `"${prev.id}" before it jumps to "${prev.onSuccess}" and nothing jumps to it`
+              : 'no path from the first step leads to it';
         ctx.error(step.path, `step "${step.id}" in ${list.label} is never reached: ${why}`);
       });
     }

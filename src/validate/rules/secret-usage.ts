@@ -14,7 +14,11 @@ export const secretUsage: Rule = {
       for (const ref of refsOf(field.value)) {
         if (ref.root !== 'secrets') continue;
         const raw = field.value.slice(ref.offset, ref.offset + ref.length);
-        ctx.error(field.path, `${field.what} uses secrets.${ref.parts[0] ?? ''}: secrets never reach notifications, documents or operators; use them only in commands (run, until, undo, verify, monitor) and env`, { text: raw });
+        ctx.error(
+          field.path,
+          `${field.what} uses secrets.${ref.parts[0] ?? ''}: secrets never reach notifications, documents or operators; use them only in commands (run, until, undo, verify, monitor) and env`,
+          { text: raw },
+        );
       }
     }
   },

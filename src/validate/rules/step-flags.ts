@@ -4,8 +4,8 @@
  * names a shell cannot hold or that secrets use.
  */
 import { formatDuration as fmt } from '../../model/duration.js';
-import type { Rule } from '../context.js';
 import { SECRET_ENV_PREFIX } from '../../template/secret-env.js';
+import type { Rule } from '../context.js';
 import { placedSteps } from '../lists.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -27,7 +27,8 @@ export const stepFlags: Rule = {
       }
       for (const name of Object.keys(step.env)) {
         if (!ENV_NAME.test(name)) ctx.error([...p, 'env', name], `"${name}" is not an environment variable name: letters, digits and "_", not starting with a digit`, { key: true });
-        else if (name.startsWith(SECRET_ENV_PREFIX)) ctx.error([...p, 'env', name], `"${name}": names starting with ${SECRET_ENV_PREFIX} carry secrets to commands; choose another name`, { key: true });
+        else if (name.startsWith(SECRET_ENV_PREFIX))
+          ctx.error([...p, 'env', name], `"${name}": names starting with ${SECRET_ENV_PREFIX} carry secrets to commands; choose another name`, { key: true });
       }
       if (step.kind === 'monitor' && step.monitor.everyMs > step.monitor.forMs) {
         ctx.warn([...p, 'monitor', 'every'], `the check runs every ${fmt(step.monitor.everyMs)} for only ${fmt(step.monitor.forMs)}: it runs once`);

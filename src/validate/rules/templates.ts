@@ -3,8 +3,8 @@
  * inside its for_each, real steps, a window; plus template syntax.
  */
 import { didYouMean } from '../../load/suggest.js';
-import type { Runbook } from '../../model/types.js';
 import { allSteps } from '../../model/normalize.js';
+import type { Runbook } from '../../model/types.js';
 import { parseTemplate, type Ref } from '../../template/parse.js';
 import type { Rule } from '../context.js';
 import { allFields, type Field } from '../fields.js';

@@ -1,6 +1,6 @@
 /** Declared but never used: vars, secrets (resolved before the first step for nothing), channels. */
 import { ConditionError, conditionRefs, parseCondition } from '../../template/condition.js';
-import { refsOf, type Ref } from '../../template/parse.js';
+import { type Ref, refsOf } from '../../template/parse.js';
 import type { Rule } from '../context.js';
 import { allFields } from '../fields.js';
 import { placedSteps } from '../lists.js';

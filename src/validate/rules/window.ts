@@ -33,7 +33,10 @@ export const windowRule: Rule = {
     if (expected > windowMs) {
       ctx.error(['window', sizeKey], `the change plan is estimated at ${fmt(expected)} (sum of estimates), longer than the ${fmt(windowMs)} window`);
     } else if (reserve < windowMs && expected + reserve > windowMs) {
-      ctx.warn(['window', sizeKey], `the change plan (${fmt(expected)} estimated) plus the rollback reserve (${fmt(reserve)}) is longer than the ${fmt(windowMs)} window: a late failure leaves too little time to roll back`);
+      ctx.warn(
+        ['window', sizeKey],
+        `the change plan (${fmt(expected)} estimated) plus the rollback reserve (${fmt(reserve)}) is longer than the ${fmt(windowMs)} window: a late failure leaves too little time to roll back`,
+      );
     }
   },
 };
