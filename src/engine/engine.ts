@@ -9,6 +9,7 @@ import type { ForEachStep, Runbook, Step } from '../model/types.js';
 import type { JournalRecord, Phase, RunOutcome, StepStatus } from '../state/records.js';
 import { TemplateError } from '../template/shell.js';
 import { type BuiltAction, buildAction, buildUndoAction, resolveItems } from './actions.js';
+import { checkWhen, StepStatuses, type WhenResult } from './conditions.js';
 import { describeFailure, summarizeUndos } from './describe.js';
 import type { EventSink, StepRef } from './events.js';
 import { failpoint } from './failpoint.js';
@@ -44,6 +45,8 @@ interface StepOutcome {
   readonly status: StepStatus | 'interrupted' | 'stopped';
   readonly reason?: string | undefined;
   readonly fresh: boolean;
+  /** Skipped because its `when:` does not hold: its own on_success and on_failure do not apply. */
+  readonly byCondition?: boolean;
 }
 
 interface UndoEntry {
@@ -87,6 +90,7 @@ export class Engine {
   private readonly undoStack: UndoEntry[] = [];
   /** The newest finished seq under each loop item path (`web2`, `east/h1`), to order loop undos. */
   private readonly lastSeqUnder = new Map<string, number>();
+  private readonly statuses = new StepStatuses();
   private overrunDecided: 'continue' | undefined;
 
   constructor(private readonly o: EngineOptions) {
@@ -189,14 +193,18 @@ export class Engine {
         result = { status: 'failed', reason: `reached max_visits (${step.maxVisits})`, fresh: true };
         if (onFailure === 'continue' || onFailure === 'ask' || steps.some((s) => s.id === onFailure)) onFailure = this.defaultFailure(phase);
       } else {
-        const overrun = phase === 'change' && itemPath.length === 0 ? await this.checkOverrun(ref) : undefined;
+        const when = step.when !== undefined ? await this.checkCondition(ref, itemPath, loop) : {};
+        const overrun = !when.skipped && phase === 'change' && itemPath.length === 0 ? await this.checkOverrun(ref) : undefined;
         if (overrun) return overrun;
-        result = step.kind === 'for_each' ? await this.runLoop(step, ref, itemPath, loop) : await this.runStep(ref, loop, () => buildAction(step, this.o.values, loop));
+        if (when.skipped) result = when.skipped;
+        else if (step.kind === 'for_each') result = await this.runLoop(step, ref, itemPath, loop);
+        else result = await this.runStep(ref, loop, () => buildAction(step, this.o.values, loop), when.words);
       }
       if (result.status === 'interrupted') return { kind: 'interrupted' };
       if (result.status === 'stopped') return { kind: 'stopped' };
+      this.statuses.set(step.id, ref.key, result.status);
       const ok = result.status !== 'failed';
-      let target = ok ? step.onSuccess : onFailure;
+      let target = result.byCondition ? 'next' : ok ? step.onSuccess : onFailure;
       if (!ok && target === 'ask') target = await this.askOnFailure(ref, result.reason ?? 'failed', result.fresh);
       if (target === 'retry') {
         visits.set(step.id, visit - 1);
@@ -226,6 +234,40 @@ export class Engine {
       }
     }
     return { kind: 'done' };
+  }
+
+  /**
+   * A step whose `when:` does not hold is journaled as skipped, with the condition in words (a
+   * resume finds it there, or in flight, and decides it the same way: the values it depends on
+   * come back from the journal). A condition that cannot be evaluated fails the step before it
+   * starts. Otherwise the step runs; `words` says on what a dry run could not decide.
+   */
+  private async checkCondition(ref: StepRef, itemPath: readonly string[], loop: LoopBindings): Promise<{ skipped?: StepOutcome; words?: string }> {
+    const visit = (this.visitsByKey.get(ref.key) ?? 0) + 1;
+    const done = this.o.replay?.finished(ref.key, visit);
+    if (done && done.via !== 'when') return {};
+    if (!done && this.o.replay?.replayOnly) return {};
+    let when: WhenResult;
+    try {
+      when = checkWhen(ref.step, this.o.values, loop, itemPath, this.statuses);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      const failed = await this.runStep(ref, loop, () => {
+        throw err;
+      });
+      return { skipped: failed };
+    }
+    if (when.runs) return { words: when.words };
+    this.nextVisit(ref.key);
+    if (done) {
+      this.o.emit({ type: 'step_finished', ref, status: 'skipped', attempts: 0, durationMs: 0, reason: done.reason, replayed: true });
+      return { skipped: { status: 'skipped', reason: done.reason, fresh: false, byCondition: true } };
+    }
+    const inFlight = this.o.replay?.started(ref.key, visit) ?? [];
+    const seq = inFlight.length > 0 ? inFlight[inFlight.length - 1]!.seq : await this.startRecord(ref, visit, 1, when.words);
+    this.o.emit({ type: 'step_started', ref, attempt: 1, detail: undefined, onFailure: '', condition: when.words });
+    const out = await this.finishRecord(ref, visit, seq, this.o.clock.now(), { status: 'skipped', reason: when.words }, 0, true, 'when');
+    return { skipped: { ...out, byCondition: true } };
   }
 
   private defaultFailure(phase: Phase): string {
@@ -316,10 +358,10 @@ export class Engine {
     return visit;
   }
 
-  private async startRecord(ref: StepRef, visit: number, attempt: number): Promise<number> {
+  private async startRecord(ref: StepRef, visit: number, attempt: number, skipped?: string): Promise<number> {
     const seq = ++this.seq;
     failpoint('before-started');
-    await this.journal(() => this.startedRecord(ref, visit, attempt, seq));
+    await this.journal(() => ({ ...this.startedRecord(ref, visit, attempt, seq), skipped }));
     failpoint('after-started');
     return seq;
   }
@@ -357,7 +399,7 @@ export class Engine {
   }
 
   /** One step instance: from the journal if it already ran, else executed with its retries. */
-  private async runStep(ref: StepRef, loop: LoopBindings, build: () => BuiltAction): Promise<StepOutcome> {
+  private async runStep(ref: StepRef, loop: LoopBindings, build: () => BuiltAction, condition?: string): Promise<StepOutcome> {
     const { step } = ref;
     const visit = this.nextVisit(ref.key);
     const done = this.o.replay?.finished(ref.key, visit);
@@ -393,7 +435,7 @@ export class Engine {
     let delay = step.retryDelayMs;
     for (let attempt = 1; ; attempt++) {
       const seq = await this.startRecord(ref, visit, attempt); // on disk: only now may the step run
-      this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
+      this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref), condition });
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
       // first, and stops the step before it starts.
       if (this.o.journal !== NO_JOURNAL) await afterSignals();

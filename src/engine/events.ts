@@ -26,6 +26,8 @@ export type EngineEvent =
       readonly detail: string | undefined;
       /** In words: what happens if this step fails (plans; empty in real runs). */
       readonly onFailure: string;
+      /** Its `when:` in words, when a dry run could not decide it ("runs if ..."), or why it is skipped. */
+      readonly condition?: string | undefined;
     }
   /** One or more whole lines of a step's output (masked), joined by newlines. */
   | { readonly type: 'step_output'; readonly ref: StepRef; readonly stream: 'stdout' | 'stderr'; readonly lines: string }

@@ -36,6 +36,8 @@ export interface PlanEntry {
   reason?: string | undefined;
   /** Where the path goes after this step, when it is not simply the next step. */
   branch?: string;
+  /** Its `when:` in words: "runs if ..." (decided at run time) or why it is skipped. */
+  condition?: string | undefined;
 }
 
 export interface PlanNote {
@@ -128,6 +130,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
         atMs: clock.now() - start,
         worstAtMs: worst,
         onFailure: e.onFailure,
+        condition: e.condition,
       };
       if (e.attempt === 1) worst += worstCaseMs(e.ref.step);
       entries.push(entry);

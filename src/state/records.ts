@@ -42,6 +42,8 @@ export interface StepStartedRecord {
   readonly attempt: number;
   /** For undo commands: the key of the step being undone. */
   readonly undoOf?: string | undefined;
+  /** Set when the step is skipped, its `when:` not holding (why, in words): nothing runs. */
+  readonly skipped?: string | undefined;
 }
 
 export interface StepFinishedRecord {

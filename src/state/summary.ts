@@ -57,7 +57,8 @@ export function summarize(records: readonly JournalRecord[], opts: { holderAlive
   for (const r of records) {
     switch (r.type) {
       case 'step_started':
-        open.set(instance(r.key, r.visit), r);
+        // A step skipped by its condition runs nothing: cut off there, it is no step in doubt.
+        if (r.skipped === undefined) open.set(instance(r.key, r.visit), r);
         break;
       case 'step_finished':
         open.delete(instance(r.key, r.visit));

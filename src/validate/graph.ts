@@ -40,7 +40,9 @@ function buildGraph(list: StepList): Graph {
   };
   const success = (i: number): number[] => {
     const t = list.steps[i]?.onSuccess ?? 'next';
-    return t === 'next' ? [next(i)] : t === 'end' ? [END] : jump(t);
+    const own = t === 'next' ? [next(i)] : t === 'end' ? [END] : jump(t);
+    // A step skipped by its `when:` goes on with the next, whatever its own on_success says.
+    return list.steps[i]?.when !== undefined && t !== 'next' ? [...own, next(i)] : own;
   };
   const failure = (i: number): number[] => {
     const t = list.steps[i]?.onFailure ?? 'abort';
