@@ -121,6 +121,27 @@ describe("the seeds' failure paths, rehearsed", () => {
       'rollback-complete',
     ]);
     expect(p.entries.some((e) => e.key.includes('kns3'))).toBe(false);
+    // "If not already excluded from the load balancer pool": kns2 still is (its test failed), kns1 is back in.
+    const status = (key: string) => p.entries.find((e) => e.key === key && e.phase === 'rollback')?.status;
+    expect(status('rb-drain[kns2]')).toBe('skipped');
+    expect(status('rb-drain[kns1]')).toBe('succeeded');
+  });
+
+  it('CO.NX: a failure before the Route 53 switch undoes nothing of production; after it, both rollback procedures run', async () => {
+    for (const step of ['launch', 'configure', 's3', 'rds', 'db-export', 'db-import', 'replica', 'load-balancer', 'smoke-test']) {
+      const p = await plan('conx-aws-production', '--fail', step);
+      expect(p.outcome.outcome, step).toBe('rolled_back');
+      const rollback = p.entries.filter((e) => e.phase === 'rollback').map((e) => [e.key, e.status]);
+      expect(rollback, step).toEqual([
+        ['route53-back', 'skipped'],
+        ['restart-current', 'skipped'],
+      ]);
+    }
+    const p = await plan('conx-aws-production', '--fail', 'route53');
+    expect(p.entries.filter((e) => e.phase === 'rollback').map((e) => [e.key, e.status])).toEqual([
+      ['route53-back', 'succeeded'],
+      ['restart-current', 'succeeded'],
+    ]);
   });
 
   it('KNS: a severity-1 anomaly in the 48-hour soak rolls back every server, newest first', async () => {

@@ -16,18 +16,25 @@ import { type LoopBindings, textResolver, type Values } from './scope.js';
 export class StepStatuses {
   private readonly byKey = new Map<string, StepStatus>();
   private readonly latest = new Map<string, StepStatus>();
+  /** Steps of a loop body: run once per item. */
+  private readonly inLoop = new Set<string>();
 
   set(stepId: string, key: string, status: StepStatus): void {
     this.byKey.set(key, status);
     this.latest.set(stepId, status);
+    if (key !== stepId) this.inLoop.add(stepId);
   }
 
-  /** `succeeded`, `failed`, `skipped` or `not_run`, seen from the loop item at `itemPath`. */
+  /**
+   * `succeeded`, `failed`, `skipped` or `not_run`, seen from the loop item at `itemPath`: a step
+   * of the same loop body is the item's own instance (another item's does not count).
+   */
   of(stepId: string, itemPath: readonly string[]): StepStatus | 'not_run' {
     for (let n = itemPath.length; n > 0; n--) {
       const status = this.byKey.get(instanceKey(stepId, itemPath.slice(0, n)));
       if (status) return status;
     }
+    if (itemPath.length > 0 && this.inLoop.has(stepId)) return 'not_run';
     return this.latest.get(stepId) ?? 'not_run';
   }
 }
