@@ -25,10 +25,6 @@ export class StateGuard {
     return true;
   }
 
-  get failed(): boolean {
-    return this.failure !== undefined;
-  }
-
   /** A step log that stops the run at its first failed write, and drops what follows. */
   log(sink: LogSink): LogSink {
     return {
