@@ -415,9 +415,9 @@ steps:
     const file = writeRunbook(
       dir,
       `
-window: { start: "${start}", duration: 1m, timezone: UTC, rollback_reserve: 57s }
+window: { start: "${start}", duration: 1m, timezone: UTC, rollback_reserve: 54s }
 steps:
-  - { id: slow, run: 'sleep 3; echo slow >> trace' }
+  - { id: slow, run: 'sleep 6; echo slow >> trace' }
   - { id: after, run: 'echo after >> trace' }
 rollback:
   steps:

@@ -8,7 +8,9 @@ export interface StateOptions {
 }
 
 export function openStore(opts: StateOptions): Storage {
-  return new DirStore(stateRoot(opts.stateDir), Boolean(opts.stateDir));
+  // A resume hint names the directory unless $RUNBOOK_STATE_DIR does: the default ./.runbook
+  // means another directory when the command is pasted elsewhere.
+  return new DirStore(stateRoot(opts.stateDir), Boolean(opts.stateDir) || !process.env.RUNBOOK_STATE_DIR);
 }
 
 /** `runbook resume RUN` with the option that finds the same state again. */

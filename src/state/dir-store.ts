@@ -17,14 +17,14 @@ export class DirStore implements Storage {
 
   constructor(
     readonly root: string,
-    /** Named on the command line (or by an environment variable a colleague may not have). */
-    readonly explicit: boolean,
+    /** Whether a command pasted elsewhere must name the directory (`option`). */
+    readonly named: boolean,
   ) {
     this.where = root;
   }
 
   get option(): readonly string[] {
-    return this.explicit ? ['--state-dir', this.root] : [];
+    return this.named ? ['--state-dir', this.root] : [];
   }
 
   private dir(run: RunRef): RunDir {
