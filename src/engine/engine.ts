@@ -88,6 +88,8 @@ export class Engine {
   /** The newest finished seq under each loop item path (`web2`, `east/h1`), to order loop undos. */
   private readonly lastSeqUnder = new Map<string, number>();
   private overrunDecided: 'continue' | undefined;
+  /** How many items of each running loop (its ref) have failed so far, for the plan's failure paths. */
+  private readonly failedItems = new WeakMap<StepRef, number>();
 
   constructor(private readonly o: EngineOptions) {
     this.seq = o.replay?.maxSeq ?? 0;
@@ -175,12 +177,12 @@ export class Engine {
   }
 
   /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
-  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings): Promise<ListOutcome> {
+  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings, parent?: StepRef): Promise<ListOutcome> {
     const visits = new Map<string, number>();
     let i = 0;
     while (i < steps.length) {
       const step = steps[i]!;
-      const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: i + 1, total: steps.length };
+      const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: i + 1, total: steps.length, loop: parent };
       const visit = (visits.get(step.id) ?? 0) + 1;
       visits.set(step.id, visit);
       let result: StepOutcome;
@@ -291,7 +293,7 @@ export class Engine {
         const label = labels[b + n]!;
         const path = [...itemPath, label];
         const bindings = { ...loop, [step.as]: item };
-        const out = await this.runList(step.steps, ref.phase, path, bindings);
+        const out = await this.runList(step.steps, ref.phase, path, bindings, ref);
         if (out.kind === 'done' || out.kind === 'end') {
           const seq = this.lastSeqUnder.get(path.join('/')) ?? this.seq;
           if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq });
@@ -304,6 +306,7 @@ export class Engine {
         if (out.kind === 'interrupted' || out.kind === 'stopped') return { status: out.kind, fresh };
         if (out.kind !== 'done' && out.kind !== 'end') failures++;
       }
+      this.failedItems.set(ref, failures);
     }
     const failed = failures > step.maxFailures;
     const reason = failures > 0 ? `${failures} of ${items.length} items failed (max_failures ${step.maxFailures})` : undefined;
@@ -420,7 +423,7 @@ export class Engine {
 
   /** Plans show each step's failure path in words; a real run does not spend the time. */
   private describeFailure(ref: StepRef): string {
-    return this.o.values.dry ? describeFailure(ref, this.o.runbook, summarizeUndos(this.undoStack)) : '';
+    return this.o.values.dry ? describeFailure(ref, this.o.runbook, summarizeUndos(this.undoStack), (loop) => this.failedItems.get(loop) ?? 0) : '';
   }
 
   /** Keep a finished step's values for later templates, and its undo for a rollback. */
