@@ -289,7 +289,7 @@ export class Engine {
     this.o.emit({ type: 'loop_items', ref, items: labels });
     let failures = 0;
     for (let b = 0; b < items.length && failures <= step.maxFailures; b += step.serial) {
-      const batch = items.slice(b, b + step.serial).map(async (item, n) => {
+      const batch = items.slice(b, b + step.serial).map((item, n) => async () => {
         const label = labels[b + n]!;
         const path = [...itemPath, label];
         const bindings = { ...loop, [step.as]: item };
@@ -302,7 +302,7 @@ export class Engine {
       });
       // Inside a loop, a body step's rollback, abort or escalate fails the item; max_failures
       // decides whether the loop goes on, and the loop's own on_failure what happens next.
-      for (const out of await Promise.all(batch)) {
+      for (const out of await (this.o.clock.parallel?.(batch) ?? Promise.all(batch.map((run) => run())))) {
         if (out.kind === 'interrupted' || out.kind === 'stopped') return { status: out.kind, fresh };
         if (out.kind !== 'done' && out.kind !== 'end') failures++;
       }

@@ -114,7 +114,6 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const entries: PlanEntry[] = [];
   const notes: PlanNote[] = [];
   const byKey = new Map<string, PlanEntry>();
-  let worst = 0;
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'step_started') {
       if (e.attempt > 1) return;
@@ -129,10 +128,10 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
         manual: e.ref.step.kind === 'manual',
         undoOf: e.ref.undoOf,
         atMs: clock.now() - start,
-        worstAtMs: worst,
+        worstAtMs: clock.worstNow(),
         onFailure: e.onFailure,
       };
-      if (e.attempt === 1) worst += worstCaseMs(e.ref.step);
+      if (e.attempt === 1) clock.advanceWorst(worstCaseMs(e.ref.step));
       entries.push(entry);
       byKey.set(e.ref.key, entry);
     } else if (e.type === 'step_finished') {
