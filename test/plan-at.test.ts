@@ -23,6 +23,9 @@ describe('plan --at', () => {
     expect(await startOf(file, '2030-01-01 20:00')).toBe('2030-01-01T11:00:00.000Z');
     expect(await startOf(file, '2030-01-01T20:00Z')).toBe('2030-01-01T20:00:00.000Z');
     expect(await startOf(file, '2030-01-01T20:00+01:00')).toBe('2030-01-01T19:00:00.000Z');
+    // The text says the start in the window's zone, as given, with UTC beside it.
+    const text = await runCli(['plan', file, '--at', '2030-01-01T20:00'], { env: { TZ: 'America/Denver' } });
+    expect(text.stdout).toContain('Start: 2030-01-01T20:00:00+09:00 (2030-01-01T11:00:00.000Z)');
   });
 
   it('without a timezone in the window, is read in the machine zone (TZ), and an explicit offset or Z wins', async () => {
