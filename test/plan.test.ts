@@ -107,7 +107,7 @@ describe('plan --fail', () => {
     expect(rollback).toEqual(['deploy[web2]:undo', 'drain[web2]:undo', 'deploy[web1]:undo', 'drain[web1]:undo', 'verify-restored', 'rollback-notice']);
     expect(plan.outcome).toMatchObject({ outcome: 'rolled_back', exitCode: 1 });
     const health = plan.entries.find((e) => e.key === 'health[web1]')!;
-    expect(health.onFailure).toBe('after 1 retry, rollback: undo deploy[web1], undo drain[web1], then rollback steps verify-restored, rollback-notice');
+    expect(health.onFailure).toBe('after 1 retry, the item fails; the loop fails: rollback: undo deploy[web1], undo drain[web1], then rollback steps verify-restored, rollback-notice');
   });
 
   it('nested loops: a failing inner item', async () => {

@@ -92,6 +92,8 @@ export class Engine {
   private readonly lastSeqUnder = new Map<string, number>();
   private readonly statuses = new StepStatuses();
   private overrunDecided: 'continue' | undefined;
+  /** How many items of each running loop (its ref) have failed so far, for the plan's failure paths. */
+  private readonly failedItems = new WeakMap<StepRef, number>();
 
   constructor(private readonly o: EngineOptions) {
     this.seq = o.replay?.maxSeq ?? 0;
@@ -179,12 +181,12 @@ export class Engine {
   }
 
   /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
-  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings): Promise<ListOutcome> {
+  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings, parent?: StepRef): Promise<ListOutcome> {
     const visits = new Map<string, number>();
     let i = 0;
     while (i < steps.length) {
       const step = steps[i]!;
-      const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: i + 1, total: steps.length };
+      const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: i + 1, total: steps.length, loop: parent };
       const visit = (visits.get(step.id) ?? 0) + 1;
       visits.set(step.id, visit);
       let result: StepOutcome;
@@ -329,11 +331,11 @@ export class Engine {
     this.o.emit({ type: 'loop_items', ref, items: labels });
     let failures = 0;
     for (let b = 0; b < items.length && failures <= step.maxFailures; b += step.serial) {
-      const batch = items.slice(b, b + step.serial).map(async (item, n) => {
+      const batch = items.slice(b, b + step.serial).map((item, n) => async () => {
         const label = labels[b + n]!;
         const path = [...itemPath, label];
         const bindings = { ...loop, [step.as]: item };
-        const out = await this.runList(step.steps, ref.phase, path, bindings);
+        const out = await this.runList(step.steps, ref.phase, path, bindings, ref);
         if (out.kind === 'done' || out.kind === 'end') {
           const seq = this.lastSeqUnder.get(path.join('/')) ?? this.seq;
           if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq });
@@ -342,10 +344,11 @@ export class Engine {
       });
       // Inside a loop, a body step's rollback, abort or escalate fails the item; max_failures
       // decides whether the loop goes on, and the loop's own on_failure what happens next.
-      for (const out of await Promise.all(batch)) {
+      for (const out of await (this.o.clock.parallel?.(batch) ?? Promise.all(batch.map((run) => run())))) {
         if (out.kind === 'interrupted' || out.kind === 'stopped') return { status: out.kind, fresh };
         if (out.kind !== 'done' && out.kind !== 'end') failures++;
       }
+      this.failedItems.set(ref, failures);
     }
     const failed = failures > step.maxFailures;
     const reason = failures > 0 ? `${failures} of ${items.length} items failed (max_failures ${step.maxFailures})` : undefined;
@@ -462,7 +465,7 @@ export class Engine {
 
   /** Plans show each step's failure path in words; a real run does not spend the time. */
   private describeFailure(ref: StepRef): string {
-    return this.o.values.dry ? describeFailure(ref, this.o.runbook, summarizeUndos(this.undoStack)) : '';
+    return this.o.values.dry ? describeFailure(ref, this.o.runbook, summarizeUndos(this.undoStack), (loop) => this.failedItems.get(loop) ?? 0) : '';
   }
 
   /** Keep a finished step's values for later templates, and its undo for a rollback. */

@@ -14,6 +14,8 @@ export interface StepRef {
   readonly total: number;
   /** For undo commands: the key of the step being undone. */
   readonly undoOf?: string | undefined;
+  /** For a step of a loop's body: the loop. A failure that ends the item is the loop's to decide. */
+  readonly loop?: StepRef | undefined;
 }
 
 export type EngineEvent =

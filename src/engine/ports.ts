@@ -76,6 +76,12 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   /** A dry run advances its clock by a step's expected duration. */
   advance?(ms: number): void;
+  /**
+   * Runs a batch of loop items side by side (the engine runs them with Promise.all without it).
+   * A dry run's clock gives each item its own time from the batch's start, and the batch lasts
+   * as long as its longest item.
+   */
+  parallel?<T>(tasks: readonly (() => Promise<T>)[]): Promise<T[]>;
 }
 
 export interface JournalPort {

@@ -4,6 +4,7 @@
  * with the timeline against the window. `fail` rehearses failure paths. No side effects.
  */
 import { DateTime } from 'luxon';
+import { retriesFirst } from '../engine/describe.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineEvent } from '../engine/events.js';
 import { NO_JOURNAL, type Operator } from '../engine/ports.js';
@@ -16,6 +17,8 @@ import { expectedDurationMs, rollbackReserveMs, soakDurationMs, worstCaseDuratio
 import { DryExecutor } from './dry-executor.js';
 import { worstCaseMs } from './estimates.js';
 import { VirtualClock } from './virtual-clock.js';
+
+const ITEM_ENDS = new Set(['rollback', 'abort', 'escalate']);
 
 export interface PlanEntry {
   readonly n: number;
@@ -113,7 +116,6 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const entries: PlanEntry[] = [];
   const notes: PlanNote[] = [];
   const byKey = new Map<string, PlanEntry>();
-  let worst = 0;
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'step_started') {
       if (e.attempt > 1) return;
@@ -128,11 +130,11 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
         manual: e.ref.step.kind === 'manual',
         undoOf: e.ref.undoOf,
         atMs: clock.now() - start,
-        worstAtMs: worst,
+        worstAtMs: clock.worstNow(),
         onFailure: e.onFailure,
         condition: e.condition,
       };
-      if (e.attempt === 1) worst += worstCaseMs(e.ref.step);
+      if (e.attempt === 1) clock.advanceWorst(worstCaseMs(e.ref.step));
       entries.push(entry);
       byKey.set(e.ref.key, entry);
     } else if (e.type === 'step_finished') {
@@ -140,7 +142,8 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
       if (entry) (entry.status = e.status), (entry.reason = e.reason);
     } else if (e.type === 'branch') {
       const entry = byKey.get(e.ref.key);
-      if (entry) entry.branch = e.to;
+      // In a loop's body, rollback, abort and escalate end the item; the loop decides what follows.
+      if (entry) entry.branch = e.ref.loop && ITEM_ENDS.has(e.to) ? entry.onFailure.slice(retriesFirst(e.ref.step).length) : e.to;
     } else if (e.type === 'loop_items') {
       notes.push({ n: entries.length + 1, text: `for each of ${e.items.join(', ')} (${e.ref.step.kind === 'for_each' ? e.ref.step.serial : 1} at a time): ${e.ref.key}` });
     } else if (e.type === 'rollback_started') {

@@ -1,15 +1,56 @@
-/** The clock of dry runs: time passes only as the dry executor advances it by estimates. */
+/**
+ * The clock of dry runs: time passes only as the dry executor advances it by estimates. Each item
+ * of a parallel batch runs on its own lane (the batch's start plus its own steps); the batch ends
+ * when its longest lane does. Lanes carry the worst-case time as well, for the plan's worstAtMs.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock } from '../engine/ports.js';
 
+interface Lane {
+  /** Epoch ms, as expected. */
+  time: number;
+  /** Ms from the start, at worst. */
+  worst: number;
+}
+
 export class VirtualClock implements Clock {
-  constructor(private time: number) {}
+  private readonly root: Lane;
+  private readonly lanes = new AsyncLocalStorage<Lane>();
+
+  constructor(start: number) {
+    this.root = { time: start, worst: 0 };
+  }
+
+  private lane(): Lane {
+    return this.lanes.getStore() ?? this.root;
+  }
+
   now(): number {
-    return this.time;
+    return this.lane().time;
   }
   async sleep(ms: number): Promise<void> {
-    this.time += Math.max(0, ms);
+    this.lane().time += Math.max(0, ms);
   }
   advance(ms: number): void {
-    this.time += Math.max(0, ms);
+    this.lane().time += Math.max(0, ms);
+  }
+
+  /** The worst-case time so far on this lane, ms from the start. */
+  worstNow(): number {
+    return this.lane().worst;
+  }
+  advanceWorst(ms: number): void {
+    this.lane().worst += Math.max(0, ms);
+  }
+
+  async parallel<T>(tasks: readonly (() => Promise<T>)[]): Promise<T[]> {
+    // One task needs no lane of its own (and serial: 1 loops stay off async context tracking).
+    if (tasks.length <= 1) return Promise.all(tasks.map((run) => run()));
+    const parent = this.lane();
+    const lanes = tasks.map(() => ({ time: parent.time, worst: parent.worst }));
+    const out = await Promise.all(tasks.map((run, i) => this.lanes.run(lanes[i]!, run)));
+    parent.time = Math.max(...lanes.map((l) => l.time));
+    parent.worst = Math.max(...lanes.map((l) => l.worst));
+    return out;
   }
 }

@@ -1,4 +1,5 @@
 /** The plan as text: header, window and timeline, then every step in order with its failure path. */
+import { DateTime } from 'luxon';
 import { formatDuration } from '../model/duration.js';
 import type { Plan, PlanEntry } from '../plan/plan.js';
 
@@ -13,7 +14,7 @@ export function renderPlanText(plan: Plan): string {
     out.push(`Window: ${w.start} to ${w.end} (${w.zone}, ${formatDuration(w.durationMs)})`);
     if (w.localZone !== w.zone) out.push(`        ${w.localStart} to ${w.localEnd} (your zone, ${w.localZone})`);
   }
-  out.push(`Start: ${plan.start}${plan.failing.length ? `   Rehearsing failure of: ${plan.failing.join(', ')}` : ''}`);
+  out.push(`Start: ${startText(plan)}${plan.failing.length ? `   Rehearsing failure of: ${plan.failing.join(', ')}` : ''}`);
   out.push(`Expected: ${formatDuration(t.expectedMs)}   Worst case: ${formatDuration(t.worstCaseMs)}   Rollback reserve: ${formatDuration(t.rollbackReserveMs)}`);
   if (t.pointOfNoReturn)
     out.push(`Point of no return: ${t.pointOfNoReturn}${t.lastStepBeforePointOfNoReturn ? ` (last change step expected to start before it: ${t.lastStepBeforePointOfNoReturn})` : ''}`);
@@ -50,6 +51,14 @@ export function renderPlanText(plan: Plan): string {
   out.push(`Outcome: ${plan.outcome.outcome.replace('_', ' ')} (exit ${plan.outcome.exitCode}): ${plan.outcome.message}`);
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   return `${out.join('\n')}\n`;
+}
+
+/** In the window's zone (where `--at` is read), with UTC beside it; in UTC without a window. */
+function startText(plan: Plan): string {
+  if (!plan.window) return plan.start;
+  const local = DateTime.fromISO(plan.start, { zone: plan.window.zone });
+  if (!local.isValid || local.offset === 0) return plan.start;
+  return `${local.toISO({ suppressMilliseconds: true })} (${plan.start})`;
 }
 
 function entryLines(e: PlanEntry): string[] {
