@@ -1,6 +1,6 @@
 /**
  * The operator: questions at a terminal (readline), or the flags that answer for them
- * (--yes, --rerun-in-flight, --skip-in-flight). Every answer says who gave it.
+ * (--yes, --rerun-in-flight, --skip-in-flight, --fail-in-flight). Every answer says who gave it.
  */
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
@@ -58,7 +58,8 @@ export class ConsoleOperator implements Operator {
     if (this.o.inFlight) return this.o.inFlight;
     const choices: Record<string, InFlightChoice> = { r: 'rerun', d: 'done', f: 'failed' };
     for (;;) {
-      const a = await this.ask(`\n${ref.key} was running when the run stopped; it is not marked idempotent.\nDid it take effect? [r]e-run it, count it [d]one, count it [f]ailed: `);
+      const why = ref.step.reboots ? 'it reboots the machine, but the machine has not restarted since' : 'it is not marked idempotent';
+      const a = await this.ask(`\n${ref.key} was running when the run stopped; ${why}.\nDid it take effect? [r]e-run it, count it [d]one, count it [f]ailed: `);
       if (a === undefined) return 'failed';
       const c = choices[a.trim().toLowerCase()[0] ?? ''];
       if (c) return c;

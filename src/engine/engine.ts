@@ -371,7 +371,7 @@ export class Engine {
     let startedAt = this.o.clock.now();
     if (inFlight.length > 0) {
       startedAt = Date.parse(inFlight[0]!.at);
-      const choice = await this.resolveInFlight(ref, visit, loop);
+      const choice = await this.resolveInFlight(ref, visit, loop, inFlight[inFlight.length - 1]!.seq);
       if (choice !== 'rerun') {
         const r: ExecResult = { status: choice === 'done' ? 'succeeded' : 'failed', reason: choice === 'failed' ? 'counted as failed on resume' : undefined };
         const seq = inFlight[inFlight.length - 1]!.seq;
@@ -440,15 +440,19 @@ export class Engine {
     if (r.status === 'succeeded' && ref.step.undo) this.undoStack.push({ key: ref.key, step: ref.step, itemPath, loop, seq });
   }
 
-  /** The step that was running when the run stopped: idempotent, reboots, verify, or ask. */
-  private async resolveInFlight(ref: StepRef, visit: number, loop: LoopBindings): Promise<'rerun' | 'done' | 'failed'> {
+  /**
+   * The step that was running when the run stopped (execution `seq`): reboots with a restart
+   * since, idempotent, verify, or ask.
+   */
+  private async resolveInFlight(ref: StepRef, visit: number, loop: LoopBindings, seq: number): Promise<'rerun' | 'done' | 'failed'> {
     // Decided afresh on every resume: an earlier 'rerun' may itself have been cut off after its
     // effect took place, so reusing that decision could run the step twice.
     const { step } = ref;
     let choice: 'rerun' | 'done' | 'failed';
     let by = 'runbook';
     let note: string | undefined;
-    if (step.reboots) (choice = 'done'), (note = 'reboots: the machine restarted, as the step intends');
+    // On the same boot the reboot did not happen (or not yet): the CLI died of something else.
+    if (step.reboots && this.o.replay?.restartedSince(seq)) (choice = 'done'), (note = 'reboots: the machine restarted, as the step intends');
     else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
@@ -468,6 +472,7 @@ export class Engine {
     } else {
       choice = await this.o.operator.chooseInFlight(ref);
       by = this.o.operator.user;
+      if (step.reboots) note = 'reboots, but the machine has not restarted since the step started (same boot id)';
     }
     await this.decide(ref.key, visit, choice, by, note);
     return choice;
