@@ -59,6 +59,7 @@ function entryLines(e: PlanEntry): string[] {
   const head = `${String(e.n).padStart(3)}. ${offset(e.atMs).padEnd(8)} ${phase}${e.key} [${tag}]${e.name ? ` ${e.name}` : ''}`;
   lines.push(head);
   if (e.detail) for (const l of e.detail.trim().split('\n')) lines.push(`       ${e.manual ? '» ' : '$ '}${l}`);
+  if (e.answerWithinMs !== undefined) lines.push(`       fails if nobody answers within ${formatDuration(e.answerWithinMs)}`);
   if (e.status === 'failed') lines.push(`       ✗ fails (${e.reason ?? 'rehearsed'})`);
   if (e.branch) lines.push(`       → ${e.branch === 'end' ? 'end of plan' : e.branch}`);
   if (e.onFailure && e.phase !== 'rollback' && e.status !== 'failed') lines.push(`       on failure: ${e.onFailure}`);
