@@ -369,13 +369,16 @@ export class Engine {
     const inFlight = this.o.replay?.started(ref.key, visit) ?? [];
     if (this.o.replay?.replayOnly) return { status: 'stopped', fresh: false };
     let startedAt = this.o.clock.now();
-    if (inFlight.length > 0) {
+    // Attempts are counted across sessions: a re-run after a resume is the next attempt.
+    const last = inFlight[inFlight.length - 1];
+    const firstAttempt = last ? last.attempt + 1 : 1;
+    if (last) {
       startedAt = Date.parse(inFlight[0]!.at);
-      const choice = await this.resolveInFlight(ref, visit, loop, inFlight[inFlight.length - 1]!.seq);
+      const choice = await this.resolveInFlight(ref, visit, loop, last.seq);
       if (choice !== 'rerun') {
         const r: ExecResult = { status: choice === 'done' ? 'succeeded' : 'failed', reason: choice === 'failed' ? 'counted as failed on resume' : undefined };
-        const seq = inFlight[inFlight.length - 1]!.seq;
-        const out = await this.finishRecord(ref, visit, seq, startedAt, r, inFlight.length, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
+        const seq = last.seq;
+        const out = await this.finishRecord(ref, visit, seq, startedAt, r, last.attempt, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
         if (r.status === 'succeeded') this.remember(ref, loop, { status: 'succeeded' }, seq);
         return out;
       }
@@ -385,13 +388,15 @@ export class Engine {
       built = build();
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      const seq = await this.startRecord(ref, visit, 1);
-      this.o.emit({ type: 'step_started', ref, attempt: 1, detail: undefined, onFailure: '' });
-      return this.finishRecord(ref, visit, seq, startedAt, { status: 'failed', reason: err.message }, 1, true);
+      const seq = await this.startRecord(ref, visit, firstAttempt);
+      this.o.emit({ type: 'step_started', ref, attempt: firstAttempt, detail: undefined, onFailure: '' });
+      return this.finishRecord(ref, visit, seq, startedAt, { status: 'failed', reason: err.message }, firstAttempt, true);
     }
     const first = this.o.clock.now();
     let delay = step.retryDelayMs;
-    for (let attempt = 1; ; attempt++) {
+    // `retries` bounds the attempts in all (retries + 1); a re-run decided on resume always
+    // runs, even past that bound.
+    for (let attempt = firstAttempt; ; attempt++) {
       const seq = await this.startRecord(ref, visit, attempt); // on disk: only now may the step run
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref) });
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
