@@ -1,8 +1,9 @@
 /** A manual step answered at a real (pseudo-)terminal: who confirmed, when, and the note are journaled. */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, cliEnv, REPO, tempDir } from './helpers/cli.js';
+import { CLI, cliEnv, REPO, runCli, tempDir } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 function atTerminal(dir: string, answers: string[], args: string[]) {
@@ -51,5 +52,42 @@ rollback:
     const r = atTerminal(dir, ['Done?=>n: no link'], ['exec', file, '--state-dir', state]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/the operator reported failure: no link/);
+  });
+
+  it('plan and the notice say how long a manual step waits for its answer', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, 'steps:\n  - { id: cable, manual: Move the network cable, timeout: 5m }\n');
+    const plan = await runCli(['plan', file], { cwd: dir });
+    expect(plan.stdout).toMatch(/cable \[MANUAL\]\n {7}» Move the network cable\n {7}fails if nobody answers within 5m\n/);
+    const notice = await runCli(['render', file], { cwd: dir });
+    expect(notice.stdout).toContain('Confirmation asked: Done? Without an answer within 5m, the step fails.');
+  });
+
+  it('a manual step with a timeout fails when nobody answers in time, and its on_failure applies', () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(
+      dir,
+      `
+steps:
+  - { id: cable, manual: Move the network cable, timeout: 2s }
+  - { id: after, run: echo after >> trace }
+rollback:
+  steps:
+    - { id: back, run: echo back >> trace }
+`,
+    );
+    const t0 = Date.now();
+    const r = atTerminal(dir, [], ['exec', file, '--state-dir', state]); // no answers: the question stays open
+    const tookMs = Date.now() - t0;
+    expect(r.out).toMatch(/Done\? \[y\]es/);
+    expect(r.code).toBe(1);
+    expect(tookMs).toBeGreaterThanOrEqual(2000);
+    expect(tookMs).toBeLessThan(15_000);
+    expect(r.out).toMatch(/no answer within 2s/);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('back\n');
+    const finished = journalOf(state).find((rec) => rec.type === 'step_finished' && rec.key === 'cable');
+    expect(finished).toMatchObject({ status: 'failed', reason: 'no answer within 2s: the question was abandoned' });
+    expect(journalOf(state).some((rec) => rec.type === 'decision' && rec.key === 'cable')).toBe(false);
   });
 });

@@ -14,6 +14,7 @@ import { formatDuration } from '../model/duration.js';
 import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';
 import { currentUser } from '../state/lock-holder.js';
+import { currentBootId } from '../state/processes.js';
 import type { HeldLock } from '../state/storage.js';
 import { loadChecked } from './load-checked.js';
 import { takeLock } from './lock.js';
@@ -77,6 +78,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       file,
       hash: loaded.hash,
       host: hostname(),
+      bootId: currentBootId(),
       user: currentUser(),
       pid: process.pid,
       vars,

@@ -1,12 +1,13 @@
 /**
  * The operator: questions at a terminal (readline), or the flags that answer for them
- * (--yes, --rerun-in-flight, --skip-in-flight). Every answer says who gave it.
+ * (--yes, --rerun-in-flight, --skip-in-flight, --fail-in-flight). Every answer says who gave it.
  */
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { StepRef } from '../engine/events.js';
 import type { ExecRequest, FailureChoice, InFlightChoice, Operator } from '../engine/ports.js';
 import type { ManualAnswer } from '../executors/real.js';
+import { formatDuration } from '../model/duration.js';
 import type { Renderer } from '../render/console/renderer.js';
 import { currentUser } from '../state/lock-holder.js';
 
@@ -30,10 +31,11 @@ export class ConsoleOperator implements Operator {
 
   async confirm(req: ExecRequest, instruction: string, question: string): Promise<ManualAnswer> {
     if (!this.o.interactive) return { status: 'succeeded', by: `${this.user} (--yes)` };
-    const text = `\nMANUAL STEP ${req.ref.key}:\n  ${instruction.trim().split('\n').join('\n  ')}\n${question} [y]es done / [n]o, it failed / [s]kip (add ": a note"): `;
+    const within = req.action.kind === 'manual' && req.action.timeoutMs !== undefined ? ` (answer within ${formatDuration(req.action.timeoutMs)}, else it fails)` : '';
+    const text = `\nMANUAL STEP ${req.ref.key}${within}:\n  ${instruction.trim().split('\n').join('\n  ')}\n${question} [y]es done / [n]o, it failed / [s]kip (add ": a note"): `;
     for (;;) {
       const answer = await this.ask(text, req.signal);
-      if (answer === undefined) return { status: 'failed', by: this.user };
+      if (answer === undefined) return { status: 'failed', by: this.user, unanswered: true };
       const [word = '', ...rest] = answer.split(':');
       const note = rest.join(':').trim() || undefined;
       const w = word.trim().toLowerCase();
@@ -58,7 +60,8 @@ export class ConsoleOperator implements Operator {
     if (this.o.inFlight) return this.o.inFlight;
     const choices: Record<string, InFlightChoice> = { r: 'rerun', d: 'done', f: 'failed' };
     for (;;) {
-      const a = await this.ask(`\n${ref.key} was running when the run stopped; it is not marked idempotent.\nDid it take effect? [r]e-run it, count it [d]one, count it [f]ailed: `);
+      const why = ref.step.reboots ? 'it reboots the machine, but the machine has not restarted since' : 'it is not marked idempotent';
+      const a = await this.ask(`\n${ref.key} was running when the run stopped; ${why}.\nDid it take effect? [r]e-run it, count it [d]one, count it [f]ailed: `);
       if (a === undefined) return 'failed';
       const c = choices[a.trim().toLowerCase()[0] ?? ''];
       if (c) return c;
@@ -78,6 +81,7 @@ export class ConsoleOperator implements Operator {
     try {
       return await rl.question(question, signal ? { signal } : {});
     } catch {
+      if (signal?.aborted) process.stderr.write('\n'); // the abandoned prompt's line
       return undefined;
     } finally {
       rl.close();

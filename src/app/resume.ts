@@ -13,6 +13,7 @@ import { sha256 } from '../load/hash.js';
 import { loadRunbookText } from '../load/load.js';
 import { allSteps } from '../model/normalize.js';
 import type { Runbook, Step } from '../model/types.js';
+import { currentBootId } from '../state/processes.js';
 import type { RunStartedRecord } from '../state/records.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { summarize } from '../state/summary.js';
@@ -28,6 +29,7 @@ import { windowGate } from './window-gate.js';
 export interface ResumeOptions {
   readonly rerunInFlight?: boolean;
   readonly skipInFlight?: boolean;
+  readonly failInFlight?: boolean;
   readonly yes?: boolean;
   readonly ignoreWindow?: boolean;
   readonly stateDir?: string;
@@ -65,7 +67,7 @@ async function prepare(store: Storage, run: RunRef, opts: ResumeOptions, replayO
     if (changed) preamble.push(changed);
     const secrets = resolveSecrets(runbook, dirname(first.file));
     const journal = await store.openJournal(run);
-    return { run, runbook, started: first, replay: new Replay(read.records, replayOnly), preamble, journal, secrets, release: () => lock.release() };
+    return { run, runbook, started: first, replay: new Replay(read.records, replayOnly, { host: hostname(), bootId: currentBootId() }), preamble, journal, secrets, release: () => lock.release() };
   } catch (err) {
     await lock.release();
     throw err;
@@ -89,7 +91,8 @@ function describeFileChange(file: string, hash: string, copy: Runbook): string |
 }
 
 export async function resumeCommand(arg: string | undefined, opts: ResumeOptions): Promise<number> {
-  if (opts.rerunInFlight && opts.skipInFlight) throw invalid('--rerun-in-flight and --skip-in-flight exclude each other');
+  const flags = [opts.rerunInFlight && '--rerun-in-flight', opts.skipInFlight && '--skip-in-flight', opts.failInFlight && '--fail-in-flight'].filter(Boolean);
+  if (flags.length > 1) throw invalid(`${flags.join(' and ')} exclude each other`);
   const store = openStore(opts);
   const run = await pickRunToResume(store, arg);
   const p = await prepare(store, run, opts, false);
@@ -99,11 +102,13 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
     if (summary.state !== 'interrupted' && summary.state !== 'running') throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
     // A step still running from before (its CLI died with its watchdog) is settled first.
     await settleOrphans(p.replay.records, summary, { killOrphans: opts.killOrphans, interactive: isInteractiveSession() }, (line) => process.stderr.write(`${line}\n`));
-    const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : undefined;
+    const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : opts.failInFlight ? 'failed' : undefined;
     const step = summary.inFlight && [...allSteps(p.runbook)].find((s) => s.id === summary.inFlight!.stepId);
-    if (step && !step.idempotent && !step.reboots && !step.verify && !resumesByItself(step) && !inFlight && !isInteractiveSession()) {
+    const restarted = step?.reboots && p.replay.restartedSince(summary.inFlight!.seq);
+    if (step && !step.idempotent && !restarted && !step.verify && !resumesByItself(step) && !inFlight && !isInteractiveSession()) {
+      const why = step.reboots ? 'reboots the machine, but the machine has not restarted since (same boot id)' : 'is not idempotent';
       throw refused(
-        `step ${summary.inFlight!.key} was running when the run stopped and is not idempotent: did it take effect? Resume with --rerun-in-flight or --skip-in-flight, or at a terminal to decide`,
+        `step ${summary.inFlight!.key} was running when the run stopped and ${why}: did it take effect? Resume with --rerun-in-flight, --skip-in-flight or --fail-in-flight, or at a terminal to decide`,
       );
     }
     const gate = p.replay.rollbackStarted ? {} : windowGate(p.runbook, Date.now(), { ignoreWindow: opts.ignoreWindow });
@@ -112,6 +117,7 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
       at: new Date().toISOString(),
       by: whoAmI(),
       host: hostname(),
+      bootId: currentBootId(),
       pid: process.pid,
       fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined,
     });

@@ -52,6 +52,7 @@ program
   .argument('[run-or-file]')
   .option('--rerun-in-flight', 'run the step that was in flight again')
   .option('--skip-in-flight', 'count the step that was in flight as done')
+  .option('--fail-in-flight', 'count the step that was in flight as failed (its on_failure applies)')
   .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
   .option('--ignore-window', 'run even outside the maintenance window')
   .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')

@@ -26,7 +26,7 @@ export function buildAction(step: Exclude<Step, { kind: 'for_each' }>, values: V
     case 'manual': {
       const instruction = renderMessage(step.instruction, values, loop);
       const question = step.confirm ? renderMessage(step.confirm, values, loop) : 'Done?';
-      return { action: { kind: 'manual', instruction, question }, shown: instruction, env: NO_ENV };
+      return { action: { kind: 'manual', instruction, question, timeoutMs: step.timeoutMs }, shown: instruction, env: NO_ENV };
     }
     case 'wait': {
       const w = step.wait;

@@ -414,13 +414,16 @@ export class Engine {
     const inFlight = this.o.replay?.started(ref.key, visit) ?? [];
     if (this.o.replay?.replayOnly) return { status: 'stopped', fresh: false };
     let startedAt = this.o.clock.now();
-    if (inFlight.length > 0) {
+    // Attempts are counted across sessions: a re-run after a resume is the next attempt.
+    const last = inFlight[inFlight.length - 1];
+    const firstAttempt = last ? last.attempt + 1 : 1;
+    if (last) {
       startedAt = Date.parse(inFlight[0]!.at);
-      const choice = await this.resolveInFlight(ref, visit, loop);
+      const choice = await this.resolveInFlight(ref, visit, loop, last.seq);
       if (choice !== 'rerun') {
         const r: ExecResult = { status: choice === 'done' ? 'succeeded' : 'failed', reason: choice === 'failed' ? 'counted as failed on resume' : undefined };
-        const seq = inFlight[inFlight.length - 1]!.seq;
-        const out = await this.finishRecord(ref, visit, seq, startedAt, r, inFlight.length, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
+        const seq = last.seq;
+        const out = await this.finishRecord(ref, visit, seq, startedAt, r, last.attempt, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
         if (r.status === 'succeeded') this.remember(ref, loop, { status: 'succeeded' }, seq);
         return out;
       }
@@ -430,13 +433,15 @@ export class Engine {
       built = build();
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      const seq = await this.startRecord(ref, visit, 1);
-      this.o.emit({ type: 'step_started', ref, attempt: 1, detail: undefined, onFailure: '' });
-      return this.finishRecord(ref, visit, seq, startedAt, { status: 'failed', reason: err.message }, 1, true);
+      const seq = await this.startRecord(ref, visit, firstAttempt);
+      this.o.emit({ type: 'step_started', ref, attempt: firstAttempt, detail: undefined, onFailure: '' });
+      return this.finishRecord(ref, visit, seq, startedAt, { status: 'failed', reason: err.message }, firstAttempt, true);
     }
     const first = this.o.clock.now();
     let delay = step.retryDelayMs;
-    for (let attempt = 1; ; attempt++) {
+    // `retries` bounds the attempts in all (retries + 1); a re-run decided on resume always
+    // runs, even past that bound.
+    for (let attempt = firstAttempt; ; attempt++) {
       const seq = await this.startRecord(ref, visit, attempt); // on disk: only now may the step run
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref), condition });
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
@@ -485,15 +490,19 @@ export class Engine {
     if (r.status === 'succeeded' && ref.step.undo) this.undoStack.push({ key: ref.key, step: ref.step, itemPath, loop, seq });
   }
 
-  /** The step that was running when the run stopped: idempotent, reboots, verify, or ask. */
-  private async resolveInFlight(ref: StepRef, visit: number, loop: LoopBindings): Promise<'rerun' | 'done' | 'failed'> {
+  /**
+   * The step that was running when the run stopped (execution `seq`): reboots with a restart
+   * since, idempotent, verify, or ask.
+   */
+  private async resolveInFlight(ref: StepRef, visit: number, loop: LoopBindings, seq: number): Promise<'rerun' | 'done' | 'failed'> {
     // Decided afresh on every resume: an earlier 'rerun' may itself have been cut off after its
     // effect took place, so reusing that decision could run the step twice.
     const { step } = ref;
     let choice: 'rerun' | 'done' | 'failed';
     let by = 'runbook';
     let note: string | undefined;
-    if (step.reboots) (choice = 'done'), (note = 'reboots: the machine restarted, as the step intends');
+    // On the same boot the reboot did not happen (or not yet): the CLI died of something else.
+    if (step.reboots && this.o.replay?.restartedSince(seq)) (choice = 'done'), (note = 'reboots: the machine restarted, as the step intends');
     else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
@@ -513,6 +522,7 @@ export class Engine {
     } else {
       choice = await this.o.operator.chooseInFlight(ref);
       by = this.o.operator.user;
+      if (step.reboots) note = 'reboots, but the machine has not restarted since the step started (same boot id)';
     }
     await this.decide(ref.key, visit, choice, by, note);
     return choice;

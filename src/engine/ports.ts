@@ -10,7 +10,7 @@ import type { StepRef } from './events.js';
 /** One thing to do, with every template already resolved. */
 export type Action =
   | { readonly kind: 'shell'; readonly command: string; readonly shell: readonly string[]; readonly timeoutMs: number | undefined; readonly expect: Expect }
-  | { readonly kind: 'manual'; readonly instruction: string; readonly question: string }
+  | { readonly kind: 'manual'; readonly instruction: string; readonly question: string; readonly timeoutMs: number | undefined }
   | { readonly kind: 'sleep'; readonly ms: number }
   | { readonly kind: 'poll'; readonly command: string; readonly shell: readonly string[]; readonly everyMs: number; readonly timeoutMs: number }
   | { readonly kind: 'monitor'; readonly command: string; readonly shell: readonly string[]; readonly everyMs: number; readonly forMs: number }

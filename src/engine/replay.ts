@@ -1,8 +1,16 @@
 /**
  * The journal of an earlier session of the same run, indexed for the engine's walk: the result
- * of each step execution by (key, visit), the attempts that started, the decisions taken.
+ * of each step execution by (key, visit), the attempts that started, the decisions taken, and
+ * the machine (host and boot) each execution ran on.
  */
 import type { DecisionRecord, JournalRecord, StepFinishedRecord, StepStartedRecord } from '../state/records.js';
+
+/** A machine as one boot of it: the boot id changes when it restarts. */
+export interface Machine {
+  readonly host: string;
+  /** '' where the system has none. */
+  readonly bootId: string;
+}
 
 const id = (key: string, visit: number | undefined) => `${key}#${visit ?? 0}`;
 
@@ -10,20 +18,30 @@ export class Replay {
   private readonly finishedBy = new Map<string, StepFinishedRecord>();
   private readonly startedBy = new Map<string, StepStartedRecord[]>();
   private readonly decisionsBy = new Map<string, DecisionRecord[]>();
+  private readonly machineOf = new Map<number, Machine>();
   readonly maxSeq: number;
   readonly finishedRun: boolean;
   readonly rollbackStarted: boolean;
 
-  /** `replayOnly`: stop the walk at the first step the journal does not have (rollback of a past run). */
+  /**
+   * `replayOnly`: stop the walk at the first step the journal does not have (rollback of a past
+   * run). `here`: the machine this session runs on, to tell whether a step's machine restarted.
+   */
   constructor(
     readonly records: readonly JournalRecord[],
     readonly replayOnly = false,
+    private readonly here?: Machine,
   ) {
     let maxSeq = 0;
     let finishedRun = false;
     let rollbackStarted = false;
+    // A step whose process record was lost (or that never spawned) ran where its session did.
+    let session: Machine | undefined;
     for (const r of records) {
+      if ((r.type === 'run_started' || r.type === 'run_resumed') && r.bootId !== undefined) session = { host: r.host, bootId: r.bootId };
+      else if (r.type === 'step_process') this.machineOf.set(r.seq, { host: r.host, bootId: r.bootId });
       if (r.type === 'step_started') {
+        if (session) this.machineOf.set(r.seq, session);
         const k = id(r.key, r.visit);
         const list = this.startedBy.get(k);
         if (list) list.push(r);
@@ -51,6 +69,16 @@ export class Replay {
 
   started(key: string, visit: number): readonly StepStartedRecord[] {
     return this.startedBy.get(id(key, visit)) ?? [];
+  }
+
+  /**
+   * Whether the machine execution `seq` ran on has restarted since: same host, another boot id.
+   * Not knowing (no boot id, another host) is not a restart.
+   */
+  restartedSince(seq: number): boolean {
+    const then = this.machineOf.get(seq);
+    const now = this.here;
+    return then !== undefined && now !== undefined && then.bootId !== '' && now.bootId !== '' && then.host === now.host && then.bootId !== now.bootId;
   }
 
   /** The next recorded decision about (key, visit), consumed in order. */

@@ -12,6 +12,8 @@ export interface ManualAnswer {
   readonly status: 'succeeded' | 'failed' | 'skipped';
   readonly by: string;
   readonly note?: string | undefined;
+  /** Nobody answered: the question was given up (a timeout, an interrupt, the input closed). */
+  readonly unanswered?: boolean | undefined;
 }
 
 export interface RealExecutorDeps {
@@ -34,12 +36,8 @@ export class RealExecutor implements StepExecutor {
     switch (a.kind) {
       case 'shell':
         return this.shell(req, a);
-      case 'manual': {
-        const answer = await this.d.confirm(req, a.instruction, a.question);
-        return req.signal.aborted
-          ? { status: 'failed', interrupted: true }
-          : { ...answer, reason: answer.status === 'failed' ? `the operator reported failure${answer.note ? `: ${answer.note}` : ''}` : undefined };
-      }
+      case 'manual':
+        return this.manual(req, a);
       case 'sleep':
         await this.d.clock.sleep(req.startedAt + a.ms - this.d.clock.now(), req.signal);
         return req.signal.aborted ? { status: 'failed', interrupted: true } : { status: 'succeeded' };
@@ -51,6 +49,17 @@ export class RealExecutor implements StepExecutor {
         await this.d.notify(a.message, a.to);
         return { status: 'succeeded' };
     }
+  }
+
+  /** The operator confirms; with a `timeout`, a question nobody answers in time fails the step. */
+  private async manual(req: ExecRequest, a: Extract<Action, { kind: 'manual' }>): Promise<ExecResult> {
+    const timeout = a.timeoutMs === undefined ? undefined : AbortSignal.timeout(a.timeoutMs);
+    const signal = timeout ? AbortSignal.any([req.signal, timeout]) : req.signal;
+    const answer = await this.d.confirm({ ...req, signal }, a.instruction, a.question);
+    if (req.signal.aborted) return { status: 'failed', interrupted: true };
+    if (answer.unanswered && timeout?.aborted) return { status: 'failed', reason: `no answer within ${formatDuration(a.timeoutMs ?? 0)}: the question was abandoned` };
+    const reason = answer.status === 'failed' ? `the operator reported failure${answer.note ? `: ${answer.note}` : ''}` : undefined;
+    return { status: answer.status, by: answer.by, note: answer.note, reason };
   }
 
   private run(req: ExecRequest, command: string, shell: readonly string[], timeoutMs: number | undefined): Promise<ProcessResult> {

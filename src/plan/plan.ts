@@ -30,6 +30,8 @@ export interface PlanEntry {
   /** The command (secrets as ***, run-time values as <steps.ID.outputs.K>) or the instruction. */
   readonly detail?: string | undefined;
   readonly manual: boolean;
+  /** A manual step's `timeout`: unanswered that long, it fails. */
+  readonly answerWithinMs?: number | undefined;
   readonly undoOf?: string | undefined;
   /** Expected start, ms from the plan's start, and at worst. */
   readonly atMs: number;
@@ -128,6 +130,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
         name: e.ref.step.name,
         detail: e.detail,
         manual: e.ref.step.kind === 'manual',
+        answerWithinMs: e.ref.step.kind === 'manual' ? e.ref.step.timeoutMs : undefined,
         undoOf: e.ref.undoOf,
         atMs: clock.now() - start,
         worstAtMs: clock.worstNow(),

@@ -70,6 +70,7 @@ function entryLines(e: PlanEntry): string[] {
   if (e.detail) for (const l of e.detail.trim().split('\n')) lines.push(`       ${e.manual ? '» ' : '$ '}${l}`);
   if (e.status === 'skipped' && e.condition) lines.push(`       ↷ skipped: ${e.condition}`);
   else if (e.condition) lines.push(`       ? ${e.condition}`);
+  if (e.answerWithinMs !== undefined) lines.push(`       fails if nobody answers within ${formatDuration(e.answerWithinMs)}`);
   if (e.status === 'failed') lines.push(`       ✗ fails (${e.reason ?? 'rehearsed'})`);
   if (e.branch) lines.push(`       → ${e.branch === 'end' ? 'end of plan' : e.branch}`);
   if (e.status === 'skipped' && e.condition) return lines;

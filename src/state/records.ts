@@ -21,6 +21,8 @@ export interface RunStartedRecord {
   readonly file: string;
   readonly hash: string;
   readonly host: string;
+  /** The machine's boot id when the run started ('' where there is none; absent in older journals). */
+  readonly bootId?: string | undefined;
   readonly user: string;
   readonly pid: number;
   /** Variables after --var/--vars-file (secrets are never here). */
@@ -106,6 +108,8 @@ export interface RunResumedRecord {
   readonly at: string;
   readonly by: string;
   readonly host: string;
+  /** The machine's boot id when the run resumed ('' where there is none). */
+  readonly bootId?: string | undefined;
   readonly pid: number;
   /** Set when the runbook file differs from the copy the run started with. */
   readonly fileChanged?: boolean | undefined;

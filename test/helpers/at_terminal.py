@@ -1,6 +1,6 @@
 """Runs a command in a pseudo-terminal and answers its prompts: pty.py 'PROMPT=>ANSWER'... -- CMD ARGS.
 Prints everything the command wrote; exits with its exit code."""
-import fcntl, os, pty, select, struct, sys, termios, time
+import fcntl, os, pty, select, signal, struct, sys, termios, time
 
 sep = sys.argv.index('--')
 pairs = [a.split('=>', 1) for a in sys.argv[1:sep]]
@@ -26,5 +26,8 @@ while time.time() < deadline:
             os.write(fd, (pairs[0][1] + '\r').encode())
             seen = b''
             pairs.pop(0)
-_, status = os.waitpid(pid, 0)
+done, status = os.waitpid(pid, os.WNOHANG)
+if done == 0:  # still running at the deadline: no orphan left behind
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))

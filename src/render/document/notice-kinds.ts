@@ -39,7 +39,11 @@ export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>):
     case 'run':
       return [code(shown(step.run))];
     case 'manual':
-      return [text('Manual step: the operator does this, then confirms.'), text(shown(step.instruction), 'note'), text(`Confirmation asked: ${shown(step.confirm ?? 'Done?')}`)];
+      return [
+        text('Manual step: the operator does this, then confirms.'),
+        text(shown(step.instruction), 'note'),
+        text(`Confirmation asked: ${shown(step.confirm ?? 'Done?')}${step.timeoutMs !== undefined ? ` Without an answer within ${dur(step.timeoutMs)}, the step fails.` : ''}`),
+      ];
     case 'wait': {
       const w = step.wait;
       if ('sleepMs' in w) return [text(`Wait ${dur(w.sleepMs)}.`)];
