@@ -432,12 +432,12 @@ export class Engine {
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
       // first, and stops the step before it starts.
       if (this.o.journal !== NO_JOURNAL) await afterSignals();
-      const env = { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
+      const env = { ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
       // Not awaited (the step runs meanwhile); a failed write shows at the step's finished record.
       const onProcess = (p: ProcessIdentity) => void this.journal(() => ({ type: 'step_process', at: now(), seq, key: ref.key, ...p }), false).catch(() => {});
       const r: ExecResult = this.o.signal.aborted
         ? { status: 'failed', interrupted: true }
-        : await this.executeInWindow({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, onProcess });
+        : await this.executeInWindow({ ref, action: built.action, seq, attempt, env, cwd: built.cwd, startedAt, signal: this.o.signal, onProcess });
       if (r.interrupted) return { status: 'interrupted', fresh: true };
       if (r.by) await this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
       if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted && r.reason !== PASSED_DURING_WAIT) {
@@ -493,8 +493,8 @@ export class Engine {
         action: built.action,
         seq: this.seq,
         attempt: 1,
-        env: { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id },
-        cwd: step.cwd,
+        env: { ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id },
+        cwd: built.cwd,
         startedAt: this.o.clock.now(),
         signal: this.o.signal,
       });
