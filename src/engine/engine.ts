@@ -14,7 +14,7 @@ import { describeFailure, summarizeUndos } from './describe.js';
 import type { EventSink, StepRef } from './events.js';
 import { failpoint } from './failpoint.js';
 import { instanceKey, itemLabel } from './keys.js';
-import { type Clock, type ExecResult, type JournalPort, NO_JOURNAL, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
+import { type Clock, type ExecRequest, type ExecResult, type JournalPort, NO_JOURNAL, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
 import type { Replay } from './replay.js';
 import type { LoopBindings, StepValues, Values } from './scope.js';
 
@@ -66,6 +66,9 @@ let nowText = '';
  * read, comes between two check phases.
  */
 const afterSignals = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/** Why a wait in the change plan ended at the point of no return: the run rolls back, whatever its on_failure. */
+export const PASSED_DURING_WAIT = 'the point of no return passed during the wait';
 
 const now = (): string => {
   const ms = Date.now();
@@ -207,6 +210,7 @@ export class Engine {
       this.statuses.set(step.id, ref.key, result.status);
       const ok = result.status !== 'failed';
       let target = result.byCondition ? 'next' : ok ? step.onSuccess : onFailure;
+      if (!ok && result.reason === PASSED_DURING_WAIT) target = 'rollback';
       if (!ok && target === 'ask') target = await this.askOnFailure(ref, result.reason ?? 'failed', result.fresh);
       if (target === 'retry') {
         visits.set(step.id, visit - 1);
@@ -298,20 +302,51 @@ export class Engine {
     if (pnr === undefined || this.overrunDecided || this.o.clock.now() <= pnr) return undefined;
     const visit = (this.visitsByKey.get(ref.key) ?? 0) + 1;
     if (this.o.replay?.finished(ref.key, visit) || this.o.replay?.started(ref.key, visit).length) return undefined;
+    const choice = await this.onOverrun(ref, `the point of no return has passed before ${ref.key}`);
+    return choice === 'continue' ? undefined : { kind: 'rollback', reason: `the point of no return passed before ${ref.key} started` };
+  }
+
+  /** window.on_overrun for this step (or the decision the journal holds); `continue` holds for the rest of the run. */
+  private async onOverrun(ref: StepRef, message: string): Promise<'rollback' | 'continue'> {
     const recorded = this.o.replay?.takeDecision(`window:${ref.key}`);
     let choice = recorded?.decision as 'rollback' | 'continue' | undefined;
     if (!choice) {
       const policy = this.o.runbook.window?.onOverrun ?? 'rollback';
-      const message = `the point of no return has passed before ${ref.key}`;
       this.o.emit({ type: 'warning', message });
       choice = policy === 'ask' ? await this.o.operator.chooseOnOverrun(ref, message) : policy;
       await this.decide(`window:${ref.key}`, undefined, choice, policy === 'ask' ? this.o.operator.user : 'window.on_overrun');
     }
-    if (choice === 'continue') {
-      this.overrunDecided = 'continue';
-      return undefined;
+    if (choice === 'continue') this.overrunDecided = 'continue';
+    return choice;
+  }
+
+  /**
+   * A top-level change step while the point of no return passes. A wait stops there and
+   * on_overrun decides (a continued wait keeps its deadline). A command or a manual step is not
+   * stopped: the console is warned, and checkOverrun decides before the next step. A soak may
+   * outlast the window (its failure still rolls back), so it is left alone.
+   */
+  private async executeInWindow(req: ExecRequest): Promise<ExecResult> {
+    const pnr = this.o.pointOfNoReturn;
+    const { ref, action } = req;
+    if (pnr === undefined || this.overrunDecided || ref.phase !== 'change' || ref.key !== ref.step.id) return this.o.executor.execute(req);
+    if (action.kind === 'sleep' || action.kind === 'poll') {
+      const r = await this.o.executor.execute({ ...req, stopAt: pnr });
+      if (!r.stoppedEarly) return r;
+      const choice = await this.onOverrun(ref, `the point of no return passed during ${ref.key}`);
+      return choice === 'continue' ? this.o.executor.execute(req) : { status: 'failed', reason: PASSED_DURING_WAIT };
     }
-    return { kind: 'rollback', reason: `the point of no return passed before ${ref.key} started` };
+    if ((action.kind !== 'shell' && action.kind !== 'manual') || this.o.clock.now() >= pnr) return this.o.executor.execute(req);
+    const policy = this.o.runbook.window?.onOverrun ?? 'rollback';
+    const then =
+      policy === 'continue' ? 'the change goes on (on_overrun: continue)' : policy === 'ask' ? 'you are asked before the next change step' : 'the run rolls back before the next change step';
+    const message = `the point of no return passed while ${ref.key} runs: it is not stopped; ${then}`;
+    const cancel = this.o.clock.at(pnr, () => this.o.emit({ type: 'window_warning', ref, message }));
+    try {
+      return await this.o.executor.execute(req);
+    } finally {
+      cancel();
+    }
   }
 
   /** A rolling deployment: items in batches of `serial`, stopping once failures exceed max_failures. */
@@ -447,15 +482,15 @@ export class Engine {
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
       // first, and stops the step before it starts.
       if (this.o.journal !== NO_JOURNAL) await afterSignals();
-      const env = { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
+      const env = { ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id, RUNBOOK_STEP_ID: step.id, RUNBOOK_STEP_KEY: ref.key, RUNBOOK_ATTEMPT: String(attempt) };
       // Not awaited (the step runs meanwhile); a failed write shows at the step's finished record.
       const onProcess = (p: ProcessIdentity) => void this.journal(() => ({ type: 'step_process', at: now(), seq, key: ref.key, ...p }), false).catch(() => {});
       const r: ExecResult = this.o.signal.aborted
         ? { status: 'failed', interrupted: true }
-        : await this.o.executor.execute({ ref, action: built.action, seq, attempt, env, cwd: step.cwd, startedAt, signal: this.o.signal, onProcess });
+        : await this.executeInWindow({ ref, action: built.action, seq, attempt, env, cwd: built.cwd, startedAt, signal: this.o.signal, onProcess });
       if (r.interrupted) return { status: 'interrupted', fresh: true };
       if (r.by) await this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
-      if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted) {
+      if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted && r.reason !== PASSED_DURING_WAIT) {
         this.o.emit({ type: 'step_retry', ref, attempt: attempt + 1, delayMs: delay, reason: r.reason ?? 'failed' });
         await this.o.clock.sleep(delay, this.o.signal);
         if (this.o.signal.aborted) return { status: 'interrupted', fresh: true };
@@ -512,8 +547,8 @@ export class Engine {
         action: built.action,
         seq: this.seq,
         attempt: 1,
-        env: { ...step.env, ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id },
-        cwd: step.cwd,
+        env: { ...built.env, RUNBOOK_RUN_ID: this.o.values.run.id },
+        cwd: built.cwd,
         startedAt: this.o.clock.now(),
         signal: this.o.signal,
       });

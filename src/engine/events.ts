@@ -51,6 +51,8 @@ export type EngineEvent =
   | { readonly type: 'rollback_started'; readonly reason: string }
   | { readonly type: 'escalated'; readonly reason: string; readonly escalate: string | undefined }
   | { readonly type: 'warning'; readonly message: string }
+  /** The point of no return passed while this step runs (it goes on; on_overrun applies when it ends). */
+  | { readonly type: 'window_warning'; readonly ref: StepRef; readonly message: string }
   | { readonly type: 'run_interrupted'; readonly signal: string }
   | { readonly type: 'run_finished'; readonly outcome: RunOutcome; readonly exitCode: number; readonly message: string };
 

@@ -29,6 +29,8 @@ export interface ExecRequest {
   readonly signal: AbortSignal;
   /** Called with each process the step starts, as soon as it runs (the journal records it). */
   readonly onProcess?: ((process: ProcessIdentity) => void) | undefined;
+  /** Epoch ms at which a wait (sleep or poll) stops and says so (`stoppedEarly`): the point of no return. */
+  readonly stopAt?: number | undefined;
 }
 
 /** Where a step's process runs: enough to find it again, and to tell it from a reused pid. */
@@ -51,6 +53,8 @@ export interface ExecResult {
   readonly stdout?: string | undefined;
   /** The run was interrupted while this step ran: it stays in flight. */
   readonly interrupted?: boolean | undefined;
+  /** A wait reached the request's `stopAt` before it was over. */
+  readonly stoppedEarly?: boolean | undefined;
   /** Manual steps: who confirmed, and their note. */
   readonly by?: string | undefined;
   readonly note?: string | undefined;
@@ -74,6 +78,8 @@ export interface Operator {
 export interface Clock {
   now(): number;
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Calls `fire` once the clock reaches `time` (epoch ms), unless the function returned is called first. */
+  at(time: number, fire: () => void): () => void;
   /** A dry run advances its clock by a step's expected duration. */
   advance?(ms: number): void;
   /**

@@ -112,3 +112,49 @@ export function renderCommand(template: string, values: Values, loop: LoopBindin
 export function renderMessage(template: string, values: Values, loop: LoopBindings): string {
   return renderText(template, textResolver(values, loop));
 }
+
+/**
+ * A step's `env:` as its processes get it: templates filled in as text (not quoted: no shell
+ * reads them), secrets with their value (a process's environment is readable only by its owner;
+ * dry runs: `***`). Throws TemplateError, naming the variable, when a reference cannot resolve.
+ */
+export function renderEnv(env: Readonly<Record<string, string>>, values: Values, loop: LoopBindings): Readonly<Record<string, string>> {
+  const names = Object.keys(env);
+  if (names.length === 0) return env;
+  const out: Record<string, string> = {};
+  const resolve: Resolver = (ref) => (ref.root === 'secrets' ? secretValue(values, ref) : resolveRef(values, loop, ref, undefined));
+  for (const name of names) {
+    const template = env[name]!;
+    const value = template.includes('${{') ? within(`env.${name}`, () => renderText(template, resolve)) : template;
+    // No environment can carry a NUL; Node would throw with the value in its message.
+    if (value.includes('\0')) throw new TemplateError(`env.${name}: the value holds a NUL byte, which no environment can carry`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** A step's `cwd`: a path given to chdir, templates filled in as text (validation keeps secrets out). */
+export function renderPath(template: string | undefined, values: Values, loop: LoopBindings): string | undefined {
+  if (template === undefined || !template.includes('${{')) return template;
+  const resolve: Resolver = (ref) => {
+    if (ref.root === 'secrets') throw new TemplateError(`\${{ ${ref.raw} }}: a secret cannot be part of a working directory`);
+    return resolveRef(values, loop, ref, undefined);
+  };
+  return within('cwd', () => renderText(template, resolve));
+}
+
+function secretValue(values: Values, ref: Ref): Resolved {
+  const name = ref.parts[0]!;
+  if (values.secrets === undefined) return { display: SECRET_MASK };
+  if (!Object.hasOwn(values.secrets, name)) throw new TemplateError(`\${{ ${ref.raw} }}: no such secret`);
+  return { value: values.secrets[name] };
+}
+
+function within<T>(field: string, render: () => T): T {
+  try {
+    return render();
+  } catch (err) {
+    if (err instanceof TemplateError) throw new TemplateError(`${field}: ${err.message}`);
+    throw err;
+  }
+}

@@ -1,7 +1,7 @@
 /** The wall clock for real runs (a dry run's virtual clock is src/plan/virtual-clock.ts). */
 import type { Clock } from '../engine/ports.js';
 
-import { MAX_TIMER_MS } from './deadlines.js';
+import { after, MAX_TIMER_MS } from './deadlines.js';
 
 export const realClock: Clock = {
   now: () => Date.now(),
@@ -22,4 +22,6 @@ export const realClock: Clock = {
       }
       signal.addEventListener('abort', done, { once: true });
     }),
+  // On the shared timer of step deadlines: it does not keep the CLI alive (the running step does).
+  at: (time, fire) => after(Math.max(0, time - Date.now()), fire),
 };

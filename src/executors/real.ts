@@ -28,6 +28,9 @@ export interface RealExecutorDeps {
 
 type Shell = Extract<Action, { kind: 'shell' }>;
 
+/** A wait that reached its request's stopAt: the engine decides what follows. */
+const STOPPED: ExecResult = { status: 'failed', reason: 'stopped at the point of no return', stoppedEarly: true };
+
 export class RealExecutor implements StepExecutor {
   constructor(private readonly d: RealExecutorDeps) {}
 
@@ -38,9 +41,13 @@ export class RealExecutor implements StepExecutor {
         return this.shell(req, a);
       case 'manual':
         return this.manual(req, a);
-      case 'sleep':
-        await this.d.clock.sleep(req.startedAt + a.ms - this.d.clock.now(), req.signal);
-        return req.signal.aborted ? { status: 'failed', interrupted: true } : { status: 'succeeded' };
+      case 'sleep': {
+        const end = req.startedAt + a.ms;
+        const stops = req.stopAt !== undefined && req.stopAt < end;
+        await this.d.clock.sleep((stops ? req.stopAt! : end) - this.d.clock.now(), req.signal);
+        if (req.signal.aborted) return { status: 'failed', interrupted: true };
+        return stops ? STOPPED : { status: 'succeeded' };
+      }
       case 'poll':
         return this.poll(req, a);
       case 'monitor':
@@ -95,6 +102,7 @@ export class RealExecutor implements StepExecutor {
   /** wait.until: run the check every interval until it succeeds or the deadline passes. */
   private async poll(req: ExecRequest, a: Extract<Action, { kind: 'poll' }>): Promise<ExecResult> {
     const deadline = req.startedAt + a.timeoutMs;
+    if (req.stopAt !== undefined && req.stopAt <= this.d.clock.now()) return STOPPED;
     for (let checks = 1; ; checks++) {
       const p = await this.run(req, a.command, a.shell, Math.max(1000, Math.min(a.everyMs * 4, deadline - this.d.clock.now())));
       if (p.interrupted) return { status: 'failed', interrupted: true };
@@ -102,8 +110,11 @@ export class RealExecutor implements StepExecutor {
       if (this.d.clock.now() + a.everyMs > deadline) {
         return { status: 'failed', exitCode: p.exitCode, reason: `still failing after ${checks} checks (${formatDuration(a.timeoutMs)})` };
       }
-      await this.d.clock.sleep(a.everyMs, req.signal);
+      // The next check would come after stopAt: wait until then, and stop.
+      const stops = req.stopAt !== undefined && this.d.clock.now() + a.everyMs > req.stopAt;
+      await this.d.clock.sleep(stops ? req.stopAt! - this.d.clock.now() : a.everyMs, req.signal);
       if (req.signal.aborted) return { status: 'failed', interrupted: true };
+      if (stops) return STOPPED;
     }
   }
 

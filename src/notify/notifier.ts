@@ -122,6 +122,8 @@ function toNotice(e: EngineEvent): Notice | undefined {
       return { event: 'run_interrupted', text: `run interrupted (${e.signal}): resumable` };
     case 'run_finished':
       return e.outcome === 'rolled_back' ? { event: 'rollback_finished', text: e.message } : { event: 'run_finished', text: `${e.outcome}: ${e.message}` };
+    case 'window_warning':
+      return { event: 'window_overrun', text: e.message, step: e.ref.key };
     case 'decision':
       return e.key.startsWith('window:') ? { event: 'window_overrun', text: `past the point of no return: ${e.decision}` } : undefined;
     default:

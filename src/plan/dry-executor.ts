@@ -16,7 +16,15 @@ export class DryExecutor implements StepExecutor {
   ) {}
 
   async execute(req: ExecRequest): Promise<ExecResult> {
-    this.clock.advance?.(expectedMs(req.ref.step, req.action));
+    const now = this.clock.now();
+    const wait = req.action.kind === 'sleep' || req.action.kind === 'poll';
+    // A wait keeps its deadline when it goes on after being stopped.
+    const ms = wait ? Math.max(0, req.startedAt + expectedMs(req.ref.step, req.action) - now) : expectedMs(req.ref.step, req.action);
+    if (wait && req.stopAt !== undefined && now + ms > req.stopAt) {
+      this.clock.advance?.(req.stopAt - now);
+      return { status: 'failed', reason: 'stopped at the point of no return', stoppedEarly: true };
+    }
+    this.clock.advance?.(ms);
     const key = req.ref.key;
     // `--fail deploy` fails deploy wherever it runs, but not its undo (`deploy[web2]:undo`).
     const byId = !key.includes(':') && this.fail.has(stepIdOf(key));

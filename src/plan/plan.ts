@@ -154,6 +154,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     } else if (e.type === 'escalated') {
       notes.push({ n: entries.length + 1, text: `ESCALATE: ${e.reason}${e.escalate ? `. ${e.escalate}` : ''}` });
     } else if (e.type === 'warning') warnings.push(e.message);
+    else if (e.type === 'window_warning') notes.push({ n: entries.length + 1, text: e.message });
     else if (e.type === 'decision' && e.key.startsWith('window:')) notes.push({ n: entries.length + 1, text: `past the point of no return: ${e.decision}` });
   };
   const operator: Operator = {

@@ -1,12 +1,13 @@
 /**
  * Every string a template may appear in, with its path and what it is: a command (values are
  * shell-quoted, secrets allowed), env (secrets allowed), channel config (secrets allowed: a
- * webhook's token), text (shown to people: no secrets), or document text (the change notice).
+ * webhook's token), a path (cwd: not quoted, and shown in logs and ps: no secrets), text (shown
+ * to people: no secrets), or document text (the change notice).
  */
 import type { Path, Runbook, Step } from '../model/types.js';
 import { type Placed, placedSteps } from './lists.js';
 
-export type FieldClass = 'command' | 'env' | 'config' | 'text' | 'document' | 'items';
+export type FieldClass = 'command' | 'env' | 'config' | 'path' | 'text' | 'document' | 'items';
 
 export interface Field {
   readonly path: Path;
@@ -30,7 +31,7 @@ export function stepFields(placed: Placed): Field[] {
   };
   if (s.name !== undefined) add([...p, 'name'], s.name, 'text', 'name');
   if (s.description !== undefined) add([...p, 'description'], s.description, 'text', 'description');
-  if (s.cwd !== undefined) add([...p, 'cwd'], s.cwd, 'command', 'cwd');
+  if (s.cwd !== undefined) add([...p, 'cwd'], s.cwd, 'path', 'cwd');
   if (s.verify !== undefined) add([...p, 'verify'], s.verify, 'command', 'verify');
   if (s.expect.stdout !== undefined) add([...p, 'expect', 'stdout'], s.expect.stdout, 'text', 'expect.stdout');
   for (const [k, v] of Object.entries(s.env)) add([...p, 'env', k], v, 'env', `env.${k}`);

@@ -44,7 +44,7 @@ export class TtyRenderer implements Renderer {
         return this.print(chalk.bold(e.exitCode === 0 ? chalk.green(describe(e)!) : chalk.red(describe(e)!)));
       default: {
         const text = describe(e);
-        if (text) this.print(e.type === 'warning' ? chalk.yellow(text) : text);
+        if (text) this.print(e.type === 'warning' || e.type === 'window_warning' ? chalk.yellow(text) : text);
       }
     }
   }

@@ -39,6 +39,7 @@ export function describe(e: EngineEvent): string | undefined {
     case 'escalated':
       return `‼ ESCALATE: ${e.reason}${e.escalate ? `\n‼ ${e.escalate}` : ''}`;
     case 'warning':
+    case 'window_warning':
       return `! ${e.message}`;
     case 'run_interrupted':
       return `■ interrupted (${e.signal})`;

@@ -1,6 +1,7 @@
 /**
  * Secrets reach commands (run, until, undo, verify, monitor), env and channel settings only:
- * never notifications, manual instructions or the change notice.
+ * never notifications, manual instructions, the change notice, or a working directory (it shows
+ * in logs and in every user's `ps`).
  */
 import { refsOf } from '../../template/parse.js';
 import type { Rule } from '../context.js';
@@ -14,11 +15,8 @@ export const secretUsage: Rule = {
       for (const ref of refsOf(field.value)) {
         if (ref.root !== 'secrets') continue;
         const raw = field.value.slice(ref.offset, ref.offset + ref.length);
-        ctx.error(
-          field.path,
-          `${field.what} uses secrets.${ref.parts[0] ?? ''}: secrets never reach notifications, documents or operators; use them only in commands (run, until, undo, verify, monitor) and env`,
-          { text: raw },
-        );
+        const why = field.cls === 'path' ? 'a working directory shows in logs and in ps' : 'secrets never reach notifications, documents or operators';
+        ctx.error(field.path, `${field.what} uses secrets.${ref.parts[0] ?? ''}: ${why}; use them only in commands (run, until, undo, verify, monitor) and env`, { text: raw });
       }
     }
   },

@@ -1,0 +1,190 @@
+/**
+ * The window while a step runs, through the real CLI: a window that opened a second ago and
+ * whose point of no return comes a few seconds after the run starts. A wait stops at the point
+ * of no return and follows on_overrun; a running command is not killed but warned about; a soak
+ * is left alone. The plan shows the same through the virtual clock.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers/cli.js';
+import { journalOf, writeRunbook } from './helpers/runbooks.js';
+
+/** Opened a second ago, 8 seconds long, 3 kept for the rollback: the point of no return is 4-5 s away. */
+function windowNow(extra = ''): string {
+  const start = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000).toISOString().slice(0, 19);
+  return `window: { start: "${start}", duration: 8s, timezone: UTC, rollback_reserve: 3s${extra} }`;
+}
+
+const ROLLBACK = `
+rollback:
+  steps:
+    - { id: back, run: 'echo back >> trace' }
+`;
+
+const LONG = { timeoutMs: 60_000 };
+
+describe('the window during a step', () => {
+  it('a wait stops at the point of no return and the run rolls back (on_overrun: rollback)', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const file = writeRunbook(
+      dir,
+      `
+${windowNow()}
+steps:
+  - { id: pause, wait: 1m }
+  - { id: after, run: 'echo after >> trace' }
+${ROLLBACK}`,
+    );
+    const started = Date.now();
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { ...LONG, cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.stdout).toMatch(/the point of no return passed during pause/);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('back\n');
+    const journal = journalOf(join(dir, 's'));
+    expect(journal.find((rec) => rec.type === 'decision')).toMatchObject({ key: 'window:pause', decision: 'rollback', by: 'window.on_overrun' });
+    expect(journal.find((rec) => rec.type === 'step_finished' && rec.key === 'pause')).toMatchObject({ status: 'failed', reason: 'the point of no return passed during the wait' });
+  });
+
+  it('a poll (wait.until) stops there too, without its retries', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const file = writeRunbook(
+      dir,
+      `
+${windowNow()}
+steps:
+  - { id: poll, wait: { until: 'test -e never', every: 1s, timeout: 1m }, retries: 3 }
+  - { id: after, run: 'echo after >> trace' }
+${ROLLBACK}`,
+    );
+    const started = Date.now();
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { ...LONG, cwd: dir });
+    expect(r.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.stdout).not.toMatch(/attempt 2/);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('back\n');
+    expect(journalOf(join(dir, 's')).find((rec) => rec.type === 'decision')).toMatchObject({ key: 'window:poll', decision: 'rollback' });
+  });
+
+  it('on_overrun: continue lets the wait finish, and the change goes on', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const file = writeRunbook(
+      dir,
+      `
+${windowNow(', on_overrun: continue')}
+steps:
+  - { id: pause, wait: 7s }
+  - { id: after, run: 'echo after >> trace' }
+${ROLLBACK}`,
+    );
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { ...LONG, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/the point of no return passed during pause/);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('after\n');
+    const journal = journalOf(join(dir, 's'));
+    expect(journal.filter((rec) => rec.type === 'decision')).toEqual([expect.objectContaining({ key: 'window:pause', decision: 'continue', by: 'window.on_overrun' })]);
+    const pause = journal.find((rec) => rec.type === 'step_finished' && rec.key === 'pause');
+    expect(pause).toMatchObject({ status: 'succeeded' });
+    expect(pause?.durationMs as number).toBeGreaterThanOrEqual(6500);
+  });
+
+  it('a command crossing the point of no return is not killed: a warning while it runs, then no next change step', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const file = writeRunbook(
+      dir,
+      `
+${windowNow()}
+steps:
+  - { id: slow, run: 'sleep 6; echo slow >> trace' }
+  - { id: after, run: 'echo after >> trace' }
+${ROLLBACK}`,
+    );
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's'), '--format', 'json'], { ...LONG, cwd: dir });
+    expect(r.code).toBe(1);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('slow\nback\n');
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const types = events.filter((e) => e.key === 'slow').map((e) => e.type);
+    expect(types).toEqual(['step_started', 'window_warning', 'step_finished']);
+    expect(events.find((e) => e.type === 'window_warning')?.message).toMatch(/point of no return passed while slow runs: it is not stopped; the run rolls back before the next change step/);
+    expect(events.find((e) => e.type === 'step_finished' && e.key === 'slow')).toMatchObject({ status: 'succeeded' });
+    expect(events.some((e) => e.type === 'step_started' && e.key === 'after')).toBe(false);
+    expect(events.find((e) => e.type === 'decision')).toMatchObject({ key: 'window:after', decision: 'rollback' });
+  });
+
+  it('the plain console prints the warning as the point of no return passes', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const file = writeRunbook(
+      dir,
+      `
+${windowNow(', on_overrun: continue')}
+steps:
+  - { id: slow, run: 'sleep 6' }
+`,
+    );
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { ...LONG, cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/▶ \[1\/1\] slow: sleep 6\n.*! the point of no return passed while slow runs: it is not stopped; the change goes on \(on_overrun: continue\)\n.*✓ slow succeeded/);
+  });
+});
+
+describe('the window during a step, in the plan', () => {
+  const PLANNED = `
+window: { start: "2030-01-01T20:00", duration: 1h, timezone: UTC, rollback_reserve: 10m }
+steps:
+  - { id: prep, run: 'echo prep', estimate: 20m }
+  - { id: pause, wait: 40m }
+  - { id: after, run: 'echo after' }
+${ROLLBACK}`;
+
+  it('a wait that would cross the point of no return stops there, and the rollback starts then', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, PLANNED);
+    const r = await runCli(['plan', file, '--format', 'json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.entries.find((e: { key: string }) => e.key === 'pause')).toMatchObject({ status: 'failed', reason: 'the point of no return passed during the wait', branch: 'rollback' });
+    // The point of no return is 50 minutes in: the rollback starts there, not when the wait would have ended.
+    expect(plan.entries.find((e: { key: string }) => e.key === 'back')).toMatchObject({ phase: 'rollback', atMs: 50 * 60_000 });
+    expect(plan.entries.some((e: { key: string }) => e.key === 'after')).toBe(false);
+    expect(plan.notes.map((n: { text: string }) => n.text)).toContain('past the point of no return: rollback');
+    expect(plan.outcome.outcome).toBe('rolled_back');
+  });
+
+  it('with on_overrun: continue, the wait goes on to its end', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, PLANNED.replace('rollback_reserve: 10m', 'rollback_reserve: 10m, on_overrun: continue'));
+    const r = await runCli(['plan', file, '--format', 'json'], { cwd: dir });
+    const plan = JSON.parse(r.stdout);
+    expect(plan.entries.find((e: { key: string }) => e.key === 'after')).toMatchObject({ atMs: 60 * 60_000 });
+    expect(plan.notes.map((n: { text: string }) => n.text)).toContain('past the point of no return: continue');
+    expect(plan.warnings).toContain('the point of no return passed during pause');
+  });
+
+  it('a command that would cross it shows the warning; a soak is not stopped', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(
+      dir,
+      `
+window: { start: "2030-01-01T20:00", duration: 1h, timezone: UTC, rollback_reserve: 10m }
+steps:
+  - { id: slow, run: 'sleep 1', estimate: 55m }
+  - { id: soak, monitor: { run: 'true', every: 5m, for: 48h } }
+${ROLLBACK}`,
+    );
+    const text = await runCli(['plan', file], { cwd: dir });
+    expect(text.stdout).toMatch(/slow \[run\]\n.*\n.*\n {3}the point of no return passed while slow runs: it is not stopped; the run rolls back before the next change step\n/);
+    const soakOnly = writeRunbook(
+      dir,
+      `window: { start: "2030-01-01T20:00", duration: 1h, timezone: UTC, rollback_reserve: 10m }\nsteps:\n  - { id: soak, monitor: { run: 'true', every: 5m, for: 48h } }\n${ROLLBACK}`,
+      'soak.yaml',
+    );
+    const plan = JSON.parse((await runCli(['plan', soakOnly, '--format', 'json'], { cwd: dir })).stdout);
+    expect(plan.outcome.outcome).toBe('succeeded');
+    expect(plan.notes).toEqual([]);
+  });
+});
