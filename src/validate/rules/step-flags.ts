@@ -16,7 +16,10 @@ export const stepFlags: Rule = {
     for (const { step, list } of placedSteps(ctx.runbook)) {
       const p = step.path;
       if (step.reboots && step.idempotent) {
-        ctx.warn([...p, 'reboots'], 'reboots and idempotent together: on resume the step counts as done after a reboot, but runs again when the machine did not restart (the CLI was killed): make sure a second run is safe');
+        ctx.warn(
+          [...p, 'reboots'],
+          'reboots and idempotent together: on resume the step counts as done after a reboot, but runs again when the machine did not restart (the CLI was killed): make sure a second run is safe',
+        );
       }
       if (step.undo && list.plan !== 'change' && list.plan !== 'checklist') {
         ctx.warn([...p, 'undo'], `undo in ${list.label} never runs: only steps of the change plan are undone`);
