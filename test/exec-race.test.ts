@@ -7,7 +7,7 @@ import { writeRunbook } from './helpers/runbooks.js';
 describe('exec racing for one lock', () => {
   it('20 processes: exactly one runs, every other exits 5 with "locked by"', async () => {
     const dir = tempDir();
-    const file = writeRunbook(dir, 'steps:\n  - { id: a, run: sleep 2 }\n');
+    const file = writeRunbook(dir, 'steps:\n  - { id: a, run: sleep 5 }\n');
     const state = join(dir, 'state');
     const results = await Promise.all(Array.from({ length: 20 }, () => runCli(['exec', file, '--state-dir', state], { cwd: dir, timeoutMs: 60_000 })));
     const winners = results.filter((r) => r.code === 0);
