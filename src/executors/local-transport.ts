@@ -13,13 +13,14 @@ import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { currentBootId, procStat } from '../state/processes.js';
 import type { Exit, ProcessHandle, Transport } from './transport.js';
-import { unwatchGroup, watchGroup } from './watchdog.js';
+import { readyWatchdog, unwatchGroup, watchGroup } from './watchdog.js';
 
 /** After the shell exits, how long to wait for background children that still hold its output. */
 const DRAIN_AFTER_EXIT_MS = 250;
 
 export const localTransport: Transport = {
   async start(req, onOutput): Promise<ProcessHandle> {
+    readyWatchdog();
     const child = spawn(req.argv[0]!, req.argv.slice(1), {
       cwd: req.cwd,
       env: { ...process.env, ...req.env },

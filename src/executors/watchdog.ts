@@ -31,6 +31,14 @@ function watchdog(): Writable | undefined {
   return (pipe = child.stdin);
 }
 
+/**
+ * Starts the watchdog if it is not running yet. Called before a step is spawned: started after
+ * it, a CLI killed while the watchdog was still being forked (a few ms) left that step unguarded.
+ */
+export function readyWatchdog(): void {
+  watchdog();
+}
+
 export function watchGroup(pgid: number): void {
   watchdog()?.write(`add ${pgid}\n`);
 }
