@@ -96,6 +96,7 @@ describe('a reboots step in flight after a restart', () => {
     reboots: true
     run: |
       echo reboot >> trace
+      until grep -q '"type":"step_process"' s/runs/*/journal; do sleep 0.05; done
       kill -9 $(grep -o '"pid":[0-9]*' s/locks/t.lock | cut -d: -f2)
       sleep 5`,
       ),
