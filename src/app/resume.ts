@@ -122,24 +122,21 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
       fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined,
     });
     return await runSession({
-      runbook: p.runbook,
-      store,
-      run,
-      journal: p.journal,
-      vars: p.started.vars,
-      secrets: p.secrets,
-      started: p.started.at,
-      replay: p.replay,
+      ...sessionOf(p, store, opts),
       pointOfNoReturn: 'pointOfNoReturn' in gate ? gate.pointOfNoReturn : undefined,
       windowEnd: 'end' in gate ? gate.end : undefined,
-      format: opts.format === 'json' ? 'json' : 'text',
-      yes: Boolean(opts.yes),
       inFlight,
       preamble: [`resuming run ${run.runId} by ${whoAmI()}`, ...p.preamble],
     });
   } finally {
     await p.release();
   }
+}
+
+/** What a resumed session and a later rollback share: the run as the journal left it. */
+function sessionOf(p: Prepared, store: Storage, opts: ResumeOptions) {
+  const { runbook, run, journal, secrets, replay, started } = p;
+  return { runbook, store, run, journal, secrets, replay, vars: started.vars, started: started.at, format: opts.format === 'json' ? ('json' as const) : ('text' as const), yes: Boolean(opts.yes) };
 }
 
 export async function rollbackCommand(runId: string, opts: ResumeOptions): Promise<number> {
@@ -152,16 +149,7 @@ export async function rollbackCommand(runId: string, opts: ResumeOptions): Promi
   const p = await prepare(store, run, opts, true);
   try {
     return await runSession({
-      runbook: p.runbook,
-      store,
-      run,
-      journal: p.journal,
-      vars: p.started.vars,
-      secrets: p.secrets,
-      started: p.started.at,
-      replay: p.replay,
-      format: opts.format === 'json' ? 'json' : 'text',
-      yes: Boolean(opts.yes),
+      ...sessionOf(p, store, opts),
       rollbackReason: `rollback requested after the run (${summary.state.replace('_', ' ')})`,
       preamble: [`rolling back run ${run.runId} by ${whoAmI()}`, ...p.preamble],
     });

@@ -17,6 +17,8 @@ import { readyWatchdog, unwatchGroup, watchGroup } from './watchdog.js';
 
 /** After the shell exits, how long to wait for background children that still hold its output. */
 const DRAIN_AFTER_EXIT_MS = 250;
+/** This machine's name, for each step's process record (read once: it is a system call). */
+const HOST = hostname();
 
 export const localTransport: Transport = {
   async start(req, onOutput): Promise<ProcessHandle> {
@@ -53,7 +55,7 @@ export const localTransport: Transport = {
       child.on('close', () => done());
     });
     return {
-      identity: pgid === undefined ? undefined : { pgid, host: hostname(), bootId: currentBootId(), startTime: procStat(pgid)?.startTime },
+      identity: pgid === undefined ? undefined : { pgid, host: HOST, bootId: currentBootId(), startTime: procStat(pgid)?.startTime },
       wait: () => ended,
       signal(sig) {
         try {
