@@ -128,6 +128,7 @@ export class Engine {
   async rollbackAfter(reason: string, by: string): Promise<RunResult> {
     const out = await this.runList(this.o.runbook.steps, 'change', [], {});
     if (out.kind === 'done' || out.kind === 'end') await this.runList(this.o.runbook.checklist, 'checklist', [], {});
+    this.o.replay?.endReplayOnly();
     return this.rollback(reason, by);
   }
 

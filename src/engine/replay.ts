@@ -25,11 +25,11 @@ export class Replay {
 
   /**
    * `replayOnly`: stop the walk at the first step the journal does not have (rollback of a past
-   * run). `here`: the machine this session runs on, to tell whether a step's machine restarted.
+   * run, until its own rollback starts: `endReplayOnly`). `here`: the machine this session runs on, to tell whether a step's machine restarted.
    */
   constructor(
     readonly records: readonly JournalRecord[],
-    readonly replayOnly = false,
+    public replayOnly = false,
     private readonly here?: Machine,
   ) {
     let maxSeq = 0;
@@ -61,6 +61,11 @@ export class Replay {
     this.maxSeq = maxSeq;
     this.finishedRun = finishedRun;
     this.rollbackStarted = rollbackStarted;
+  }
+
+  /** The walk has rebuilt the run's state: what follows (its rollback) runs for real. */
+  endReplayOnly(): void {
+    this.replayOnly = false;
   }
 
   finished(key: string, visit: number): StepFinishedRecord | undefined {
