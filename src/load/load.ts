@@ -3,6 +3,7 @@
  * input: every problem is collected with its file, line and column.
  */
 
+import { dirname, resolve } from 'node:path';
 import type * as z from 'zod';
 import { normalizeRunbook } from '../model/normalize.js';
 import { RunbookSchema } from '../model/schema.js';
@@ -61,10 +62,10 @@ export function loadRunbookText(text: string, file: string): Loaded {
       problems.push({ severity: 'error', code: p.code, message: p.message, file, ...pos });
     }
     const pruned = pruneToSchema(parsed.value, result.error.issues);
-    const recovered = pruned === undefined ? undefined : normalizeRunbook(pruned);
+    const recovered = pruned === undefined ? undefined : normalizeRunbook(pruned, { baseDir: resolve(dirname(file)) });
     return { ...base, runbook: undefined, recovered, problems: capProblems(dedupe(sortProblems(problems))) };
   }
-  return { ...base, runbook: normalizeRunbook(result.data), problems: [] };
+  return { ...base, runbook: normalizeRunbook(result.data, { baseDir: resolve(dirname(file)) }), problems: [] };
 }
 
 function fixedLocator(line: number): Pick<Loaded, 'locate' | 'locateKey' | 'locateText' | 'has'> {
