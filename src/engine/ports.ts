@@ -35,7 +35,10 @@ export interface ExecRequest {
 
 /** Where a step's process runs: enough to find it again, and to tell it from a reused pid. */
 export interface ProcessIdentity {
+  /** This machine's hostname, or with `remote` the runbook's name of the host it runs on. */
   readonly host: string;
+  /** It runs on a host reached over SSH. */
+  readonly remote?: boolean | undefined;
   /** /proc/sys/kernel/random/boot_id ('' where there is none). */
   readonly bootId: string;
   /** Its process group (it leads it). */

@@ -122,7 +122,9 @@ export interface StepProcessRecord {
   /** The step_started record's. */
   readonly seq: number;
   readonly key: string;
+  /** This machine's hostname, or with `remote` the runbook's name of the host the step runs on. */
   readonly host: string;
+  readonly remote?: boolean | undefined;
   readonly bootId: string;
   readonly pgid: number;
   /** Clock ticks since boot (/proc/PID/stat field 22); absent without /proc. */
