@@ -100,7 +100,7 @@ function startSession(t: SshTarget, become: boolean, frame: Frame, onOutput: (st
   });
 
   return startKnown.then((s) => ({
-    identity: s && { host: name, remote: true, bootId: s.bootId, pgid: s.pgid, startTime: s.startTime },
+    identity: s && { host: name, remote: true, become: become || undefined, bootId: s.bootId, pgid: s.pgid, startTime: s.startTime },
     wait: () => ended,
     signal(sig) {
       if (!stdin.writable) return;
