@@ -91,6 +91,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     run: { id: s.run.runId, started: s.started },
     window: windowValues(s.runbook),
     env: process.env,
+    groups: s.runbook.groups,
     dry: false,
   };
   const executor = new RealExecutor({

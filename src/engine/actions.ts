@@ -68,12 +68,12 @@ export function buildUndoAction(command: string, step: Step, values: Values, loo
   };
 }
 
-/** Resolve a for_each list: a literal list, or `${{ vars.x }}` (a single value becomes a list of one). */
+/** Resolve a for_each list: a literal list, `${{ vars.x }}` (a single value becomes a list of one) or `${{ groups.x }}`. */
 export function resolveItems(items: readonly unknown[] | string, values: Values, loop: LoopBindings): unknown[] {
   if (typeof items !== 'string') return [...items];
   const m = /^\s*\$\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}\s*$/.exec(items);
   if (!m) return [renderMessage(items, values, loop)];
-  let value: unknown = { vars: values.vars, ...loop };
+  let value: unknown = { vars: values.vars, groups: values.groups ?? {}, ...loop };
   for (const part of m[1]!.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   if (value === undefined) return [renderMessage(items, values, loop)];
   if (typeof value === 'string')
