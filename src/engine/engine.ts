@@ -165,7 +165,7 @@ export class Engine {
     const undo = entry.step.undo!;
     if (undo.kind === 'steps') return this.runList(undo.steps, 'rollback', entry.itemPath, entry.loop, undefined, entry.place);
     const ref: StepRef = { key: `${entry.key}:undo`, step: entry.step, phase: 'rollback', index, total, undoOf: entry.key };
-    const built = () => this.placed(entry.place, entry.loop, (loop) => buildUndoAction(undo.run, entry.step, this.o.values, loop));
+    const built = () => this.placed(entry.place, (values) => buildUndoAction(undo.run, entry.step, values, entry.loop));
     const r = await this.runStep(ref, entry.loop, built, undefined, entry.place);
     if (r.status === 'interrupted') return { kind: 'interrupted' };
     if (r.status === 'stopped') return { kind: 'stopped' };
@@ -216,7 +216,7 @@ export class Engine {
         if (overrun) return overrun;
         if (when.skipped) result = when.skipped;
         else if (step.kind === 'for_each') result = await this.runLoop(step, ref, itemPath, loop, inherited);
-        else result = await this.runStep(ref, loop, () => this.placed(this.place(ref, loop, inherited), loop, (l) => buildAction(step, this.o.values, l)), when.words, inherited);
+        else result = await this.runStep(ref, loop, () => this.placed(this.place(ref, loop, inherited), (values) => buildAction(step, values, loop)), when.words, inherited);
       }
       if (result.status === 'interrupted') return { kind: 'interrupted' };
       if (result.status === 'stopped') return { kind: 'stopped' };
@@ -548,9 +548,8 @@ export class Engine {
   }
 
   /** Builds an action where `host.name` is the step's host, and says where it runs. */
-  private placed(place: Placement, loop: LoopBindings, build: (loop: LoopBindings) => BuiltAction): BuiltAction {
-    // A loop variable called `host` keeps its name.
-    const built = build({ host: { name: place.host ?? LOCAL_HOST }, ...loop });
+  private placed(place: Placement, build: (values: Values) => BuiltAction): BuiltAction {
+    const built = build(place.host === undefined ? this.o.values : { ...this.o.values, host: place.host });
     const runs = built.action.kind === 'shell' || built.action.kind === 'poll' || built.action.kind === 'monitor';
     return runs ? { ...built, place } : built;
   }
@@ -601,7 +600,7 @@ export class Engine {
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
       const place = this.placeOrHere(ref, loop, inherited);
-      const built = this.placed(place, loop, (l) => buildUndoAction(step.verify!, step, this.o.values, l));
+      const built = this.placed(place, (values) => buildUndoAction(step.verify!, step, values, loop));
       const verify = await this.o.executor.execute({
         host: place.host,
         become: place.become,
