@@ -3,6 +3,7 @@
  * commands quoted, secrets passed in the environment and masked in what is shown.
  */
 import { DEFAULTS, type Step } from '../model/types.js';
+import type { Placement } from './engine.js';
 import type { Action } from './ports.js';
 import { type LoopBindings, type RenderedCommand, renderCommand, renderEnv, renderMessage, renderPath, type Values } from './scope.js';
 
@@ -14,6 +15,8 @@ export interface BuiltAction {
   readonly env: Readonly<Record<string, string>>;
   /** The working directory of its processes, resolved. */
   readonly cwd: string | undefined;
+  /** Where its processes run (set for commands). */
+  readonly place?: Placement | undefined;
 }
 
 const NO_ENV: Readonly<Record<string, string>> = Object.freeze({});

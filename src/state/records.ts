@@ -28,6 +28,9 @@ export interface RunStartedRecord {
   /** Variables after --var/--vars-file (secrets are never here). */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly window?: { readonly start?: string; readonly end?: string; readonly zone?: string } | undefined;
+  /** The hosts and groups as resolved at the start (the inventory may change): a resume uses these. */
+  readonly hosts?: Readonly<Record<string, { readonly address?: string | undefined; readonly user?: string | undefined; readonly port?: number | undefined }>> | undefined;
+  readonly groups?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 export interface StepStartedRecord {
@@ -46,6 +49,8 @@ export interface StepStartedRecord {
   readonly undoOf?: string | undefined;
   /** Set when the step is skipped, its `when:` not holding (why, in words): nothing runs. */
   readonly skipped?: string | undefined;
+  /** The host it runs on (absent: this machine). */
+  readonly host?: string | undefined;
 }
 
 export interface StepFinishedRecord {
@@ -101,6 +106,8 @@ export interface RunInterruptedRecord {
   readonly at: string;
   readonly signal: string;
   readonly seq?: number | undefined;
+  /** Why, when it was not a signal (`signal: 'unreachable'`: a host lost during a step). */
+  readonly reason?: string | undefined;
 }
 
 export interface RunResumedRecord {
@@ -122,7 +129,10 @@ export interface StepProcessRecord {
   /** The step_started record's. */
   readonly seq: number;
   readonly key: string;
+  /** This machine's hostname, or with `remote` the runbook's name of the host the step runs on. */
   readonly host: string;
+  readonly remote?: boolean | undefined;
+  readonly become?: boolean | undefined;
   readonly bootId: string;
   readonly pgid: number;
   /** Clock ticks since boot (/proc/PID/stat field 22); absent without /proc. */
