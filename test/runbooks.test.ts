@@ -24,7 +24,7 @@ const commentsOf = (id: string) =>
   );
 
 interface PlanJson {
-  entries: Array<{ key: string; phase: string; manual: boolean; undoOf?: string; status?: string }>;
+  entries: Array<{ key: string; phase: string; manual: boolean; undoOf?: string; status?: string; host?: string; become?: boolean }>;
   outcome: { outcome: string; exitCode: number };
   notes: Array<{ text: string }>;
 }
@@ -111,7 +111,7 @@ describe('the remote seeds', () => {
   it('web-restart takes its hosts and groups from an Ansible inventory', async () => {
     const v = await runCli(['validate', fileOf('web-restart')]);
     expect(v.stdout).toBe(`${fileOf('web-restart')}: valid\n`);
-    const p = (await plan('web-restart')) as PlanJson & { entries: Array<{ key: string; host?: string; become?: boolean }> };
+    const p = await plan('web-restart');
     expect(p.entries.filter((e) => e.key.endsWith('[web3]')).map((e) => [e.key, e.host, e.become ?? false])).toEqual([
       ['drain[web3]', 'lb1', true],
       ['restart[web3]', 'web3', true],
