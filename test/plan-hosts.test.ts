@@ -63,6 +63,18 @@ describe('plan with hosts', () => {
     expect(r.stdout).toContain('$ echo "deploy on web2"');
   });
 
+  it('shows a host that only the run knows as its reference, and goes on', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'rb.yaml'),
+      'version: 1\nid: dyn\ntitle: t\nhosts: { web1: {} }\nsteps:\n  - { id: pick, run: "echo host=web1 >> $RUNBOOK_OUTPUT" }\n  - { id: go, run: uptime, on: "${{ steps.pick.outputs.host }}" }\n',
+    );
+    const r = await runCli(['plan', 'rb.yaml'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('go [run on <steps.pick.outputs.host>]');
+    expect(r.stdout).toContain('Outcome: succeeded');
+  });
+
   it('puts host and become in the JSON plan', async () => {
     const dir = write();
     const r = await runCli(['plan', 'rb.yaml', '--format', 'json'], { cwd: dir });
