@@ -7,13 +7,21 @@
 //   dist/node-version.js  the Node.js version check bin/runbook.js runs before loading the CLI,
 //                         built for old Node versions so that it can run on them.
 //
-// RUNBOOK_OUTDIR builds elsewhere (parallel work).
+// RUNBOOK_OUTDIR builds elsewhere (parallel work). `--release` (npm pack's prepack) writes no
+// source maps: the bundle's map is megabytes, and the tarball ships dist/*.js only.
+//
+// What package.json lists under `dependencies` stays outside the bundle and is loaded from
+// node_modules when the CLI runs; everything else the CLI imports is bundled, so it belongs in
+// devDependencies (an installed runbook would carry a copy it never loads). test/packaging.test.ts
+// checks both.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const outdir = resolve(process.env.RUNBOOK_OUTDIR ?? 'dist');
+const release = process.argv.includes('--release');
+const { dependencies = {} } = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
@@ -23,7 +31,8 @@ await build({
   ...common,
   entryPoints: { cli: 'src/cli/main.ts', watchdog: 'src/executors/watchdog-main.ts' },
   target: 'node20',
-  sourcemap: 'linked',
+  external: Object.keys(dependencies),
+  sourcemap: release ? false : 'linked',
   // The CommonJS packages bundled (commander, yaml) require Node's built-ins.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
 });
