@@ -8,7 +8,23 @@ import { HTML_ATTRS, HTML_TAGS, htmlTags } from './fixtures/render/documents.js'
 import { REPO, runCli } from './helpers/cli.js';
 
 const SHIPPED = ['email-patch', 'kns-rolling-deploy', 'network-migration', 'conx-aws-production'];
-const IDS = ['summary', 'window', 'description', 'impact', 'contacts', 'performed-by', 'testing', 'change-plan', 'rollback-plan', 'recovery', 'checklist', 'notifications', 'time-budget'];
+const IDS = [
+  'summary',
+  'window',
+  'description',
+  'impact',
+  'contacts',
+  'performed-by',
+  'testing',
+  'change-plan',
+  'rollback-plan',
+  'recovery',
+  'checklist',
+  'notifications',
+  'time-budget',
+  'variables',
+  'approval',
+];
 
 async function html(id: string): Promise<string> {
   const r = await runCli(['render', join(REPO, 'runbooks', `${id}.yaml`), '--format', 'html']);

@@ -3,9 +3,11 @@
  * with every section the seed documents have and the right numbers, branch words, times (in the
  * window's zone and in UTC) and contacts.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli } from './helpers/cli.js';
+import { REPO, runCli, tempDir } from './helpers/cli.js';
 
 const SECTIONS = [
   'Summary',
@@ -21,6 +23,8 @@ const SECTIONS = [
   'Return-to-service checklist',
   'Notifications',
   'Time budget',
+  'Variables',
+  'Approval',
 ];
 
 async function render(id: string, ...args: string[]): Promise<{ md: string; sections: Map<string, string> }> {
@@ -116,11 +120,13 @@ describe('render: the KNS rolling deployment notice', () => {
     expect(plan).toContain('Monitor for 2m, checking every 30s');
   });
 
-  it('shows secrets as *** and other templates as written', async () => {
+  it('fills in the variables, shows secrets as *** and names what only the run knows', async () => {
     const { md } = await render('kns-rolling-deploy');
     expect(md).toContain('-H "Authorization: Bearer ***"');
-    expect(md).not.toMatch(/secrets\.|ALERTS_TOKEN/);
-    expect(md).toContain('echo "disable server ${{ vars.lb_backend }}/${{ item }}"');
+    expect(md).not.toMatch(/secrets\.|\$\{\{/);
+    expect(md).toContain('echo "disable server kns/‹item›"');
+    expect(md).toContain("ssh ‹item› sudo git -C /opt/kns checkout --quiet 'v2009.12.03'");
+    expect(md).toContain("ssh ‹item› sudo tar -czf '/var/backups/kns'/‹run id›.tgz -C /etc kns");
   });
 
   it('describes the rollback: when, the undos per server, the plan, the escalation', async () => {
@@ -191,6 +197,47 @@ describe('render: the CO.NX AWS notification', () => {
     expect(plan).toContain('--master-user-password ***');
     expect(md).not.toContain('RDS_MASTER_PASSWORD');
     expect(heads(sections.get('Rollback plan'))).toEqual(['1 Reconfigure AWS Route 53 back to the current production Elastic IP address', '2 Restart current production CO.NX AWS instance']);
+  });
+});
+
+describe('render: the values being changed', () => {
+  it('fills in --var and --vars-file, and lists every variable with its value', async () => {
+    const dir = tempDir();
+    const varsFile = join(dir, 'vars.yaml');
+    writeFileSync(varsFile, 'servers: [kns7, kns8]\nkns_port: 9090\n');
+    const { md, sections } = await render('kns-rolling-deploy', '--var', 'revision=v9.9', '--vars-file', varsFile);
+    const plan = sections.get('Change plan')!;
+    expect(plan).toContain("ssh ‹item› sudo git -C /opt/kns checkout --quiet 'v9.9'");
+    expect(plan).toContain("curl -fsS --max-time 10 http://‹item›:'9090'/healthcheck");
+    expect(plan).toContain('For each of kns7, kns8, one at a time:');
+    expect(plan).toContain('KNS deployment commencing: revision v9.9 to kns7, kns8, one server at a time.');
+    expect(md).not.toContain("v2009.12.03'");
+    const vars = sections.get('Variables')!;
+    expect(vars).toContain('| `revision` | v9.9 | set for this notice (runbook default: v2009.12.03) |');
+    expect(vars).toContain('| `servers` | kns7, kns8 | set for this notice (runbook default: kns1, kns2, kns3) |');
+    expect(vars).toContain('| `kns_port` | 9090 | set for this notice (runbook default: 8080) |');
+    expect(vars).toContain('| `lb_host` | lb1.example.com | runbook default |');
+  });
+
+  it('names the values only the run knows', async () => {
+    const { sections } = await render('conx-aws-production');
+    const plan = sections.get('Change plan')!;
+    expect(plan).toContain('mysql --host ‹output steps.rds.outputs.endpoint› --user admin');
+    expect(plan).toContain('http://‹output steps.load-balancer.outputs.dns_name›/wp-login.php');
+  });
+
+  it('gives the board the runbook hash, the generation date and a sign-off block', async () => {
+    const file = join(REPO, 'runbooks', 'email-patch.yaml');
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const before = new Date().toISOString().slice(0, 10);
+    const { sections } = await render('email-patch');
+    const summary = sections.get('Summary')!;
+    expect(summary).toContain(`**Runbook sha256:** \`${hash}\``);
+    expect(summary).toMatch(new RegExp(`\\*\\*Generated:\\*\\* ${before} \\d\\d:\\d\\d UTC`));
+    const approval = sections.get('Approval')!;
+    expect(approval).toContain(hash);
+    expect(approval).toContain('| Role | Name | Date | Signature |');
+    expect(approval).toContain('| Change board | | | |');
   });
 });
 

@@ -5,6 +5,7 @@
 import type { Block, Doc, Rich, StepBlock } from './document.js';
 import { escapeHtml, htmlId, htmlLines, htmlParagraphs } from './escape-html.js';
 import { DOCUMENT_CSS } from './html-style.js';
+import { cleanText } from './sanitize.js';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'";
 
@@ -34,7 +35,29 @@ function block(b: Block): string {
       return `${b.label ? `<p>${escapeHtml(b.label)}</p>\n` : ''}<pre><code>${escapeHtml(b.text.replace(/\n+$/, ''))}</code></pre>`;
     case 'steps':
       return `<div class="steps">\n${b.steps.map(step).join('\n')}\n</div>`;
+    case 'signoff': {
+      const rows = b.roles.map((r) => `<tr><td>${escapeHtml(r)}</td><td></td><td></td><td></td></tr>`);
+      return `<table class="signoff">\n<thead><tr><th>Role</th><th>Name</th><th>Date</th><th>Signature</th></tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+    }
   }
+}
+
+/**
+ * A CSS string that holds only letters, digits, spaces and safe punctuation; every other
+ * character as a CSS escape, so no text can end the string or the style sheet.
+ */
+function cssString(text: string): string {
+  return `"${cleanText(text)
+    .replace(/\s+/g, ' ')
+    .replace(/[^A-Za-z0-9 .,:()_-]/gu, (c) => `\\${c.codePointAt(0)!.toString(16)} `)}"`;
+}
+
+/** Each printed page's margins: what the document is, when and from what, and the page number. */
+function pageMargins(doc: Doc): string {
+  const m = doc.margins ?? {};
+  const box = (where: string, text: string | undefined) => (text ? `@${where} { content: ${cssString(text)}; }` : '');
+  return `@page { ${box('top-left', m.topLeft ?? doc.kind)} ${box('top-right', m.topRight)} ${box('bottom-left', m.bottomLeft)}
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); } }`;
 }
 
 function step(s: StepBlock): string {
@@ -53,7 +76,8 @@ export function docToHtml(doc: Doc): string {
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(`${doc.title} (${doc.kind})`)}</title>
-<style>${DOCUMENT_CSS}</style>
+<style>${DOCUMENT_CSS}${pageMargins(doc)}
+</style>
 </head>
 <body>
 <header>

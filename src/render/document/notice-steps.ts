@@ -5,13 +5,15 @@
  */
 import type { Step } from '../../model/types.js';
 import { type Block, code, type StepBlock, text } from './document.js';
-import { extraWords, kindBlocks, kindTag, shown } from './notice-kinds.js';
+import { extraWords, kindBlocks, kindTag } from './notice-kinds.js';
 import type { Numbers } from './notice-numbers.js';
+import type { Show } from './notice-values.js';
 import { dur, failureWords, sentence, successWords } from './words.js';
 
 export interface StepsContext {
   readonly numbers: Numbers;
   readonly vars: Readonly<Record<string, unknown>>;
+  readonly show: Show;
   /** `rollback.escalate`, said where a failure escalates. */
   readonly escalate: string | undefined;
 }
@@ -25,8 +27,8 @@ export function stepBlocks(steps: readonly Step[], defaultFailure: string, ctx: 
   return steps.map((step) => {
     const number = ctx.numbers.get(step)?.number ?? '?';
     const body: Block[] = [];
-    if (step.description) body.push(text(shown(step.description)));
-    body.push(...kindBlocks(step, ctx.vars));
+    if (step.description) body.push(text(ctx.show.text(step.description)));
+    body.push(...kindBlocks(step, ctx.vars, ctx.show));
     if (step.kind === 'for_each') body.push({ kind: 'steps', steps: stepBlocks(step.steps, defaultFailure, ctx, true) });
     const extras = extraWords(step);
     if (extras.length) body.push(text(extras.join(' ')));
@@ -39,7 +41,7 @@ export function stepBlocks(steps: readonly Step[], defaultFailure: string, ctx: 
     const tags = [kindTag(step), ...(step.estimateMs !== undefined ? [`est. ${dur(step.estimateMs)}`] : []), `id ${step.id}`];
     return {
       number,
-      title: shown(step.name ?? step.id),
+      title: ctx.show.text(step.name ?? step.id),
       tags,
       marks: step.kind === 'manual' ? ['MANUAL'] : undefined,
       body,
@@ -51,6 +53,6 @@ function undoBlocks(step: Step, ctx: StepsContext): Block[] {
   const undo = step.undo;
   if (!undo) return [];
   const scope = step.section === 'loop' ? ' for this item' : '';
-  if (undo.kind === 'command') return [code(shown(undo.run), `Undo${scope}, during a rollback:`)];
+  if (undo.kind === 'command') return [code(ctx.show.command(undo.run), `Undo${scope}, during a rollback:`)];
   return [text(`Undo${scope}, during a rollback:`), { kind: 'steps', steps: stepBlocks(undo.steps, 'escalate', ctx) }];
 }
