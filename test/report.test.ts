@@ -75,7 +75,7 @@ describe('report: a succeeded run', () => {
 
   it('shows the branch taken and the tail of each log', () => {
     const test = md.slice(md.indexOf('**6. test\\[kns1\\]: Test**'), md.indexOf('**7. '));
-    expect(test).toContain('- **Branch taken:** went to step undrain');
+    expect(test).toContain('then went to step undrain.');
     expect(splitFences(test).fences).toEqual(['OK\nv2009.12.03']);
   });
 });
@@ -96,8 +96,8 @@ describe('report: a rolled-back run', () => {
     expect(md).toContain('| 12 | `test[kns2]` Test | change plan | failed | 3 | 22 | 1m3s |');
     const failed = md.slice(md.indexOf('**12. test\\[kns2\\]: Test**'), md.indexOf('**13. '));
     expect(failed).toContain('**FAILED**');
-    expect(failed).toContain('- **Outcome:** failed: exit code 22');
-    expect(failed).toContain('- **Branch taken:** went to the rollback plan');
+    expect(failed).toContain('failed: exit code 22');
+    expect(failed).toContain('; 3 attempts; exit code 22; then went to the rollback plan.');
     expect(splitFences(failed).fences).toEqual(['curl: (22) The requested URL returned error: 500']);
     const rollback = report.steps.filter((s) => s.phase === 'rollback').map((s) => s.key);
     expect(rollback).toEqual([
@@ -138,7 +138,7 @@ describe('report: an escalated run', () => {
     expect(md).toContain('- **Outcome:** Rollback failed: escalated');
     expect(md).toContain('> **Important:** Manual recovery needed. Develop and communicate a recovery plan to interested parties (see contacts).');
     const rbTest = md.slice(md.indexOf('. rb-test\\[kns2\\]: Test**'));
-    expect(rbTest).toContain('- **Branch taken:** escalated');
+    expect(rbTest).toContain('then escalated.');
     expect(report.steps.some((s) => s.key === 'rb-undrain[kns2]')).toBe(false);
   });
 

@@ -83,6 +83,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       pid: process.pid,
       vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
+      windowIgnored: gate.ignored,
     });
     return await runSession({
       runbook,

@@ -397,10 +397,11 @@ export class Engine {
     return visit;
   }
 
-  private async startRecord(ref: StepRef, visit: number, attempt: number, skipped?: string): Promise<number> {
+  /** `detail`: what runs, as people see it (secrets masked): the command, instruction or message. */
+  private async startRecord(ref: StepRef, visit: number, attempt: number, skipped?: string, detail?: string): Promise<number> {
     const seq = ++this.seq;
     failpoint('before-started');
-    await this.journal(() => ({ ...this.startedRecord(ref, visit, attempt, seq), skipped }));
+    await this.journal(() => ({ ...this.startedRecord(ref, visit, attempt, seq), skipped, detail }));
     failpoint('after-started');
     return seq;
   }
@@ -478,7 +479,7 @@ export class Engine {
     // `retries` bounds the attempts in all (retries + 1); a re-run decided on resume always
     // runs, even past that bound.
     for (let attempt = firstAttempt; ; attempt++) {
-      const seq = await this.startRecord(ref, visit, attempt); // on disk: only now may the step run
+      const seq = await this.startRecord(ref, visit, attempt, undefined, built.shown); // on disk: only now may the step run
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref), condition });
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
       // first, and stops the step before it starts.

@@ -28,6 +28,8 @@ export interface RunStartedRecord {
   /** Variables after --var/--vars-file (secrets are never here). */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly window?: { readonly start?: string; readonly end?: string; readonly zone?: string } | undefined;
+  /** Set when --ignore-window overrode an enforced window: what it would have refused, in words. */
+  readonly windowIgnored?: string | undefined;
 }
 
 export interface StepStartedRecord {
@@ -46,6 +48,8 @@ export interface StepStartedRecord {
   readonly undoOf?: string | undefined;
   /** Set when the step is skipped, its `when:` not holding (why, in words): nothing runs. */
   readonly skipped?: string | undefined;
+  /** What runs, as people see it (secrets masked): the command, the instruction or the message. */
+  readonly detail?: string | undefined;
 }
 
 export interface StepFinishedRecord {
@@ -113,6 +117,8 @@ export interface RunResumedRecord {
   readonly pid: number;
   /** Set when the runbook file differs from the copy the run started with. */
   readonly fileChanged?: boolean | undefined;
+  /** As on run_started: --ignore-window overrode the window for the rest of the run. */
+  readonly windowIgnored?: string | undefined;
 }
 
 /** A step's process, once it runs: a resume checks whether it outlived its CLI (src/app/orphans.ts). */

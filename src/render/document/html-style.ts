@@ -40,6 +40,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
   .step-head { break-after: avoid; }
   tr, pre, table.signoff { break-inside: avoid; }
   section#approval { break-inside: avoid; }
+  section#timeline { break-before: page; }
   pre { background: none; }
   a { color: inherit; text-decoration: none; }
 }
