@@ -133,7 +133,7 @@ export function reportDoc(r: Report): Doc {
       { id: 'summary', title: 'Summary', blocks: summary(r) },
       { id: 'steps', title: 'Steps', blocks: stepsTable(r) },
       { id: 'rollback', title: 'Rollback', blocks: rollbackBlocks(r) },
-      { id: 'notifications', title: 'Notifications', blocks: notificationBlocks(r) },
+      { id: 'notifications', title: 'Notifications', blocks: notificationBlocks(r, zone) },
       { id: 'timeline', title: 'Timeline', blocks: [{ kind: 'table', head: ['When', 'What'], rows: r.events.map((e) => [when(e.at, zone), e.what]) }] },
       { id: 'step-details', title: 'Step details', blocks: r.steps.length ? [{ kind: 'steps', steps: r.steps.map((e, i) => stepDetail(e, i + 1, zone)) }] : [text('No step ran.')] },
     ],

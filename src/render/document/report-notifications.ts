@@ -6,6 +6,6 @@
 import { type Block, text } from './document.js';
 import type { Report } from './report-model.js';
 
-export function notificationBlocks(_report: Report): Block[] {
+export function notificationBlocks(_report: Report, _zone: string | undefined): Block[] {
   return [text('No notification deliveries are recorded in the journal.')];
 }
