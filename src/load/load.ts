@@ -3,11 +3,13 @@
  * input: every problem is collected with its file, line and column.
  */
 
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type * as z from 'zod';
-import { normalizeRunbook } from '../model/normalize.js';
-import { RunbookSchema } from '../model/schema.js';
+import { type NormalizeContext, normalizeRunbook } from '../model/normalize.js';
+import { type RunbookInput, RunbookSchema } from '../model/schema.js';
 import type { Path, Runbook } from '../model/types.js';
 import { sha256 } from './hash.js';
+import { readInventory } from './inventory.js';
 import { mapIssues } from './issues.js';
 import { createLocator, type Locator, type Position } from './locate.js';
 import type { Problem } from './problem.js';
@@ -28,7 +30,9 @@ export interface Loaded {
    * out (./recover.ts), for the semantic rules to check the rest. Never run.
    */
   readonly recovered?: Runbook | undefined;
-  /** Problems found while loading (syntax, schema), sorted by position. */
+  /** The inventory file the runbook names, as read (a run keeps a copy of it). */
+  readonly inventory?: { readonly file: string; readonly text: string } | undefined;
+  /** Problems found while loading (syntax, schema, the inventory), sorted by position. */
   readonly problems: readonly Problem[];
   /** The value at `path` (or the nearest existing parent). */
   locate(path: Path): Position;
@@ -40,6 +44,16 @@ export interface Loaded {
   has(path: Path): boolean;
 }
 
+export interface LoadOptions {
+  /**
+   * The directory the runbook's files (inventory, ssh config, known_hosts) resolve against;
+   * default: the runbook file's. A run's copy of the runbook passes its original directory.
+   */
+  readonly baseDir?: string | undefined;
+  /** The inventory's text, instead of reading the file (a run's copy of it). */
+  readonly inventoryText?: string | undefined;
+}
+
 export function loadRunbookFile(file: string): Loaded {
   const read = readTextFile(file);
   if (read.ok) return loadRunbookText(read.text, file);
@@ -47,7 +61,8 @@ export function loadRunbookFile(file: string): Loaded {
   return { file, text: '', hash: sha256(''), runbook: undefined, problems: [problem], ...fixedLocator(1) };
 }
 
-export function loadRunbookText(text: string, file: string): Loaded {
+export function loadRunbookText(text: string, file: string, options: LoadOptions = {}): Loaded {
+  const dir = options.baseDir ?? dirname(file);
   const parsed = parseUntrustedYaml(text, 'runbook');
   const locator = createLocator(parsed.doc, parsed.source);
   const base = { file, text, hash: sha256(text), locate: locator.locate, locateKey: locator.locateKey, locateText: locator.locateText, has: locator.has };
@@ -61,10 +76,35 @@ export function loadRunbookText(text: string, file: string): Loaded {
       problems.push({ severity: 'error', code: p.code, message: p.message, file, ...pos });
     }
     const pruned = pruneToSchema(parsed.value, result.error.issues);
-    const recovered = pruned === undefined ? undefined : normalizeRunbook(pruned);
-    return { ...base, runbook: undefined, recovered, problems: capProblems(dedupe(sortProblems(problems))) };
+    const context = pruned === undefined ? undefined : contextOf(pruned, dir, options, problems, () => ({ file, ...locator.locate(['inventory']) }));
+    const recovered = pruned === undefined ? undefined : normalizeRunbook(pruned, context);
+    return { ...base, runbook: undefined, recovered, inventory: context?.read, problems: capProblems(dedupe(sortProblems(problems))) };
   }
-  return { ...base, runbook: normalizeRunbook(result.data), problems: [] };
+  const context = contextOf(result.data, dir, options, problems, () => ({ file, ...locator.locate(['inventory']) }));
+  const runbook = normalizeRunbook(result.data, context);
+  const failed = problems.some((p) => p.severity === 'error');
+  return { ...base, runbook: failed ? undefined : runbook, recovered: failed ? runbook : undefined, inventory: context.read, problems: capProblems(sortProblems(problems)) };
+}
+
+/** The directory and the inventory's hosts and groups, with the inventory's problems added to `problems`. */
+function contextOf(
+  input: RunbookInput,
+  dir: string,
+  options: LoadOptions,
+  problems: Problem[],
+  atKey: () => Position & { file: string },
+): NormalizeContext & { read?: { file: string; text: string } } {
+  const baseDir = resolve(dir);
+  if (input.inventory === undefined) return { baseDir };
+  // Named as the runbook was (relative stays relative), so problems read like the runbook's.
+  const file = isAbsolute(input.inventory) ? input.inventory : join(dir, input.inventory);
+  const inventory = readInventory(file, options.inventoryText);
+  if ('unreadable' in inventory) {
+    problems.push({ severity: 'error', code: 'inventory', message: inventory.unreadable, ...atKey() });
+    return { baseDir };
+  }
+  problems.push(...inventory.problems);
+  return { baseDir, inventory, read: { file, text: inventory.text } };
 }
 
 function fixedLocator(line: number): Pick<Loaded, 'locate' | 'locateKey' | 'locateText' | 'has'> {

@@ -2,9 +2,18 @@
  * From the YAML as written (already checked by the zod schema) to the normalised Runbook:
  * durations in ms, defaults applied, each step tagged with its path and section.
  */
+import { isAbsolute, join } from 'node:path';
 import { parseDuration } from './duration.js';
 import type { RunbookInput, StepInput } from './schema.js';
-import { type Channel, DEFAULTS, type Path, type Runbook, type Section, type Step, type StepCommon, type Undo } from './types.js';
+import { type Channel, DEFAULTS, type Host, type Path, type Runbook, type Section, type SshSettings, type Step, type StepCommon, type Undo } from './types.js';
+
+/** What the loader found outside the runbook's own text. */
+export interface NormalizeContext {
+  /** Absolute directory of the runbook: the files it names resolve against it. */
+  readonly baseDir?: string | undefined;
+  /** The hosts and groups of the runbook's `inventory:` file, already read and checked. */
+  readonly inventory?: { readonly hosts: Readonly<Record<string, Host>>; readonly groups: Readonly<Record<string, readonly string[]>> } | undefined;
+}
 
 interface Context {
   readonly shell: readonly string[];
@@ -22,7 +31,7 @@ export function splitShell(shell: string): string[] {
   return shell.trim().split(/\s+/);
 }
 
-export function normalizeRunbook(input: RunbookInput): Runbook {
+export function normalizeRunbook(input: RunbookInput, context: NormalizeContext = {}): Runbook {
   const rollbackSteps = input.rollback?.steps ?? [];
   const hasUndo = inputHasUndo(input.steps) || inputHasUndo(input.checklist ?? []);
   const base = {
@@ -62,6 +71,10 @@ export function normalizeRunbook(input: RunbookInput): Runbook {
     },
     vars: input.vars ?? {},
     secrets: input.secrets ?? {},
+    hosts: mergeHosts(input.hosts ?? {}, context.inventory?.hosts ?? {}),
+    groups: { ...context.inventory?.groups, ...input.groups },
+    inventory: input.inventory === undefined ? undefined : resolveFile(context.baseDir, input.inventory),
+    ssh: normalizeSsh(input.ssh, context.baseDir),
     channels: Object.fromEntries(
       Object.entries(input.notify?.channels ?? {}).map(([name, c]): [string, Channel] => [
         name,
@@ -84,6 +97,31 @@ export function normalizeRunbook(input: RunbookInput): Runbook {
       when: input.rollback?.when,
     },
     checklist: normalizeSteps(input.checklist ?? [], ['checklist'], 'checklist', changeCtx),
+  };
+}
+
+/** A file the runbook names, relative to the runbook's directory. */
+export function resolveFile(baseDir: string | undefined, file: string): string {
+  return baseDir === undefined || isAbsolute(file) ? file : join(baseDir, file);
+}
+
+/** The runbook's own fields win over the inventory's, field by field. */
+function mergeHosts(own: NonNullable<RunbookInput['hosts']>, inventory: Readonly<Record<string, Host>>): Record<string, Host> {
+  const out: Record<string, Host> = { ...inventory };
+  for (const [name, h] of Object.entries(own)) {
+    const from = inventory[name];
+    out[name] = { name, address: h.address ?? from?.address, user: h.user ?? from?.user, port: h.port ?? from?.port, path: ['hosts', name] };
+  }
+  return out;
+}
+
+function normalizeSsh(ssh: RunbookInput['ssh'], baseDir: string | undefined): SshSettings {
+  return {
+    config: ssh?.config === undefined ? undefined : resolveFile(baseDir, ssh.config),
+    knownHosts: ssh?.known_hosts === undefined ? undefined : resolveFile(baseDir, ssh.known_hosts),
+    hostKeyChecking: ssh?.host_key_checking ?? 'strict',
+    connectTimeoutMs: ms(ssh?.connect_timeout) ?? DEFAULTS.connectTimeoutMs,
+    options: Object.fromEntries(Object.entries(ssh?.options ?? {}).map(([k, v]) => [k, String(v)])),
   };
 }
 
@@ -131,6 +169,8 @@ function normalizeStep(s: StepInput, path: Path, section: Section, ctx: Context)
     onFailure: s.on_failure ?? ctx.onFailure,
     maxVisits: s.max_visits ?? DEFAULTS.maxVisits,
     when: s.when,
+    on: 'on' in s ? s.on : undefined,
+    become: 'become' in s ? s.become : undefined,
   } satisfies StepCommon;
   if ('run' in s) {
     step.kind = 'run';

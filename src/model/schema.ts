@@ -77,7 +77,15 @@ const common = {
   when: z.string().min(1).optional().meta({ description: "Run the step only if this holds, e.g. steps.drain.status != 'succeeded'; otherwise it is skipped." }),
 };
 
-export const RunStep = z.strictObject({ ...common, run: command }).meta({ id: 'run_step' });
+/** Where a step runs: on the kinds that run a command (run, wait's until, monitor, for_each). */
+const remote = {
+  on: z.string().min(1).optional().meta({
+    description: "The host this step (and its undo and verify) runs on: a declared host, local, or a template such as ${{ server }}. Default: the loop's on:, else local.",
+  }),
+  become: z.boolean().optional().meta({ description: "Run as root on the host through `sudo -n`. Default: the loop's become:, else false." }),
+};
+
+export const RunStep = z.strictObject({ ...common, ...remote, run: command }).meta({ id: 'run_step' });
 
 export const ManualStep = z
   .strictObject({
@@ -90,6 +98,7 @@ export const ManualStep = z
 export const WaitStep = z
   .strictObject({
     ...common,
+    ...remote,
     wait: z.union([duration, z.strictObject({ until: command, every: duration.optional(), timeout: duration.optional() })]),
   })
   .meta({ id: 'wait_step' });
@@ -97,6 +106,7 @@ export const WaitStep = z
 export const MonitorStep = z
   .strictObject({
     ...common,
+    ...remote,
     monitor: z.strictObject({ run: command, every: duration, for: duration }),
   })
   .meta({ id: 'monitor_step' });
@@ -112,6 +122,7 @@ export const NotifyStep = z
 export const ForEachStep = z
   .strictObject({
     ...common,
+    ...remote,
     for_each: z.union([z.array(z.unknown()).min(1), z.string().min(1)]).meta({
       description: 'The items: a list, or a template such as ${{ vars.servers }}.',
     }),
@@ -177,6 +188,27 @@ const channel = z
   ])
   .meta({ id: 'channel' });
 
+const host = z
+  .strictObject({
+    address: z.string().min(1).optional().meta({ description: 'IP address or DNS name (default: the host name, which may be an ssh_config Host alias).' }),
+    user: z.string().min(1).optional().meta({ description: 'The login user (default: ssh_config, else the local user).' }),
+    port: z.number().int().min(1).max(65535).optional(),
+  })
+  .meta({ id: 'host', description: 'How to reach a host; every field is optional.' });
+
+const sshSettings = z
+  .strictObject({
+    config: z.string().min(1).optional().meta({ description: 'An ssh_config file (ssh -F), relative to the runbook.' }),
+    known_hosts: z.string().min(1).optional().meta({ description: 'The UserKnownHostsFile, relative to the runbook.' }),
+    host_key_checking: z.enum(['strict', 'accept-new']).optional().meta({ description: 'strict (default) | accept-new; never off.' }),
+    connect_timeout: duration.optional().meta({ description: 'How long to wait for a connection (default 10s).' }),
+    options: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .optional()
+      .meta({ description: 'Other ssh -o options; StrictHostKeyChecking and UserKnownHostsFile are refused here.' }),
+  })
+  .meta({ id: 'ssh' });
+
 const events = z.strictObject(Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, z.array(z.string()).optional()])) as Record<NotifyEvent, z.ZodOptional<z.ZodArray<z.ZodString>>>);
 
 export const RunbookSchema = z
@@ -198,6 +230,10 @@ export const RunbookSchema = z
     window: windowSchema.optional(),
     vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.unknown()).optional(),
     secrets: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), secretSource).optional(),
+    hosts: z.record(z.string(), host).optional().meta({ description: 'Host name -> how to reach it. `local` is reserved.' }),
+    inventory: z.string().min(1).optional().meta({ description: 'An Ansible YAML inventory (hosts, children, ansible_host/user/port), relative to the runbook; merged with hosts and groups.' }),
+    groups: z.record(z.string(), z.array(z.string())).optional().meta({ description: 'Group name -> names of hosts; for_each: ${{ groups.NAME }}.' }),
+    ssh: sshSettings.optional(),
     defaults: z
       .strictObject({
         timeout: duration.optional(),
@@ -245,18 +281,23 @@ interface CommonInput {
   when?: string | undefined;
 }
 
+interface RemoteInput {
+  on?: string | undefined;
+  become?: boolean | undefined;
+}
+
 export type StepInput = CommonInput &
   (
-    | { run: string }
+    | ({ run: string } & RemoteInput)
     | { manual: string; confirm?: string | undefined }
-    | { wait: string | number | { until: string; every?: string | number | undefined; timeout?: string | number | undefined } }
-    | { monitor: { run: string; every: string | number; for: string | number } }
+    | ({ wait: string | number | { until: string; every?: string | number | undefined; timeout?: string | number | undefined } } & RemoteInput)
+    | ({ monitor: { run: string; every: string | number; for: string | number } } & RemoteInput)
     | { notify: string; to?: string[] | undefined }
-    | {
+    | ({
         for_each: unknown[] | string;
         as?: string | undefined;
         serial?: number | undefined;
         max_failures?: number | undefined;
         steps: StepInput[];
-      }
+      } & RemoteInput)
   );

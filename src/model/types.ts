@@ -49,6 +49,31 @@ export type Channel =
     }
   | { readonly type: 'file'; readonly path: string };
 
+/** A host steps can run on (`hosts:` merged with the inventory's). */
+export interface Host {
+  readonly name: string;
+  /** Undefined: ssh connects to `name` (an ssh_config Host alias or a DNS name). */
+  readonly address?: string | undefined;
+  readonly user?: string | undefined;
+  readonly port?: number | undefined;
+  /** Where it was declared: ['hosts', name] in the runbook, or ['inventory'] for the inventory's. */
+  readonly path: Path;
+}
+
+export interface SshSettings {
+  /** Absolute path of an ssh_config file (ssh -F), resolved against the runbook's directory. */
+  readonly config?: string | undefined;
+  /** Absolute path of the UserKnownHostsFile. */
+  readonly knownHosts?: string | undefined;
+  readonly hostKeyChecking: 'strict' | 'accept-new';
+  readonly connectTimeoutMs: number;
+  /** Other `-o` options, as written (values as strings). */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+/** The host name that means "on the machine running the CLI"; no host may take it. */
+export const LOCAL_HOST = 'local';
+
 export interface Expect {
   readonly exitCodes: readonly number[];
   readonly stdout: string | undefined;
@@ -82,6 +107,13 @@ export interface StepCommon {
   readonly maxVisits: number;
   /** A condition (src/template/condition.ts): the step runs only if it holds. */
   readonly when: string | undefined;
+  /**
+   * As written: `local`, a host name, or a template. Undefined: inherit (the enclosing loop's,
+   * or for undo steps the step's), else local. Applies to the step's undo and verify too.
+   */
+  readonly on: string | undefined;
+  /** Run through `sudo -n` on the host. Undefined: inherit like `on`, else false. */
+  readonly become: boolean | undefined;
 }
 
 export type Undo = { readonly kind: 'command'; readonly run: string; readonly path: Path } | { readonly kind: 'steps'; readonly steps: readonly Step[]; readonly path: Path };
@@ -139,6 +171,13 @@ export interface Runbook {
   readonly window: Window | undefined;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly secrets: Readonly<Record<string, SecretSource>>;
+  /** `hosts:` merged with the inventory's (the runbook's fields win). */
+  readonly hosts: Readonly<Record<string, Host>>;
+  /** `groups:` plus the inventory's groups (a runbook group wins over an inventory group of the same name). */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  /** Absolute path of the inventory file, when the runbook names one. */
+  readonly inventory: string | undefined;
+  readonly ssh: SshSettings;
   readonly channels: Readonly<Record<string, Channel>>;
   readonly events: Readonly<Partial<Record<NotifyEvent, readonly string[]>>>;
   readonly steps: readonly Step[];
@@ -163,5 +202,6 @@ export const DEFAULTS = {
   waitEveryMs: 5_000,
   waitTimeoutMs: 10 * 60_000,
   webhookTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
   itemName: 'item',
 } as const;
