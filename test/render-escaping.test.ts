@@ -26,7 +26,7 @@ describe('render escapes hostile Markdown', () => {
   it('lets no text become a heading, a tag, a link, an autolink or emphasis', async () => {
     const { prose } = splitFences(await render('md'));
     const text = withoutCodeSpans(prose);
-    expect(prose.split('\n').filter((l) => /^#/.test(l))).toHaveLength(1 + 15);
+    expect(prose.split('\n').filter((l) => /^#/.test(l))).toHaveLength(1 + 16);
     expect(text.match(/<\/?[a-z!][^>]*>/gi)?.filter((t) => t !== '<br>') ?? []).toEqual([]);
     expect(text).not.toMatch(/(?<!\\)[[\]]/);
     expect(text).not.toMatch(/https?:\/\//);

@@ -16,6 +16,7 @@ const IDS = [
   'contacts',
   'performed-by',
   'testing',
+  'hosts',
   'change-plan',
   'rollback-plan',
   'recovery',

@@ -17,6 +17,7 @@ const SECTIONS = [
   'Contacts',
   'Performed by',
   'Testing performed beforehand',
+  'Hosts',
   'Change plan',
   'Rollback plan',
   'Expected time to recovery',
@@ -238,6 +239,27 @@ describe('render: the values being changed', () => {
     expect(approval).toContain(hash);
     expect(approval).toContain('| Role | Name | Date | Signature |');
     expect(approval).toContain('| Change board | | | |');
+  });
+});
+
+describe('render: the hosts each step touches', () => {
+  it('lists the hosts and says where each step runs, as root where it becomes root', async () => {
+    const r = await runCli(['render', join(REPO, 'test', 'fixtures', 'render', 'remote-change.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('| `lb1` | 10\\.0.0.5 | deploy | 2222 |   |');
+    expect(r.stdout).toContain('| `web1` | (ssh\\_config) |   |   | web |');
+    const plan = r.stdout.slice(r.stdout.indexOf('## Change plan'), r.stdout.indexOf('## Rollback plan'));
+    expect(plan).toContain('**1 Drain the pool** _(command, id drain)_\n\nRuns on lb1 (deploy@10.0.0.5:2222), as root (sudo):');
+    expect(plan).toContain('Undo, during a rollback, on lb1 (deploy@10.0.0.5:2222), as root (sudo):');
+    expect(plan).toContain('Its steps run on ‹server›, unless a step says otherwise.');
+    expect(plan).toContain('**2.1 deploy** _(command, id deploy)_\n\nRuns on ‹server›:');
+    expect(plan).toContain('**3 note** _(command, id note)_\n\nRuns on this machine:');
+  });
+
+  it('says nothing of hosts for a runbook that has none', async () => {
+    const { md, sections } = await render('email-patch');
+    expect(sections.get('Hosts')).toContain('Every step runs on the machine running runbook.');
+    expect(md).not.toContain('Runs on');
   });
 });
 

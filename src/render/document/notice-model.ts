@@ -38,7 +38,8 @@ export function buildNotice(runbook: Runbook, opts: NoticeOptions): Doc {
   const numbers = numberSteps(runbook);
   const view = runbook.window ? windowView(runbook.window, opts.localZone) : undefined;
   const show = noticeShow({ vars: opts.vars, window: { start: view?.times?.start.toISO() ?? undefined, end: view?.times?.end.toISO() ?? undefined } });
-  const ctx: StepsContext = { numbers, vars: opts.vars, show, escalate: runbook.rollback.escalate };
+  const hosts = Object.keys(runbook.hosts).length > 0 ? runbook.hosts : undefined;
+  const ctx: StepsContext = { numbers, vars: opts.vars, show, escalate: runbook.rollback.escalate, hosts };
   const hasUndo = [...walk(runbook.steps), ...walk(runbook.checklist)].some((s) => s.undo !== undefined);
   const changeDefault = runbook.rollback.steps.length > 0 || hasUndo ? 'rollback' : 'abort';
   const failing = changeDefault === 'rollback' ? 'goes to the rollback plan' : 'stops the run without rolling back';
@@ -70,6 +71,7 @@ export function buildNotice(runbook: Runbook, opts: NoticeOptions): Doc {
     { id: 'contacts', title: 'Contacts', blocks: contactBlocks(runbook) },
     { id: 'performed-by', title: 'Performed by', blocks: performedByBlocks(runbook) },
     { id: 'testing', title: 'Testing performed beforehand', blocks: prose(runbook.testing) },
+    { id: 'hosts', title: 'Hosts', blocks: hostBlocks(runbook) },
     {
       id: 'change-plan',
       title: 'Change plan',
@@ -128,6 +130,18 @@ function variableBlocks(runbook: Runbook, vars: Readonly<Record<string, unknown>
     ),
     { kind: 'table', head: ['Variable', 'Value', 'Source'], rows },
   ];
+}
+
+/** The hosts the steps reach (by ssh) and the groups of them; each step says which it runs on. */
+function hostBlocks(runbook: Runbook): Block[] {
+  const hosts = Object.values(runbook.hosts);
+  if (hosts.length === 0) return [text('Every step runs on the machine running runbook.')];
+  const groupsOf = (name: string) =>
+    Object.entries(runbook.groups)
+      .filter(([, members]) => members.includes(name))
+      .map(([g]) => g);
+  const rows = hosts.map((h) => [[{ code: h.name }], h.address ?? '(ssh_config)', h.user ?? '', h.port === undefined ? '' : String(h.port), groupsOf(h.name).join(', ')]);
+  return [text('Steps reach these hosts with ssh; each step says which host it runs on.'), { kind: 'table', head: ['Host', 'Address', 'User', 'Port', 'Groups'], rows }];
 }
 
 function approvalBlocks(opts: NoticeOptions): Block[] {
