@@ -41,7 +41,7 @@ describe('runbook report', () => {
     expect(md).toContain(`- **Run:** \`${runId}\``);
     expect(md).toMatch(/- confirmed by .+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     expect(md).toContain('preparing with token ***');
-    expect(md).toContain('| `apply[b]` Apply | change plan | succeeded | 1 | 0 |');
+    expect(md).toContain('| `apply[b]` Apply | change | succeeded | 1 | 0 |');
     for (const format of ['md', 'html', 'json']) expect(await report(dir, runId, format)).not.toContain(SECRET);
   });
 
@@ -50,7 +50,7 @@ describe('runbook report', () => {
     expect(code).toBe(1);
     const md = await report(dir, runId, 'md');
     expect(md).toContain('- **Outcome:** Failed; rolled back');
-    expect(md).toContain('| `apply[b]` Apply | change plan | failed | 1 | 3 |');
+    expect(md).toContain('| `apply[b]` Apply | change | failed | 1 | 3 |');
     expect(md).toContain('applying b\n<script>boom</script> | failed on b');
     const json = JSON.parse(await report(dir, runId, 'json')) as { outcome: { state: string }; steps: Array<{ key: string; phase: string; status: string }> };
     expect(json.outcome.state).toBe('rolled_back');

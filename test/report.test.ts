@@ -69,8 +69,8 @@ describe('report: a succeeded run', () => {
 
   it('lists every step execution with its outcome, attempts, exit code and duration', () => {
     expect(report.steps).toHaveLength(1 + 1 + 3 * 6 + 2);
-    expect(md).toContain('| 6 | `test[kns1]` Test | change plan | succeeded | 1 | 0 | 1m1s |');
-    expect(md).toContain('| 22 | `soak` Monitor platform for anomalies during 48 hour soak in period | change plan | succeeded | 1 |   | 48h1s |');
+    expect(md).toContain('| 6 | `test[kns1]` Test | change | succeeded | 1 | 0 | 1m1s |');
+    expect(md).toContain('| 22 | `soak` Monitor platform for anomalies during 48 hour soak in period | change | succeeded | 1 |   | 48h1s |');
   });
 
   it('shows the branch taken and the tail of each log', () => {
@@ -93,7 +93,7 @@ describe('report: a rolled-back run', () => {
   });
 
   it('records the failed step, its attempts and output, and the undos that ran', () => {
-    expect(md).toContain('| 12 | `test[kns2]` Test | change plan | failed | 3 | 22 | 1m3s |');
+    expect(md).toContain('| 12 | `test[kns2]` Test | change | failed | 3 | 22 | 1m3s |');
     const failed = md.slice(md.indexOf('**12. test\\[kns2\\]: Test**'), md.indexOf('**13. '));
     expect(failed).toContain('**FAILED**');
     expect(failed).toContain('failed: exit code 22');
@@ -181,7 +181,7 @@ describe('report: an interrupted, resumed run with operator decisions', () => {
     expect(backup).toHaveLength(1);
     expect(backup[0]).toMatchObject({ status: 'succeeded', decisions: [{ by: 'bob', decision: 'rerun', note: 'checked the tarball' }] });
     expect(md).toMatch(/- rerun by bob, 2009-12-03 \d\d:\d\d:\d\d MST \(\d\d:\d\d:\d\d UTC\): checked the tarball/);
-    expect(md).toContain('| `deploy[kns2]` Deploy new revision of KNS engine code | change plan | in flight (not finished) |');
+    expect(md).toContain('| `deploy[kns2]` Deploy new revision of KNS engine code | change | in flight (not finished) |');
     expect(md).toContain('**IN FLIGHT**');
   });
 });

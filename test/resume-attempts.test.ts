@@ -55,7 +55,7 @@ steps:
     const md = await runCli(['report', runId, '--state-dir', state], { cwd: dir });
     const migrateSection = md.stdout.slice(md.stdout.indexOf('**2. migrate**'), md.stdout.indexOf('**3. after**'));
     expect(migrateSection).toContain('; 3 attempts;');
-    expect(md.stdout).toMatch(/\| `migrate` [^|]*\| change plan \| succeeded \| 3 \|/);
+    expect(md.stdout).toMatch(/\| `migrate` [^|]*\| change \| succeeded \| 3 \|/);
   });
 
   it('a step counted failed on resume keeps the attempt it was in', async () => {

@@ -9,8 +9,8 @@ header .kind { text-transform: uppercase; letter-spacing: .08em; color: var(--mu
 h1 { font-size: 1.7rem; margin: .2rem 0 .8rem; }
 h2 { font-size: 1.2rem; border-bottom: 1px solid var(--rule); padding-bottom: .2rem; margin: 2rem 0 .8rem; }
 p { margin: .5rem 0; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: .6rem 0; font-size: .95em; }
-th, td { border: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; table-layout: auto; margin: .6rem 0; font-size: .95em; }
+th, td { border: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 table.signoff td { height: 3.2em; }
 table.signoff td:first-child, table.signoff th:first-child { width: 22%; }
 th { background: var(--soft); }
@@ -35,12 +35,15 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 @page { @top-left { font: 8pt sans-serif; color: #57606a; } @top-right { font: 8pt sans-serif; color: #57606a; }
   @bottom-left { font: 8pt sans-serif; color: #57606a; } @bottom-right { font: 8pt sans-serif; color: #57606a; } }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  body { max-width: none; padding: 0; font-size: 10pt; line-height: 1.35; }
+  h2 { margin: 1.2rem 0 .5rem; }
+  .step { margin: .45rem 0; }
+  .step p { margin: .2rem 0; }
+  pre { font-size: 8pt; padding: .2rem .4rem; margin: .2rem 0; }
   h2 { break-after: avoid; }
   .step-head { break-after: avoid; }
   tr, pre, table.signoff { break-inside: avoid; }
   section#approval { break-inside: avoid; }
-  section#timeline { break-before: page; }
   pre { background: none; }
   a { color: inherit; text-decoration: none; }
 }

@@ -8,12 +8,13 @@ import { type Block, code, type Doc, fields, type Rich, type StepBlock, text } f
 import type { Report } from './report-model.js';
 import { notificationBlocks } from './report-notifications.js';
 import type { Execution } from './report-steps.js';
-import { against, branchWords, durationBetween, when } from './report-words.js';
+import { against, branchWords, clock, durationBetween, when } from './report-words.js';
 import { dur } from './words.js';
 
 const STATUS: Readonly<Record<Execution['status'], string>> = { succeeded: 'succeeded', failed: 'failed', skipped: 'skipped', in_flight: 'in flight (not finished)' };
-const PHASE = { change: 'change plan', checklist: 'checklist', rollback: 'rollback' } as const;
+const PHASE = { change: 'change', checklist: 'checklist', rollback: 'rollback' } as const;
 const DETAIL_LABEL: Readonly<Record<string, string>> = { manual: 'Instruction:', notify: 'Message:' };
+const COMMAND_LABEL = 'Command, as run (secrets masked):';
 
 function outcome(r: Report): Rich {
   const m = /^(.*)`([^`]+)`(.*)$/.exec(r.outcome.words);
@@ -97,8 +98,7 @@ function rollbackBlocks(r: Report): Block[] {
 /** One line of facts: when, how long, attempts, exit code, what resume did, where it went. */
 function factsLine(e: Execution, zone: string | undefined): string {
   const facts = [
-    `Started ${when(e.started, zone)}`,
-    e.finished ? `finished ${when(e.finished, zone)}` : 'not finished: in flight when the journal ends',
+    e.finished ? `${clock(e.started, zone)} to ${clock(e.finished, zone)}` : `Started ${when(e.started, zone)}, not finished: in flight when the journal ends`,
     e.attempts > 1 ? `${e.attempts} attempts` : undefined,
     e.exitCode === undefined ? undefined : `exit code ${e.exitCode}`,
     e.via ? `on resume: ${e.via}` : undefined,
@@ -108,16 +108,18 @@ function factsLine(e: Execution, zone: string | undefined): string {
 }
 
 function stepDetail(e: Execution, n: number, zone: string | undefined): StepBlock {
-  const body: Block[] = [text(factsLine(e, zone))];
+  const shown = e.detail !== undefined && e.detail.trim() !== '' ? e.detail : undefined;
+  // The facts and the label of what ran share a line: an 18-step run stays a few pages.
+  const body: Block[] = [text(`${factsLine(e, zone)}${shown !== undefined ? ` ${DETAIL_LABEL[e.kind] ?? COMMAND_LABEL}` : ''}`)];
+  if (shown !== undefined) body.push(code(shown));
   if (e.reason) body.push(text(`${STATUS[e.status]}: ${e.reason}`, e.status === 'failed' ? 'alert' : 'note'));
-  if (e.detail !== undefined && e.detail.trim() !== '') body.push(code(e.detail, DETAIL_LABEL[e.kind] ?? 'Command, as run (secrets masked):'));
   if (e.decisions.length) {
     body.push({ kind: 'list', items: e.decisions.map((d) => `${d.decision} by ${d.by}, ${when(d.at, zone)}${d.note ? `: ${d.note}` : ''}`) });
   }
   if (e.outputs && Object.keys(e.outputs).length) {
     body.push({ kind: 'table', head: ['Output', 'Value'], rows: Object.entries(e.outputs).map(([k, v]) => [k, v]) });
   }
-  if (e.logTail !== undefined) body.push(code(e.logTail, 'Output (the end of its log; secrets masked):'));
+  if (e.logTail !== undefined) body.push(code(e.logTail, 'Output (its end):'));
   const marks = [...(e.status === 'failed' ? ['FAILED'] : []), ...(e.status === 'in_flight' ? ['IN FLIGHT'] : []), ...(e.kind === 'manual' ? ['MANUAL'] : [])];
   const tags = [e.kind, PHASE[e.phase], STATUS[e.status], ...(e.durationMs !== undefined ? [dur(e.durationMs)] : [])];
   return { number: `${n}.`, title: `${e.host ? `[${e.host}] ` : ''}${e.key}${e.name ? `: ${e.name}` : ''}`, tags, marks, body };

@@ -47,6 +47,14 @@ export function when(iso: string | undefined, zone: string | undefined): string 
   return `${local.toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')} (${t.toFormat('HH:mm:ss')} UTC)`;
 }
 
+/** The time of day, "14:01:05 MST", for times on the run's own day (the summary has the date). */
+export function clock(iso: string, zone: string | undefined): string {
+  const t = DateTime.fromISO(iso, { zone: 'UTC' });
+  if (!t.isValid) return iso;
+  const z = zone ? toZone(zone) : undefined;
+  return (z ? t.setZone(z) : t).toFormat('HH:mm:ss ZZZZ');
+}
+
 /** "3m after the window opened", "10m before the window closed". */
 export function against(iso: string | undefined, edge: string | undefined, opened: boolean): string | undefined {
   if (!iso || !edge) return undefined;
