@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { NOTICE_SECTION_IDS } from './fixtures/render/documents.js';
 import { REPO, runCli, tempDir } from './helpers/cli.js';
 import { describeWith } from './helpers/servers.js';
 
@@ -25,24 +26,6 @@ const PAPERS = [
 const SIDE_MARGIN_MM = 14;
 const PX_PER_MM = 96 / 25.4;
 
-const NOTICE_SECTIONS = [
-  'summary',
-  'window',
-  'description',
-  'impact',
-  'contacts',
-  'performed-by',
-  'testing',
-  'hosts',
-  'change-plan',
-  'rollback-plan',
-  'recovery',
-  'checklist',
-  'notifications',
-  'time-budget',
-  'variables',
-  'approval',
-];
 const RECORD_SECTIONS = ['summary', 'steps', 'rollback', 'notifications', 'timeline', 'step-details'];
 const SHIPPED = readdirSync(join(REPO, 'runbooks'))
   .filter((f) => f.endsWith('.yaml'))
@@ -129,7 +112,7 @@ describeWith(existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (D
     'the notice of %s fits A4 and Letter, every section there',
     async (id) => {
       const html = await cli(['render', join(REPO, 'runbooks', `${id}.yaml`), '--format', 'html']);
-      await check(page, html, NOTICE_SECTIONS);
+      await check(page, html, NOTICE_SECTION_IDS);
     },
     60_000,
   );
@@ -137,7 +120,7 @@ describeWith(existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (D
   it('a wide table and a long command stay inside the page', async () => {
     // The contacts table once touched the sheet's edge; long unbroken words are the worst case.
     const html = await cli(['render', join(REPO, 'test', 'fixtures', 'render', 'hostile.yaml'), '--format', 'html']);
-    await check(page, html, NOTICE_SECTIONS);
+    await check(page, html, NOTICE_SECTION_IDS);
   }, 60_000);
 
   it('the record of a succeeded demo run: summary first, a few pages', async () => {
