@@ -126,8 +126,8 @@ describe('render: the KNS rolling deployment notice', () => {
     expect(md).toContain('-H "Authorization: Bearer ***"');
     expect(md).not.toMatch(/secrets\.|\$\{\{/);
     expect(md).toContain('echo "disable server kns/‹item›"');
-    expect(md).toContain("ssh ‹item› sudo git -C /opt/kns checkout --quiet 'v2009.12.03'");
-    expect(md).toContain("ssh ‹item› sudo tar -czf '/var/backups/kns'/‹run id›.tgz -C /etc kns");
+    expect(md).toContain("git -C /opt/kns checkout --quiet 'v2009.12.03'");
+    expect(md).toContain("tar -czf '/var/backups/kns'/‹run id›.tgz -C /etc kns");
   });
 
   it('describes the rollback: when, the undos per server, the plan, the escalation', async () => {
@@ -148,10 +148,14 @@ describe('render: the KNS rolling deployment notice', () => {
     expect(sections.get('Notifications')).toContain('| step 1: Send "deployment commencing" notification | interested-parties, audit |');
   });
 
-  it('takes the pool from --var', async () => {
-    const { sections } = await render('kns-rolling-deploy', '--var', 'servers=a1,a2');
-    expect(sections.get('Change plan')).toContain('For each of a1, a2, one at a time:');
-    expect(sections.get('Time budget')).toContain('(22m of work, then 48h of monitoring)');
+  it('takes the pool from its group', async () => {
+    const { sections } = await render('kns-rolling-deploy');
+    expect(sections.get('Change plan')).toContain('For each of kns1, kns2, kns3, one at a time:');
+  });
+
+  it('takes a loop from --var', async () => {
+    const { sections } = await render('conx-aws-production', '--var', 'web_nodes=a1,a2');
+    expect(sections.get('Change plan')).toContain('For each of a1, a2 (as node)');
   });
 });
 
@@ -173,7 +177,7 @@ describe('render: the network migration notice (date TBD)', () => {
     expect(plan).toContain('Confirmation asked: Is the cable in the new port, with the link light on?');
     expect(plan).toContain('**2 Allow for the network to settle in** _(wait');
     expect(plan).toContain('Wait 2m.');
-    expect(plan).toContain('For each of kns1, kns2, kns3, db1, lb1 (as host), all at once:');
+    expect(plan).toContain('For each of kns1, kns2, kns3, db1, lb1 (as server), all at once:');
     expect(sections.get('Rollback plan')).toContain('**1 Move network cable back to original network port** **MANUAL**');
   });
 });
@@ -205,19 +209,28 @@ describe('render: the values being changed', () => {
   it('fills in --var and --vars-file, and lists every variable with its value', async () => {
     const dir = tempDir();
     const varsFile = join(dir, 'vars.yaml');
-    writeFileSync(varsFile, 'servers: [kns7, kns8]\nkns_port: 9090\n');
+    writeFileSync(varsFile, 'backup_dir: /srv/backups\nkns_port: 9090\n');
     const { md, sections } = await render('kns-rolling-deploy', '--var', 'revision=v9.9', '--vars-file', varsFile);
     const plan = sections.get('Change plan')!;
-    expect(plan).toContain("ssh ‹item› sudo git -C /opt/kns checkout --quiet 'v9.9'");
+    expect(plan).toContain("git -C /opt/kns checkout --quiet 'v9.9'");
+    expect(plan).toContain("tar -czf '/srv/backups'/‹run id›.tgz -C /etc kns");
     expect(plan).toContain("curl -fsS --max-time 10 http://‹item›:'9090'/healthcheck");
-    expect(plan).toContain('For each of kns7, kns8, one at a time:');
-    expect(plan).toContain('KNS deployment commencing: revision v9.9 to kns7, kns8, one server at a time.');
+    expect(plan).toContain('KNS deployment commencing: revision v9.9 to kns1, kns2, kns3, one server at a time.');
     expect(md).not.toContain("v2009.12.03'");
     const vars = sections.get('Variables')!;
     expect(vars).toContain('| `revision` | v9.9 | set for this notice (runbook default: v2009.12.03) |');
-    expect(vars).toContain('| `servers` | kns7, kns8 | set for this notice (runbook default: kns1, kns2, kns3) |');
+    expect(vars).toContain('| `backup_dir` | /srv/backups | set for this notice (runbook default: /var/backups/kns) |');
     expect(vars).toContain('| `kns_port` | 9090 | set for this notice (runbook default: 8080) |');
-    expect(vars).toContain('| `lb_host` | lb1.example.com | runbook default |');
+    expect(vars).toContain('| `kns_vip` | kns.example.com | runbook default |');
+  });
+
+  it('fills in a list from --var, item by item', async () => {
+    const { sections } = await render('demo', '--var', 'servers=a,b', '--var', 'version=9.9');
+    const plan = sections.get('Change plan')!;
+    expect(plan).toContain("for server in 'a' 'b'; do");
+    expect(plan).toContain('For each of a, b (as server), one at a time:');
+    expect(plan).toContain('Deployment of v9.9 to a, b commencing');
+    expect(sections.get('Variables')).toContain('| `servers` | a, b | set for this notice (runbook default: web1, web2, web3) |');
   });
 
   it('names the values only the run knows', async () => {
@@ -257,7 +270,7 @@ describe('render: the hosts each step touches', () => {
   });
 
   it('says nothing of hosts for a runbook that has none', async () => {
-    const { md, sections } = await render('email-patch');
+    const { md, sections } = await render('demo');
     expect(sections.get('Hosts')).toContain('Every step runs on the machine running runbook.');
     expect(md).not.toContain('Runs on');
   });

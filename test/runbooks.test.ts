@@ -165,7 +165,7 @@ describe("the seeds' failure paths, rehearsed", () => {
   });
 
   it('network: the cable moves are manual steps, in the plan and in the roll back', async () => {
-    const p = await plan('network-migration', '--fail', 'internet');
+    const p = await plan('network-migration', '--fail', 'host-internet[kns1]');
     expect(p.entries.filter((e) => e.manual).map((e) => e.key)).toEqual(['move-cable', 'move-cable-back']);
     expect(p.outcome.outcome).toBe('rolled_back');
   });

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { refused } from '../errors.js';
 import { realClock } from '../executors/clock.js';
+import type { SshHosts } from '../executors/ssh-master.js';
 import { formatProblem } from '../load/problem.js';
 import { resolveVars } from '../load/vars.js';
 import { formatDuration } from '../model/duration.js';
@@ -20,6 +21,7 @@ import { loadChecked } from './load-checked.js';
 import { takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
 import { type PlanOptions, planCommand } from './plan.js';
+import { hostsRecord, openHosts, preflight } from './preflight.js';
 import { findInterrupted } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
@@ -56,7 +58,26 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   const unfinished = await findInterrupted(store, runbook.id);
   if (unfinished) throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`runbook resume ${unfinished}\`, or roll it back with \`runbook rollback ${unfinished}\``);
   if (gate.waitMs) await waitForWindow(gate.waitMs);
+  const remote = openHosts(runbook);
+  try {
+    if (remote) await preflight(remote, runbook);
+    return await startRun(file, opts, loaded, vars, secrets, gate, store, remote);
+  } finally {
+    await remote?.close();
+  }
+}
 
+async function startRun(
+  file: string,
+  opts: ExecOptions,
+  loaded: ReturnType<typeof loadChecked>,
+  vars: Readonly<Record<string, unknown>>,
+  secrets: Record<string, string>,
+  gate: ReturnType<typeof windowGate>,
+  store: ReturnType<typeof openStore>,
+  remote: SshHosts | undefined,
+): Promise<number> {
+  const { runbook } = loaded;
   const run = await store.createRun(runbook.id, loaded.text);
   const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.where})`, ...loaded.problems.map(formatProblem)];
   let lock: HeldLock;
@@ -84,6 +105,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
       windowIgnored: gate.ignored,
+      ...hostsRecord(runbook),
     });
     return await runSession({
       runbook,
@@ -98,6 +120,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       format: opts.format === 'json' ? 'json' : 'text',
       yes: Boolean(opts.yes),
       preamble,
+      remote,
     });
   } finally {
     await lock.release();

@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { refused } from '../errors.js';
+import type { SshHosts } from '../executors/ssh-master.js';
 import { KILL_GRACE_MS } from '../executors/watchdog.js';
 import { currentBootId, liveGroupMembers } from '../state/processes.js';
 import type { JournalRecord, StepProcessRecord } from '../state/records.js';
@@ -16,20 +17,55 @@ import type { RunSummary } from '../state/summary.js';
 export interface OrphanOptions {
   readonly killOrphans?: boolean | undefined;
   readonly interactive: boolean;
+  /** The run's hosts: a remote step is asked about on its host. */
+  readonly remote?: SshHosts | undefined;
 }
 
-/** The in-flight steps whose process group is still alive on this host, in this boot. */
-export function findOrphans(records: readonly JournalRecord[], summary: RunSummary): StepProcessRecord[] {
+/** Whether a step's group still runs: here from /proc, on a host by asking it (same boot, group not empty). */
+interface Checker {
+  alive(p: StepProcessRecord): Promise<boolean>;
+  stop(p: StepProcessRecord): Promise<void>;
+}
+
+const local: Checker = {
+  alive: async (p) => p.host === hostname() && p.bootId === currentBootId() && p.startTime !== undefined && liveGroupMembers(p.pgid, p.startTime).length > 0,
+  stop: (p) => stopGroup(p.pgid, p.startTime!),
+};
+
+// $1: the group, $2: the boot id it ran in. pgrep sees other users' processes (a step run as root).
+const ALIVE = 'b=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null); [ "$b" = "$2" ] && pgrep -g "$1" >/dev/null';
+const STOP = `${ALIVE} || exit 0; kill -s TERM -- "-$1"; kill -s CONT -- "-$1"; for i in $(seq 50); do pgrep -g "$1" >/dev/null || exit 0; sleep 0.1; done; kill -s KILL -- "-$1"`;
+
+function remoteChecker(remote: SshHosts): Checker {
+  const run = async (p: StepProcessRecord, script: string) => {
+    const r = await remote.run(p.host, ['bash', '-c', script, 'runbook-orphan', String(p.pgid), p.bootId], Boolean(p.become));
+    if (r.exit.error) throw refused(`cannot tell whether step ${p.key} still runs on ${p.host}: ${r.exit.error}`);
+    return r.exit.code === 0;
+  };
+  return {
+    alive: (p) => run(p, ALIVE),
+    stop: async (p) => void (await run(p, STOP)),
+  };
+}
+
+/** The in-flight steps whose process group is still alive (here in this boot, or on their host). */
+export async function findOrphans(records: readonly JournalRecord[], summary: RunSummary, remote?: SshHosts): Promise<{ p: StepProcessRecord; on: Checker }[]> {
   const inFlight = new Set(summary.inFlightAll.map((s) => s.seq));
   const last = new Map<number, StepProcessRecord>(); // a wait or soak starts a process per check
   for (const r of records) if (r.type === 'step_process' && inFlight.has(r.seq)) last.set(r.seq, r);
-  return [...last.values()].filter((p) => p.host === hostname() && p.bootId === currentBootId() && p.startTime !== undefined && liveGroupMembers(p.pgid, p.startTime).length > 0);
+  const found: { p: StepProcessRecord; on: Checker }[] = [];
+  const away = remote && remoteChecker(remote);
+  for (const p of last.values()) {
+    const on = p.remote ? (away && remote.has(p.host) ? away : undefined) : local;
+    if (on && (await on.alive(p))) found.push({ p, on });
+  }
+  return found;
 }
 
 /** Settles each orphan (waited for or stopped) before the resume goes on; `say` prints a line. */
 export async function settleOrphans(records: readonly JournalRecord[], summary: RunSummary, opts: OrphanOptions, say: (line: string) => void): Promise<void> {
-  for (const p of findOrphans(records, summary)) {
-    const what = `step ${p.key} is still running from before the interruption (process group ${p.pgid})`;
+  for (const { p, on } of await findOrphans(records, summary, opts.remote)) {
+    const what = `step ${p.key} is still running from before the interruption (process group ${p.pgid}${p.remote ? ` on ${p.host}` : ''})`;
     if (!opts.interactive && !opts.killOrphans) throw refused(`${what}: wait for it to end, or resume with --kill-orphans to stop it`);
     let stop = Boolean(opts.killOrphans);
     if (!stop) {
@@ -38,8 +74,8 @@ export async function settleOrphans(records: readonly JournalRecord[], summary: 
       stop = a.trim().toLowerCase().startsWith('s');
     }
     say(`${what}: ${stop ? 'stopping it' : 'waiting for it to end'}…`);
-    if (stop) await stopGroup(p.pgid, p.startTime!);
-    else while (liveGroupMembers(p.pgid, p.startTime!).length > 0) await sleep(500);
+    if (stop) await on.stop(p);
+    else while (await on.alive(p)) await sleep(500);
   }
 }
 

@@ -20,6 +20,7 @@ import { summarize } from '../state/summary.js';
 import { takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
 import { settleOrphans } from './orphans.js';
+import { openHosts, preflight, recordedInventory, withRecordedHosts } from './preflight.js';
 import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
@@ -59,9 +60,10 @@ async function prepare(store: Storage, run: RunRef, opts: ResumeOptions, replayO
     if (first?.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started; run \`runbook exec\` again`);
     const copy = await store.readRunbookCopy(run);
     const copyHash = sha256(copy);
-    const loaded = loadRunbookText(copy, `${run.where}/runbook.yaml`);
+    // Relative paths (ssh config, known_hosts) as the original resolved them; hosts and groups as the run recorded them.
+    const loaded = loadRunbookText(copy, `${run.where}/runbook.yaml`, { baseDir: dirname(first.file), inventoryText: recordedInventory(first) });
     if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
-    const runbook = loaded.runbook;
+    const runbook = withRecordedHosts(loaded.runbook, first);
     if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);
     const changed = describeFileChange(first.file, copyHash, runbook);
     if (changed) preamble.push(changed);
@@ -96,12 +98,14 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
   const store = openStore(opts);
   const run = await pickRunToResume(store, arg);
   const p = await prepare(store, run, opts, false);
+  const remote = openHosts(p.runbook);
   try {
+    if (remote) await preflight(remote, p.runbook);
     // We hold the lock: the run is ours, not running elsewhere.
     const summary = summarize(p.replay.records);
     if (summary.state !== 'interrupted' && summary.state !== 'running') throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
     // A step still running from before (its CLI died with its watchdog) is settled first.
-    await settleOrphans(p.replay.records, summary, { killOrphans: opts.killOrphans, interactive: isInteractiveSession() }, (line) => process.stderr.write(`${line}\n`));
+    await settleOrphans(p.replay.records, summary, { killOrphans: opts.killOrphans, interactive: isInteractiveSession(), remote }, (line) => process.stderr.write(`${line}\n`));
     const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : opts.failInFlight ? 'failed' : undefined;
     const step = summary.inFlight && [...allSteps(p.runbook)].find((s) => s.id === summary.inFlight!.stepId);
     const restarted = step?.reboots && p.replay.restartedSince(summary.inFlight!.seq);
@@ -128,8 +132,10 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
       windowEnd: 'end' in gate ? gate.end : undefined,
       inFlight,
       preamble: [`resuming run ${run.runId} by ${whoAmI()}`, ...p.preamble],
+      remote,
     });
   } finally {
+    await remote?.close();
     await p.release();
   }
 }
@@ -148,13 +154,17 @@ export async function rollbackCommand(runId: string, opts: ResumeOptions): Promi
   if (summary.state === 'escalated') throw invalid(`the rollback of run ${run.runId} already ran and escalated: recover by hand (see \`runbook report ${run.runId}\`)`);
   if (summary.state === 'running') throw refused(`run ${run.runId} is still running: stop it first (Ctrl-C), then roll it back`);
   const p = await prepare(store, run, opts, true);
+  const remote = openHosts(p.runbook);
   try {
+    if (remote) await preflight(remote, p.runbook);
     return await runSession({
       ...sessionOf(p, store, opts),
       rollbackReason: `rollback requested after the run (${summary.state.replace('_', ' ')})`,
       preamble: [`rolling back run ${run.runId} by ${whoAmI()}`, ...p.preamble],
+      remote,
     });
   } finally {
+    await remote?.close();
     await p.release();
   }
 }

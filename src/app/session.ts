@@ -11,6 +11,7 @@ import type { StepValues, Values } from '../engine/scope.js';
 import { realClock } from '../executors/clock.js';
 import { Masker } from '../executors/output.js';
 import { RealExecutor } from '../executors/real.js';
+import type { SshHosts } from '../executors/ssh-master.js';
 import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
@@ -39,6 +40,8 @@ export interface SessionInput {
   readonly rollbackReason?: string | undefined;
   /** Lines printed before the first step (run id, takeovers, file changes). */
   readonly preamble?: readonly string[];
+  /** The run's hosts (master connections opened by the preflight); closed by the caller. */
+  readonly remote?: SshHosts | undefined;
 }
 
 export function isInteractiveSession(): boolean {
@@ -88,6 +91,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     run: { id: s.run.runId, started: s.started },
     window: windowValues(s.runbook),
     env: process.env,
+    groups: s.runbook.groups,
     dry: false,
   };
   const executor = new RealExecutor({
@@ -98,6 +102,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     outputPath: (seq) => `${outputs}/${seq}.env`,
     confirm: (req, instruction, question) => operator.confirm(req, instruction, question),
     notify: (message, to) => notifier.send(message, to),
+    transportFor: s.remote && ((host, become) => s.remote!.transport(host, become)),
   });
   // The renderer may hold back the lines of replayed steps (src/render/console/plain.ts): they
   // are written before anything else happens, a record journaled or a process started.

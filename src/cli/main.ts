@@ -111,6 +111,12 @@ program
   .action((run, opts) => runCommand(() => import('./commands/report.js'), run, opts));
 
 program
+  .command('check')
+  .description('connect to every host the runbook names: reachable, host key known, sudo -n where become')
+  .argument('<file>')
+  .action((file) => runCommand(() => import('./commands/check.js'), file));
+
+program
   .command('schema')
   .description('print the JSON Schema of the runbook format')
   .action(() => runCommand(() => import('./commands/schema.js')));

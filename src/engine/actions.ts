@@ -3,6 +3,7 @@
  * commands quoted, secrets passed in the environment and masked in what is shown.
  */
 import { DEFAULTS, type Step } from '../model/types.js';
+import type { Placement } from './engine.js';
 import type { Action } from './ports.js';
 import { type LoopBindings, type RenderedCommand, renderCommand, renderEnv, renderMessage, renderPath, type Values } from './scope.js';
 
@@ -14,6 +15,8 @@ export interface BuiltAction {
   readonly env: Readonly<Record<string, string>>;
   /** The working directory of its processes, resolved. */
   readonly cwd: string | undefined;
+  /** Where its processes run (set for commands). */
+  readonly place?: Placement | undefined;
 }
 
 const NO_ENV: Readonly<Record<string, string>> = Object.freeze({});
@@ -65,12 +68,12 @@ export function buildUndoAction(command: string, step: Step, values: Values, loo
   };
 }
 
-/** Resolve a for_each list: a literal list, or `${{ vars.x }}` (a single value becomes a list of one). */
+/** Resolve a for_each list: a literal list, `${{ vars.x }}` (a single value becomes a list of one) or `${{ groups.x }}`. */
 export function resolveItems(items: readonly unknown[] | string, values: Values, loop: LoopBindings): unknown[] {
   if (typeof items !== 'string') return [...items];
   const m = /^\s*\$\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}\s*$/.exec(items);
   if (!m) return [renderMessage(items, values, loop)];
-  let value: unknown = { vars: values.vars, ...loop };
+  let value: unknown = { vars: values.vars, groups: values.groups ?? {}, ...loop };
   for (const part of m[1]!.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   if (value === undefined) return [renderMessage(items, values, loop)];
   if (typeof value === 'string')

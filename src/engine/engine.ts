@@ -5,8 +5,8 @@
  * ports differ (./ports.ts). Deterministic given each step's outcome and each decision, which is
  * what makes a resume a replay of the journal (./replay.ts).
  */
-import type { ForEachStep, Runbook, Step } from '../model/types.js';
-import type { JournalRecord, Phase, RunOutcome, StepStatus } from '../state/records.js';
+import { type ForEachStep, LOCAL_HOST, type Runbook, type Step } from '../model/types.js';
+import type { JournalRecord, Phase, RunOutcome, StepStartedRecord, StepStatus } from '../state/records.js';
 import { TemplateError } from '../template/shell.js';
 import { type BuiltAction, buildAction, buildUndoAction, resolveItems } from './actions.js';
 import { checkWhen, StepStatuses, type WhenResult } from './conditions.js';
@@ -16,7 +16,7 @@ import { failpoint } from './failpoint.js';
 import { instanceKey, itemLabel } from './keys.js';
 import { type Clock, type ExecRequest, type ExecResult, type JournalPort, NO_JOURNAL, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
 import type { Replay } from './replay.js';
-import type { LoopBindings, StepValues, Values } from './scope.js';
+import { type LoopBindings, renderMessage, type StepValues, type Values } from './scope.js';
 
 export interface EngineOptions {
   readonly runbook: Runbook;
@@ -55,7 +55,17 @@ interface UndoEntry {
   readonly itemPath: readonly string[];
   readonly loop: LoopBindings;
   readonly seq: number;
+  /** Where the step ran: its undo runs there too. */
+  readonly place: Placement;
 }
+
+/** Where a step's processes run: a host of the runbook (undefined: this machine), as root or not. */
+export interface Placement {
+  readonly host: string | undefined;
+  readonly become: boolean;
+}
+
+const HERE: Placement = { host: undefined, become: false };
 
 /** The time for a record; consecutive records (a step's end, the next one's start) often share a millisecond. */
 let nowMs = -1;
@@ -97,6 +107,8 @@ export class Engine {
   private overrunDecided: 'continue' | undefined;
   /** How many items of each running loop (its ref) have failed so far, for the plan's failure paths. */
   private readonly failedItems = new WeakMap<StepRef, number>();
+  /** Set when a host was lost during a step: why the run stops. */
+  private unreachable: string | undefined;
 
   constructor(private readonly o: EngineOptions) {
     this.seq = o.replay?.maxSeq ?? 0;
@@ -151,10 +163,10 @@ export class Engine {
 
   private async runUndo(entry: UndoEntry, index: number, total: number): Promise<ListOutcome> {
     const undo = entry.step.undo!;
-    if (undo.kind === 'steps') return this.runList(undo.steps, 'rollback', entry.itemPath, entry.loop);
+    if (undo.kind === 'steps') return this.runList(undo.steps, 'rollback', entry.itemPath, entry.loop, undefined, entry.place);
     const ref: StepRef = { key: `${entry.key}:undo`, step: entry.step, phase: 'rollback', index, total, undoOf: entry.key };
-    const built = () => buildUndoAction(undo.run, entry.step, this.o.values, entry.loop);
-    const r = await this.runStep(ref, entry.loop, built);
+    const built = () => this.placed(entry.place, (values) => buildUndoAction(undo.run, entry.step, values, entry.loop));
+    const r = await this.runStep(ref, entry.loop, built, undefined, entry.place);
     if (r.status === 'interrupted') return { kind: 'interrupted' };
     if (r.status === 'stopped') return { kind: 'stopped' };
     return r.status === 'failed' ? { kind: 'escalate', reason: r.reason ?? 'failed' } : { kind: 'done' };
@@ -167,10 +179,10 @@ export class Engine {
   }
 
   private async interrupted(): Promise<RunResult> {
-    const signal = String(this.o.signal.reason ?? 'SIGINT');
-    await this.journal(() => ({ type: 'run_interrupted', at: now(), signal, seq: this.seq }));
+    const signal = String(this.o.signal.reason ?? (this.unreachable ? 'unreachable' : 'SIGINT'));
+    await this.journal(() => ({ type: 'run_interrupted', at: now(), signal, seq: this.seq, reason: this.unreachable }));
     this.o.emit({ type: 'run_interrupted', signal });
-    return { outcome: 'interrupted', exitCode: 130, message: 'interrupted: resumable' };
+    return { outcome: 'interrupted', exitCode: 130, message: this.unreachable ? `interrupted: ${this.unreachable}; resumable` : 'interrupted: resumable' };
   }
 
   private async finish(outcome: RunOutcome, exitCode: number, message: string): Promise<RunResult> {
@@ -185,7 +197,7 @@ export class Engine {
   }
 
   /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
-  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings, parent?: StepRef): Promise<ListOutcome> {
+  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings, parent?: StepRef, inherited?: Placement): Promise<ListOutcome> {
     const visits = new Map<string, number>();
     let i = 0;
     while (i < steps.length) {
@@ -203,8 +215,8 @@ export class Engine {
         const overrun = !when.skipped && phase === 'change' && itemPath.length === 0 ? await this.checkOverrun(ref) : undefined;
         if (overrun) return overrun;
         if (when.skipped) result = when.skipped;
-        else if (step.kind === 'for_each') result = await this.runLoop(step, ref, itemPath, loop);
-        else result = await this.runStep(ref, loop, () => buildAction(step, this.o.values, loop), when.words);
+        else if (step.kind === 'for_each') result = await this.runLoop(step, ref, itemPath, loop, inherited);
+        else result = await this.runStep(ref, loop, () => this.placed(this.place(ref, loop, inherited), (values) => buildAction(step, values, loop)), when.words, inherited);
       }
       if (result.status === 'interrupted') return { kind: 'interrupted' };
       if (result.status === 'stopped') return { kind: 'stopped' };
@@ -351,7 +363,7 @@ export class Engine {
   }
 
   /** A rolling deployment: items in batches of `serial`, stopping once failures exceed max_failures. */
-  private async runLoop(step: ForEachStep, ref: StepRef, itemPath: readonly string[], loop: LoopBindings): Promise<StepOutcome> {
+  private async runLoop(step: ForEachStep, ref: StepRef, itemPath: readonly string[], loop: LoopBindings, inherited: Placement | undefined): Promise<StepOutcome> {
     const visit = this.nextVisit(ref.key);
     const fresh = !this.o.replay?.finished(ref.key, visit);
     const seq = fresh && !this.o.replay?.started(ref.key, visit).length ? await this.startRecord(ref, visit, 1) : this.seq;
@@ -371,10 +383,10 @@ export class Engine {
         const label = labels[b + n]!;
         const path = [...itemPath, label];
         const bindings = { ...loop, [step.as]: item };
-        const out = await this.runList(step.steps, ref.phase, path, bindings, ref);
+        const out = await this.runList(step.steps, ref.phase, path, bindings, ref, inherited);
         if (out.kind === 'done' || out.kind === 'end') {
           const seq = this.lastSeqUnder.get(path.join('/')) ?? this.seq;
-          if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq });
+          if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq, place: this.placeOrHere(ref, bindings, inherited) });
         }
         return out;
       });
@@ -398,19 +410,19 @@ export class Engine {
   }
 
   /** `detail`: what runs, as people see it (secrets masked): the command, instruction or message. */
-  private async startRecord(ref: StepRef, visit: number, attempt: number, skipped?: string, detail?: string): Promise<number> {
+  private async startRecord(ref: StepRef, visit: number, attempt: number, skipped?: string, host?: string, detail?: string): Promise<number> {
     const seq = ++this.seq;
     failpoint('before-started');
-    await this.journal(() => ({ ...this.startedRecord(ref, visit, attempt, seq), skipped, detail }));
+    await this.journal(() => ({ ...this.startedRecord(ref, visit, attempt, seq), skipped, host, detail }));
     failpoint('after-started');
     return seq;
   }
 
-  private startedRecord(ref: StepRef, visit: number, attempt: number, seq: number): JournalRecord {
+  private startedRecord(ref: StepRef, visit: number, attempt: number, seq: number): StepStartedRecord {
     return { type: 'step_started', at: now(), seq, key: ref.key, visit, stepId: ref.step.id, kind: ref.step.kind, phase: ref.phase, attempt, undoOf: ref.undoOf };
   }
 
-  private async finishRecord(ref: StepRef, visit: number, seq: number, started: number, r: ExecResult, attempts: number, fresh: boolean, via?: string): Promise<StepOutcome> {
+  private async finishRecord(ref: StepRef, visit: number, seq: number, started: number, r: ExecResult, attempts: number, fresh: boolean, via?: string, host?: string): Promise<StepOutcome> {
     const durationMs = this.o.clock.now() - started;
     if (fresh) failpoint('before-finished');
     if (fresh) {
@@ -434,17 +446,17 @@ export class Engine {
       ); // flushed by the next record that syncs: the next step's start, a decision, the run's end
       failpoint('after-finished');
     }
-    this.o.emit({ type: 'step_finished', ref, status: r.status, attempts, durationMs, exitCode: r.exitCode, reason: r.reason, replayed: !fresh });
+    this.o.emit({ type: 'step_finished', ref, status: r.status, attempts, durationMs, exitCode: r.exitCode, reason: r.reason, replayed: !fresh, host });
     return { status: r.status, reason: r.reason, fresh };
   }
 
   /** One step instance: from the journal if it already ran, else executed with its retries. */
-  private async runStep(ref: StepRef, loop: LoopBindings, build: () => BuiltAction, condition?: string): Promise<StepOutcome> {
+  private async runStep(ref: StepRef, loop: LoopBindings, build: () => BuiltAction, condition?: string, inherited?: Placement): Promise<StepOutcome> {
     const { step } = ref;
     const visit = this.nextVisit(ref.key);
     const done = this.o.replay?.finished(ref.key, visit);
     if (done) {
-      this.remember(ref, loop, done, done.seq);
+      this.remember(ref, loop, done, done.seq, this.placeOrHere(ref, loop, inherited));
       this.o.emit({ type: 'step_finished', ref, status: done.status, attempts: done.attempts, durationMs: done.durationMs, exitCode: done.exitCode, reason: done.reason, replayed: true });
       return { status: done.status, reason: done.reason, fresh: false };
     }
@@ -456,12 +468,12 @@ export class Engine {
     const firstAttempt = last ? last.attempt + 1 : 1;
     if (last) {
       startedAt = Date.parse(inFlight[0]!.at);
-      const choice = await this.resolveInFlight(ref, visit, loop, last.seq);
+      const choice = await this.resolveInFlight(ref, visit, loop, last.seq, inherited);
       if (choice !== 'rerun') {
         const r: ExecResult = { status: choice === 'done' ? 'succeeded' : 'failed', reason: choice === 'failed' ? 'counted as failed on resume' : undefined };
         const seq = last.seq;
         const out = await this.finishRecord(ref, visit, seq, startedAt, r, last.attempt, true, `in flight at the interruption: counted ${choice === 'done' ? 'done' : 'failed'}`);
-        if (r.status === 'succeeded') this.remember(ref, loop, { status: 'succeeded' }, seq);
+        if (r.status === 'succeeded') this.remember(ref, loop, { status: 'succeeded' }, seq, this.placeOrHere(ref, loop, inherited));
         return out;
       }
     }
@@ -478,9 +490,10 @@ export class Engine {
     let delay = step.retryDelayMs;
     // `retries` bounds the attempts in all (retries + 1); a re-run decided on resume always
     // runs, even past that bound.
+    const host = built.place?.host;
     for (let attempt = firstAttempt; ; attempt++) {
-      const seq = await this.startRecord(ref, visit, attempt, undefined, built.shown); // on disk: only now may the step run
-      this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref), condition });
+      const seq = await this.startRecord(ref, visit, attempt, undefined, host, built.shown); // on disk: only now may the step run
+      this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref), condition, host });
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
       // first, and stops the step before it starts.
       if (this.o.journal !== NO_JOURNAL) await afterSignals();
@@ -489,7 +502,8 @@ export class Engine {
       const onProcess = (p: ProcessIdentity) => void this.journal(() => ({ type: 'step_process', at: now(), seq, key: ref.key, ...p }), false).catch(() => {});
       const r: ExecResult = this.o.signal.aborted
         ? { status: 'failed', interrupted: true }
-        : await this.executeInWindow({ ref, action: built.action, seq, attempt, env, cwd: built.cwd, startedAt, signal: this.o.signal, onProcess });
+        : await this.executeInWindow({ ref, action: built.action, seq, attempt, env, cwd: built.cwd, startedAt, signal: this.o.signal, onProcess, host, become: built.place?.become });
+      if (r.unreachable) this.lostHost(ref, r.reason);
       if (r.interrupted) return { status: 'interrupted', fresh: true };
       if (r.by) await this.decide(ref.key, visit, r.status === 'succeeded' ? 'confirmed' : r.status, r.by, r.note);
       if (r.status === 'failed' && attempt <= step.retries && !this.o.signal.aborted && r.reason !== PASSED_DURING_WAIT) {
@@ -499,10 +513,52 @@ export class Engine {
         delay = Math.round(delay * step.retryBackoff);
         continue;
       }
-      const out = await this.finishRecord(ref, visit, seq, first, r, attempt, true);
-      this.remember(ref, loop, r, seq);
+      const out = await this.finishRecord(ref, visit, seq, first, r, attempt, true, undefined, host);
+      this.remember(ref, loop, r, seq, built.place ?? HERE);
       return out;
     }
+  }
+
+  /**
+   * Where a step runs: its own `on:`/`become:`, else its loops' (innermost first, resolved with
+   * the current items), else what its list inherits (an undo list: where its loop item ran),
+   * else here. Throws TemplateError when `on:` does not name a host: the step fails before it starts.
+   */
+  private place(ref: StepRef, loop: LoopBindings, inherited: Placement | undefined): Placement {
+    let on: string | undefined;
+    let become: boolean | undefined;
+    for (let r: StepRef | undefined = ref; r && (on === undefined || become === undefined); r = r.loop) {
+      on ??= r.step.on;
+      become ??= r.step.become;
+    }
+    if (on === undefined) return { host: inherited?.host, become: become ?? inherited?.become ?? false };
+    const name = on.includes('${{') ? renderMessage(on, this.o.values, loop).trim() : on;
+    if (name === LOCAL_HOST) return { host: undefined, become: become ?? false };
+    if (!Object.hasOwn(this.o.runbook.hosts, name)) throw new TemplateError(`on: ${JSON.stringify(name)} is not a host of this runbook`);
+    return { host: name, become: become ?? false };
+  }
+
+  /** place(), or here when `on:` cannot resolve (an undo of a step that never ran cannot be reached). */
+  private placeOrHere(ref: StepRef, loop: LoopBindings, inherited: Placement | undefined): Placement {
+    try {
+      return this.place(ref, loop, inherited);
+    } catch (err) {
+      if (err instanceof TemplateError) return HERE;
+      throw err;
+    }
+  }
+
+  /** Builds an action where `host.name` is the step's host, and says where it runs. */
+  private placed(place: Placement, build: (values: Values) => BuiltAction): BuiltAction {
+    const built = build(place.host === undefined ? this.o.values : { ...this.o.values, host: place.host });
+    const runs = built.action.kind === 'shell' || built.action.kind === 'poll' || built.action.kind === 'monitor';
+    return runs ? { ...built, place } : built;
+  }
+
+  /** A host lost during a step: the run stops as interrupted, the step in doubt. */
+  private lostHost(ref: StepRef, reason: string | undefined): void {
+    this.unreachable ??= `${ref.key}: ${reason ?? 'the host is unreachable'}`;
+    this.o.emit({ type: 'warning', message: `${this.unreachable}: the run stops here (the step is in doubt); resume once the host is back` });
   }
 
   /** Plans show each step's failure path in words; a real run does not spend the time. */
@@ -516,6 +572,7 @@ export class Engine {
     loop: LoopBindings,
     r: { status: StepStatus; outputs?: Readonly<Record<string, string>> | undefined; stdout?: string | undefined; exitCode?: number | undefined },
     seq: number,
+    place: Placement = HERE,
   ): void {
     if (ref.undoOf) return;
     this.o.values.steps.set(ref.step.id, { outputs: r.outputs ?? {}, stdout: r.stdout ?? '', exitCode: r.exitCode });
@@ -524,14 +581,14 @@ export class Engine {
       const prefix = itemPath.slice(0, n).join('/');
       this.lastSeqUnder.set(prefix, Math.max(seq, this.lastSeqUnder.get(prefix) ?? 0));
     }
-    if (r.status === 'succeeded' && ref.step.undo) this.undoStack.push({ key: ref.key, step: ref.step, itemPath, loop, seq });
+    if (r.status === 'succeeded' && ref.step.undo) this.undoStack.push({ key: ref.key, step: ref.step, itemPath, loop, seq, place });
   }
 
   /**
    * The step that was running when the run stopped (execution `seq`): reboots with a restart
    * since, idempotent, verify, or ask.
    */
-  private async resolveInFlight(ref: StepRef, visit: number, loop: LoopBindings, seq: number): Promise<'rerun' | 'done' | 'failed'> {
+  private async resolveInFlight(ref: StepRef, visit: number, loop: LoopBindings, seq: number, inherited: Placement | undefined): Promise<'rerun' | 'done' | 'failed'> {
     // Decided afresh on every resume: an earlier 'rerun' may itself have been cut off after its
     // effect took place, so reusing that decision could run the step twice.
     const { step } = ref;
@@ -543,8 +600,11 @@ export class Engine {
     else if (step.idempotent) (choice = 'rerun'), (note = 'idempotent: safe to run again');
     else if (resumesByItself(step)) (choice = 'rerun'), (note = `a ${step.kind} step resumes where it was (its deadline is kept)`);
     else if (step.verify) {
-      const built = buildUndoAction(step.verify, step, this.o.values, loop);
+      const place = this.placeOrHere(ref, loop, inherited);
+      const built = this.placed(place, (values) => buildUndoAction(step.verify!, step, values, loop));
       const verify = await this.o.executor.execute({
+        host: place.host,
+        become: place.become,
         ref: { ...ref, key: `${ref.key}:verify` },
         action: built.action,
         seq: this.seq,

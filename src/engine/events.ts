@@ -30,9 +30,11 @@ export type EngineEvent =
       readonly onFailure: string;
       /** Its `when:` in words, when a dry run could not decide it ("runs if ..."), or why it is skipped. */
       readonly condition?: string | undefined;
+      /** The host it runs on (absent: this machine). */
+      readonly host?: string | undefined;
     }
   /** One or more whole lines of a step's output (masked), joined by newlines. */
-  | { readonly type: 'step_output'; readonly ref: StepRef; readonly stream: 'stdout' | 'stderr'; readonly lines: string }
+  | { readonly type: 'step_output'; readonly ref: StepRef; readonly stream: 'stdout' | 'stderr'; readonly lines: string; readonly host?: string | undefined }
   | {
       readonly type: 'step_finished';
       readonly ref: StepRef;
@@ -43,6 +45,7 @@ export type EngineEvent =
       readonly reason?: string | undefined;
       /** True when the result came from the journal (resume). */
       readonly replayed: boolean;
+      readonly host?: string | undefined;
     }
   | { readonly type: 'step_retry'; readonly ref: StepRef; readonly attempt: number; readonly delayMs: number; readonly reason: string }
   | { readonly type: 'branch'; readonly ref: StepRef; readonly to: string }

@@ -31,11 +31,19 @@ export interface ExecRequest {
   readonly onProcess?: ((process: ProcessIdentity) => void) | undefined;
   /** Epoch ms at which a wait (sleep or poll) stops and says so (`stoppedEarly`): the point of no return. */
   readonly stopAt?: number | undefined;
+  /** The runbook's host its processes run on (undefined: this machine), through `sudo -n` with `become`. */
+  readonly host?: string | undefined;
+  readonly become?: boolean | undefined;
 }
 
 /** Where a step's process runs: enough to find it again, and to tell it from a reused pid. */
 export interface ProcessIdentity {
+  /** This machine's hostname, or with `remote` the runbook's name of the host it runs on. */
   readonly host: string;
+  /** It runs on a host reached over SSH. */
+  readonly remote?: boolean | undefined;
+  /** On a host: it runs as root (through `sudo -n`), so stopping it needs sudo too. */
+  readonly become?: boolean | undefined;
   /** /proc/sys/kernel/random/boot_id ('' where there is none). */
   readonly bootId: string;
   /** Its process group (it leads it). */
@@ -53,6 +61,8 @@ export interface ExecResult {
   readonly stdout?: string | undefined;
   /** The run was interrupted while this step ran: it stays in flight. */
   readonly interrupted?: boolean | undefined;
+  /** With `interrupted`: its host was lost before the result came back (`reason` says how). */
+  readonly unreachable?: boolean | undefined;
   /** A wait reached the request's `stopAt` before it was over. */
   readonly stoppedEarly?: boolean | undefined;
   /** Manual steps: who confirmed, and their note. */

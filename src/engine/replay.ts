@@ -39,7 +39,8 @@ export class Replay {
     let session: Machine | undefined;
     for (const r of records) {
       if ((r.type === 'run_started' || r.type === 'run_resumed') && r.bootId !== undefined) session = { host: r.host, bootId: r.bootId };
-      else if (r.type === 'step_process') this.machineOf.set(r.seq, { host: r.host, bootId: r.bootId });
+      // A remote step's boot id is its host's: never compared with this machine's.
+      else if (r.type === 'step_process') this.machineOf.set(r.seq, { host: r.remote ? `ssh:${r.host}` : r.host, bootId: r.bootId });
       if (r.type === 'step_started') {
         if (session) this.machineOf.set(r.seq, session);
         const k = id(r.key, r.visit);

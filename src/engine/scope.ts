@@ -5,7 +5,8 @@
  * show `***`. In text (messages, manual instructions, plans) a secret is always `***`, so
  * secrets never reach notifications.
  */
-import type { Ref } from '../template/parse.js';
+import { LOCAL_HOST } from '../model/types.js';
+import { hiddenByLoop, lookupPath as lookup, type Ref } from '../template/parse.js';
 import { secretVariable } from '../template/secret-env.js';
 import { type Resolved, type Resolver, renderShell, renderText, TemplateError } from '../template/shell.js';
 
@@ -23,6 +24,10 @@ export interface Values {
   readonly run: { readonly id: string; readonly started: string };
   readonly window: { readonly start?: string | undefined; readonly end?: string | undefined };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The runbook's groups (with the inventory's): `${{ groups.X }}` is a list of host names. */
+  readonly groups?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** The current step's host, for `${{ host.name }}`; undefined: local. Set per step by the engine. */
+  readonly host?: string | undefined;
   /** Dry runs show values only known at run time as `<steps.ID.outputs.K>`. */
   readonly dry: boolean;
 }
@@ -32,15 +37,6 @@ export type LoopBindings = Readonly<Record<string, unknown>>;
 
 export const SECRET_MASK = '***';
 
-function lookup(root: unknown, parts: readonly string[]): { found: boolean; value: unknown } {
-  let value = root;
-  for (const part of parts) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return { found: false, value: undefined };
-    value = (value as Record<string, unknown>)[part];
-  }
-  return { found: true, value };
-}
-
 /** Collects the variables a command's secret references need (name -> value). */
 type SecretEnv = Record<string, string>;
 
@@ -48,6 +44,10 @@ function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: Sec
   const missing = (what: string): never => {
     throw new TemplateError(`\${{ ${ref.raw} }}: ${what}`);
   };
+  if (hiddenByLoop(ref, Object.keys(loop))) {
+    const r = lookup(loop, [ref.root, ...ref.parts]);
+    return r.found ? { value: r.value } : missing('not inside a loop over it');
+  }
   switch (ref.root) {
     case 'vars': {
       const r = lookup(values.vars, ref.parts);
@@ -85,6 +85,12 @@ function resolveRef(values: Values, loop: LoopBindings, ref: Ref, inCommand: Sec
     }
     case 'env':
       return { value: values.env[ref.parts[0]!] ?? '' };
+    case 'groups': {
+      const name = ref.parts[0]!;
+      return values.groups && Object.hasOwn(values.groups, name) ? { value: values.groups[name] } : missing('no such group');
+    }
+    case 'host':
+      return { value: values.host ?? LOCAL_HOST };
   }
 }
 

@@ -52,6 +52,8 @@ export interface ProcessResult {
   readonly stdout: string;
   readonly outputs: Record<string, string>;
   readonly error?: string | undefined;
+  /** The host was lost before the result came back: the step is in doubt. */
+  readonly unreachable?: boolean | undefined;
 }
 
 export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
@@ -81,7 +83,8 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
   clearTimeout(escalate);
   if (timedOut || interrupted) proc.signal('SIGKILL'); // what is left of the group
   const stdout = output.close();
-  return { exitCode: exit.code, signal: exit.signal, timedOut, interrupted, stdout, outputs: readOutputs(req.outputPath, req.secrets), error: exit.error };
+  const outputs = exit.outputs !== undefined ? parseOutputs(exit.outputs, req.secrets) : readOutputs(req.outputPath, req.secrets);
+  return { exitCode: exit.code, signal: exit.signal, timedOut, interrupted, stdout, outputs, error: exit.error, unreachable: exit.unreachable };
 }
 
 /** What each signal stops when it aborts: one listener per signal rather than one per step. */
@@ -171,6 +174,10 @@ function readOutputs(path: string | undefined, secrets: readonly string[]): Reco
   } catch {
     return {};
   }
+  return parseOutputs(text, secrets);
+}
+
+function parseOutputs(text: string, secrets: readonly string[]): Record<string, string> {
   const outputs: Record<string, string> = {};
   const masker = new Masker(secrets);
   for (const line of text.split('\n')) {

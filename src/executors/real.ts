@@ -7,6 +7,7 @@ import type { Action, Clock, ExecRequest, ExecResult, StepExecutor } from '../en
 import { formatDuration } from '../model/duration.js';
 import type { LogSink } from '../state/storage.js';
 import { type ProcessResult, runProcess } from './process.js';
+import type { Transport } from './transport.js';
 
 export interface ManualAnswer {
   readonly status: 'succeeded' | 'failed' | 'skipped';
@@ -24,6 +25,8 @@ export interface RealExecutorDeps {
   readonly outputPath: (seq: number) => string | undefined;
   readonly confirm: (request: ExecRequest, instruction: string, question: string) => Promise<ManualAnswer>;
   readonly notify: (message: string, to: readonly string[] | undefined) => Promise<void>;
+  /** How to reach a host of the runbook (as root through `sudo -n` with `become`). */
+  readonly transportFor?: ((host: string, become: boolean) => Transport) | undefined;
 }
 
 type Shell = Extract<Action, { kind: 'shell' }>;
@@ -70,8 +73,13 @@ export class RealExecutor implements StepExecutor {
   }
 
   private run(req: ExecRequest, command: string, shell: readonly string[], timeoutMs: number | undefined): Promise<ProcessResult> {
-    const outputPath = this.d.outputPath(req.seq);
+    const transport = req.host === undefined ? undefined : this.d.transportFor?.(req.host, Boolean(req.become));
+    if (req.host !== undefined && !transport) throw new Error(`no way to reach host ${req.host}`);
+    // On a host, $RUNBOOK_OUTPUT is a file there, brought back by the transport.
+    const outputPath = transport ? undefined : this.d.outputPath(req.seq);
+    const host = req.host;
     return runProcess({
+      transport,
       argv: [...shell, '-c', command],
       env: req.env,
       cwd: req.cwd,
@@ -81,7 +89,7 @@ export class RealExecutor implements StepExecutor {
       secrets: this.d.secrets,
       outputPath,
       onStarted: req.onProcess,
-      onLines: (stream, lines) => this.d.emit({ type: 'step_output', ref: req.ref, stream, lines }),
+      onLines: (stream, lines) => this.d.emit({ type: 'step_output', ref: req.ref, stream, lines, host }),
     });
   }
 
@@ -89,6 +97,7 @@ export class RealExecutor implements StepExecutor {
     const p = await this.run(req, a.command, a.shell, a.timeoutMs);
     const base = { exitCode: p.exitCode, stdout: p.stdout, outputs: p.outputs };
     if (p.interrupted) return { ...base, status: 'failed', interrupted: true };
+    if (p.unreachable) return { ...base, status: 'failed', interrupted: true, unreachable: true, reason: p.error };
     if (p.error) return { ...base, status: 'failed', reason: p.error };
     if (p.timedOut) return { ...base, status: 'failed', reason: `timed out after ${formatDuration(a.timeoutMs ?? 0)}` };
     if (p.exitCode === undefined) return { ...base, status: 'failed', reason: `killed by ${p.signal ?? 'a signal'}` };
@@ -125,7 +134,7 @@ export class RealExecutor implements StepExecutor {
       const p = await this.run(req, a.command, a.shell, Math.max(1000, a.everyMs));
       if (p.interrupted) return { status: 'failed', interrupted: true };
       if (p.exitCode !== 0) {
-        const why = p.timedOut ? 'timed out' : `exit code ${p.exitCode ?? p.signal}`;
+        const why = p.timedOut ? 'timed out' : p.error ? p.error : `exit code ${p.exitCode ?? p.signal}`;
         return { status: 'failed', exitCode: p.exitCode, reason: `check ${checks} failed (${why}) at ${new Date(this.d.clock.now()).toISOString()}` };
       }
       const left = end - this.d.clock.now();

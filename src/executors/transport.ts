@@ -22,6 +22,10 @@ export interface Exit {
   readonly signal?: string | undefined;
   /** It could not be started or waited for. */
   readonly error?: string | undefined;
+  /** The host was lost before the result came back (ssh's own failure): the step is in doubt. */
+  readonly unreachable?: boolean | undefined;
+  /** What the process wrote to $RUNBOOK_OUTPUT, when the transport brought it back (remote hosts). */
+  readonly outputs?: string | undefined;
 }
 
 export interface ProcessHandle {

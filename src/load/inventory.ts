@@ -142,7 +142,7 @@ class Walk {
         this.add('error', [...path, key], `${key} must be a string`);
         continue;
       }
-      const bad = hostWordProblem(value, field === 'address' ? 'address' : 'user');
+      const bad = hostWordProblem(value, field);
       if (bad) this.add('error', [...path, key], bad);
       else out[field] = value;
     }

@@ -5,14 +5,20 @@
  */
 import { LOCAL_HOST } from './types.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
 const BAD_CHARS = /[\s\u0000-\u001f\u007f-\u009f]/u;
 
-/** Why `value` cannot be the `what` of a host (`host name`, `address`, `user`), or undefined. */
-export function hostWordProblem(value: string, what: string): string | undefined {
-  if (value === '') return `a ${what} cannot be empty`;
-  if (value.startsWith('-')) return `a ${what} cannot start with "-" (${JSON.stringify(value)} would reach ssh as an option)`;
-  if (BAD_CHARS.test(value)) return `a ${what} cannot hold whitespace or control characters: ${JSON.stringify(value)}`;
+/** Whitespace or a control character: what could split or end a word of a command line. */
+export const hasSpaceOrControl = (value: string): boolean => BAD_CHARS.test(value);
+
+export type HostWord = 'host name' | 'address' | 'user';
+const ARTICLE: Record<HostWord, string> = { 'host name': 'a host name', address: 'an address', user: 'a user' };
+
+/** Why `value` cannot be a host's name, address or user, or undefined. */
+export function hostWordProblem(value: string, what: HostWord): string | undefined {
+  const a = ARTICLE[what];
+  if (value === '') return `${a} cannot be empty`;
+  if (value.startsWith('-')) return `${a} cannot start with "-" (${JSON.stringify(value)} would reach ssh as an option)`;
+  if (BAD_CHARS.test(value)) return `${a} cannot hold whitespace or control characters: ${JSON.stringify(value)}`;
   return undefined;
 }
 

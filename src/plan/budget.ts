@@ -11,11 +11,11 @@ import { totalMs } from './loop-items.js';
 type Vars = Readonly<Record<string, unknown>>;
 
 export function expectedDurationMs(runbook: Runbook, vars: Vars = runbook.vars): number {
-  return totalMs(runbook.steps, vars, (s) => expectedMs(s)) + totalMs(runbook.checklist, vars, (s) => expectedMs(s));
+  return totalMs(runbook.steps, vars, (s) => expectedMs(s), runbook.groups) + totalMs(runbook.checklist, vars, (s) => expectedMs(s), runbook.groups);
 }
 
 export function worstCaseDurationMs(runbook: Runbook, vars: Vars = runbook.vars): number {
-  return totalMs(runbook.steps, vars, worstCaseMs) + totalMs(runbook.checklist, vars, worstCaseMs);
+  return totalMs(runbook.steps, vars, worstCaseMs, runbook.groups) + totalMs(runbook.checklist, vars, worstCaseMs, runbook.groups);
 }
 
 /** Of the expected duration: the top-level monitor steps (a soak). */
@@ -25,5 +25,5 @@ export function soakDurationMs(runbook: Runbook): number {
 
 /** `window.rollback_reserve`, else the rollback plan's estimated duration. */
 export function rollbackReserveMs(runbook: Runbook): number {
-  return runbook.window?.rollbackReserveMs ?? totalMs(runbook.rollback.steps, runbook.vars, (s) => expectedMs(s));
+  return runbook.window?.rollbackReserveMs ?? totalMs(runbook.rollback.steps, runbook.vars, (s) => expectedMs(s), runbook.groups);
 }

@@ -1,19 +1,19 @@
 /**
  * What a for_each loops over, as the change notice can know it before the run: a literal list,
- * or `${{ vars.x }}` looked up in the variables (after --var and --vars-file). Pure.
+ * or `${{ vars.x }}` looked up in the variables (after --var and --vars-file), or `${{ groups.x }}`. Pure.
  */
 import { itemLabel } from '../engine/keys.js';
 import type { Step } from '../model/types.js';
 
-const VAR_REF = /^\s*\$\{\{\s*vars\.([A-Za-z0-9_.-]+)\s*\}\}\s*$/;
+const VAR_REF = /^\s*\$\{\{\s*(vars|groups)\.([A-Za-z0-9_.-]+)\s*\}\}\s*$/;
 
 /** The item labels, or undefined when they are only known at run time. */
-export function loopItems(items: readonly unknown[] | string, vars: Readonly<Record<string, unknown>>): string[] | undefined {
+export function loopItems(items: readonly unknown[] | string, vars: Readonly<Record<string, unknown>>, groups: Readonly<Record<string, readonly string[]>> = {}): string[] | undefined {
   if (typeof items !== 'string') return items.map(itemLabel);
   const m = VAR_REF.exec(items);
   if (!m) return undefined;
-  let value: unknown = vars;
-  for (const part of m[1]!.split('.')) {
+  let value: unknown = m[1] === 'groups' ? groups : vars;
+  for (const part of m[2]!.split('.')) {
     if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
@@ -30,15 +30,15 @@ export function loopItems(items: readonly unknown[] | string, vars: Readonly<Rec
  * Total time of a list of steps, with `each` giving one step's time: a loop counts its body once
  * per batch of `serial` items (once when the items are only known at run time).
  */
-export function totalMs(steps: readonly Step[], vars: Readonly<Record<string, unknown>>, each: (s: Step) => number): number {
+export function totalMs(steps: readonly Step[], vars: Readonly<Record<string, unknown>>, each: (s: Step) => number, groups: Readonly<Record<string, readonly string[]>> = {}): number {
   let sum = 0;
   for (const s of steps) {
     if (s.kind !== 'for_each') {
       sum += each(s);
       continue;
     }
-    const n = loopItems(s.items, vars)?.length ?? 1;
-    sum += Math.ceil(n / s.serial) * totalMs(s.steps, vars, each);
+    const n = loopItems(s.items, vars, groups)?.length ?? 1;
+    sum += Math.ceil(n / s.serial) * totalMs(s.steps, vars, each, groups);
   }
   return sum;
 }

@@ -169,6 +169,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     steps: new Map(),
     dry: true,
     env: process.env,
+    groups: runbook.groups,
     run: { id: '<run id>', started: new Date(start).toISOString() },
     window: times ? { start: times.start.toISO() ?? undefined, end: times.end.toISO() ?? undefined } : {},
   };

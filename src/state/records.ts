@@ -30,6 +30,9 @@ export interface RunStartedRecord {
   readonly window?: { readonly start?: string; readonly end?: string; readonly zone?: string } | undefined;
   /** Set when --ignore-window overrode an enforced window: what it would have refused, in words. */
   readonly windowIgnored?: string | undefined;
+  /** The hosts and groups as resolved at the start (the inventory may change): a resume uses these. */
+  readonly hosts?: Readonly<Record<string, { readonly address?: string | undefined; readonly user?: string | undefined; readonly port?: number | undefined }>> | undefined;
+  readonly groups?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 export interface StepStartedRecord {
@@ -50,6 +53,8 @@ export interface StepStartedRecord {
   readonly skipped?: string | undefined;
   /** What runs, as people see it (secrets masked): the command, the instruction or the message. */
   readonly detail?: string | undefined;
+  /** The host it runs on (absent: this machine). */
+  readonly host?: string | undefined;
 }
 
 export interface StepFinishedRecord {
@@ -105,6 +110,8 @@ export interface RunInterruptedRecord {
   readonly at: string;
   readonly signal: string;
   readonly seq?: number | undefined;
+  /** Why, when it was not a signal (`signal: 'unreachable'`: a host lost during a step). */
+  readonly reason?: string | undefined;
 }
 
 export interface RunResumedRecord {
@@ -128,7 +135,10 @@ export interface StepProcessRecord {
   /** The step_started record's. */
   readonly seq: number;
   readonly key: string;
+  /** This machine's hostname, or with `remote` the runbook's name of the host the step runs on. */
   readonly host: string;
+  readonly remote?: boolean | undefined;
+  readonly become?: boolean | undefined;
   readonly bootId: string;
   readonly pgid: number;
   /** Clock ticks since boot (/proc/PID/stat field 22); absent without /proc. */

@@ -3,10 +3,10 @@
  *
  *   vars.X   secrets.X   item (or the loop's `as`), item.field   steps.ID.outputs.K
  *   steps.ID.stdout   steps.ID.exit_code   steps.ID.status   run.id   run.started   window.start
- *   window.end   env.X
+ *   window.end   env.X   groups.X (a list of host names)   host.name (the step's host)
  */
 
-export type Root = 'vars' | 'secrets' | 'steps' | 'run' | 'window' | 'env' | 'loop';
+export type Root = 'vars' | 'secrets' | 'steps' | 'run' | 'window' | 'env' | 'groups' | 'host' | 'loop';
 
 export interface Ref {
   /** The text between the braces, trimmed: `vars.servers`. */
@@ -30,7 +30,16 @@ export interface ParsedTemplate {
 const OPEN = '${{';
 const CLOSE = '}}';
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const ROOTS = new Set(['vars', 'secrets', 'steps', 'run', 'window', 'env']);
+/** The names a reference starts with; any other first name is a loop variable. */
+export const TEMPLATE_ROOTS: readonly string[] = ['vars', 'secrets', 'steps', 'run', 'window', 'env', 'groups', 'host'];
+const ROOTS: ReadonlySet<string> = new Set(TEMPLATE_ROOTS);
+/** Roots of the second edition, which a loop variable of the same name still hides. */
+const LATER_ROOTS: ReadonlySet<string> = new Set(['groups', 'host']);
+
+/** A `host.name` or `groups.X` reference that a loop variable called host or groups hides. */
+export function hiddenByLoop(ref: Ref, loopVars: Iterable<string>): boolean {
+  return LATER_ROOTS.has(ref.root) && [...loopVars].includes(ref.root);
+}
 
 /**
  * Parsed templates by text: validation (several rules), the plan and the run all parse the
@@ -98,6 +107,9 @@ function toRef(raw: string, offset: number, length: number): Ref | string {
   if (!ROOTS.has(head)) return { raw, root: 'loop', parts, offset, length };
   const root = head as Root;
   const shape = checkShape(root, rest);
+  // Loops written before these roots existed may be called host or groups: `${{ host }}` and
+  // `${{ host.ip }}` stay loop references (see refersToLoop).
+  if (shape && LATER_ROOTS.has(head)) return { raw, root: 'loop', parts, offset, length };
   return shape ?? { raw, root, parts: rest, offset, length };
 }
 
@@ -107,7 +119,10 @@ function checkShape(root: Root, rest: readonly string[]): string | undefined {
       return rest.length >= 1 ? undefined : 'vars needs a name: vars.X';
     case 'secrets':
     case 'env':
+    case 'groups':
       return rest.length === 1 ? undefined : `${root} takes one name: ${root}.X`;
+    case 'host':
+      return rest.length === 1 && rest[0] === 'name' ? undefined : 'host has name: host.name';
     case 'run':
       return rest.length === 1 && (rest[0] === 'id' || rest[0] === 'started') ? undefined : 'run has id and started: run.id, run.started';
     case 'window':
@@ -121,4 +136,14 @@ function checkShape(root: Root, rest: readonly string[]): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Where the dotted parts of a reference lead inside `root` (own properties only). */
+export function lookupPath(root: unknown, parts: readonly string[]): { found: boolean; value: unknown } {
+  let value = root;
+  for (const part of parts) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return { found: false, value: undefined };
+    value = (value as Record<string, unknown>)[part];
+  }
+  return { found: true, value };
 }

@@ -8,7 +8,7 @@ import { loopItems } from '../plan/loop-items.js';
 
 /** How many items a loop has, where that is known statically (a literal list or a list default). */
 export function itemCount(step: Step & { kind: 'for_each' }, runbook: Runbook): number {
-  return loopItems(step.items, runbook.vars)?.length ?? 1;
+  return loopItems(step.items, runbook.vars, runbook.groups)?.length ?? 1;
 }
 
 export function estimatedMs(steps: readonly Step[], runbook: Runbook): number {

@@ -11,13 +11,17 @@ import { conditions } from './rules/conditions.js';
 import { expectRegex } from './rules/expect-regex.js';
 import { failurePaths } from './rules/failure-paths.js';
 import { forEach } from './rules/for-each.js';
+import { hosts } from './rules/hosts.js';
 import { nestedShells } from './rules/nested-shells.js';
 import { notifyChannels } from './rules/notify-channels.js';
 import { reachability } from './rules/reachability.js';
+import { remoteInCommand } from './rules/remote-in-command.js';
 import { reservedIds } from './rules/reserved-ids.js';
 import { secretHeredoc } from './rules/secret-heredoc.js';
 import { secretUsage } from './rules/secret-usage.js';
+import { sshOptions } from './rules/ssh-options.js';
 import { stepFlags } from './rules/step-flags.js';
+import { stepHosts } from './rules/step-hosts.js';
 import { templates } from './rules/templates.js';
 import { uniqueIds } from './rules/unique-ids.js';
 import { unused } from './rules/unused.js';
@@ -40,6 +44,10 @@ export const RULES: readonly Rule[] = [
   notifyChannels,
   windowRule,
   stepFlags,
+  hosts,
+  sshOptions,
+  stepHosts,
+  remoteInCommand,
   unused,
 ];
 

@@ -19,12 +19,12 @@ export function describe(e: EngineEvent): string | undefined {
     case 'step_started': {
       const retry = e.attempt > 1 ? ` (attempt ${e.attempt})` : '';
       const kind = e.ref.step.kind === 'manual' ? ' (manual)' : '';
-      return `▶ ${stepTitle(e.ref)}${kind}${retry}${e.detail ? `: ${firstLine(e.detail)}` : ''}`;
+      return `▶ ${onHost(e.host)}${stepTitle(e.ref)}${kind}${retry}${e.detail ? `: ${firstLine(e.detail)}` : ''}`;
     }
     case 'step_finished': {
       const took = e.replayed ? 'done before the interruption' : formatDuration(e.durationMs);
       const mark = e.status === 'succeeded' ? '✓' : e.status === 'skipped' ? '↷' : '✗';
-      return `${mark} ${e.ref.key} ${e.status}${e.reason ? `: ${e.reason}` : ''} (${took})`;
+      return `${mark} ${onHost(e.host)}${e.ref.key} ${e.status}${e.reason ? `: ${e.reason}` : ''} (${took})`;
     }
     case 'step_retry':
       return `↻ ${e.ref.key} failed (${e.reason}); attempt ${e.attempt} in ${formatDuration(e.delayMs)}`;
@@ -48,6 +48,11 @@ export function describe(e: EngineEvent): string | undefined {
     case 'step_output':
       return `${OUTPUT_BAR}${e.lines.replace(/\n/g, `\n${OUTPUT_BAR}`)}`;
   }
+}
+
+/** `[web2] ` before a remote step's name. */
+function onHost(host: string | undefined): string {
+  return host === undefined ? '' : `[${host}] `;
 }
 
 function firstLine(text: string): string {

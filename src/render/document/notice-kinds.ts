@@ -24,15 +24,15 @@ export function kindTag(step: Step): string {
 }
 
 /** The words for a loop's items: "For each of kns1, kns2, kns3, one at a time:". */
-export function loopWords(step: Extract<Step, { kind: 'for_each' }>, vars: Readonly<Record<string, unknown>>, show: Show): string {
-  const items = loopItems(step.items, vars);
+export function loopWords(step: Extract<Step, { kind: 'for_each' }>, vars: Readonly<Record<string, unknown>>, show: Show, groups: Readonly<Record<string, readonly string[]>> = {}): string {
+  const items = loopItems(step.items, vars, groups);
   const as = step.as === 'item' ? '' : ` (as ${step.as})`;
   const what = items ? `For each of ${items.join(', ')}${as}` : `For each item of ${show.text(String(step.items))}${as}`;
   const failures = step.maxFailures > 0 ? ` Up to ${plural(step.maxFailures, 'item')} may fail before the loop stops.` : '';
   return `${what}, ${serialWords(step.serial, items?.length)}:${failures}`;
 }
 
-export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>, show: Show): Block[] {
+export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>, show: Show, groups: Readonly<Record<string, readonly string[]>> = {}): Block[] {
   switch (step.kind) {
     case 'run':
       return [code(show.command(step.run))];
@@ -54,7 +54,7 @@ export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>, 
     case 'notify':
       return [text(`Send to ${step.to ? step.to.join(', ') : 'every channel'}:`), text(show.text(step.message), 'note')];
     case 'for_each':
-      return [text(loopWords(step, vars, show))];
+      return [text(loopWords(step, vars, show, groups))];
   }
 }
 

@@ -37,9 +37,9 @@ const prose = (t: string | undefined): Block[] => [text(t?.trim() ? maskSecretRe
 export function buildNotice(runbook: Runbook, opts: NoticeOptions): Doc {
   const numbers = numberSteps(runbook);
   const view = runbook.window ? windowView(runbook.window, opts.localZone) : undefined;
-  const show = noticeShow({ vars: opts.vars, window: { start: view?.times?.start.toISO() ?? undefined, end: view?.times?.end.toISO() ?? undefined } });
+  const show = noticeShow({ vars: opts.vars, groups: runbook.groups, window: { start: view?.times?.start.toISO() ?? undefined, end: view?.times?.end.toISO() ?? undefined } });
   const hosts = Object.keys(runbook.hosts).length > 0 ? runbook.hosts : undefined;
-  const ctx: StepsContext = { numbers, vars: opts.vars, show, escalate: runbook.rollback.escalate, hosts };
+  const ctx: StepsContext = { numbers, vars: opts.vars, groups: runbook.groups, show, escalate: runbook.rollback.escalate, hosts };
   const hasUndo = [...walk(runbook.steps), ...walk(runbook.checklist)].some((s) => s.undo !== undefined);
   const changeDefault = runbook.rollback.steps.length > 0 || hasUndo ? 'rollback' : 'abort';
   const failing = changeDefault === 'rollback' ? 'goes to the rollback plan' : 'stops the run without rolling back';

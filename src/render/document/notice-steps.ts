@@ -14,6 +14,8 @@ export interface StepsContext {
   readonly numbers: Numbers;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly show: Show;
+  /** The runbook's groups: a loop over one lists its hosts. */
+  readonly groups?: Readonly<Record<string, readonly string[]>> | undefined;
   /** `rollback.escalate`, said where a failure escalates. */
   readonly escalate: string | undefined;
   /** Where steps run, when the runbook names hosts: the host per step is then always said. */
@@ -53,7 +55,7 @@ export function stepBlocks(steps: readonly Step[], defaultFailure: string, ctx: 
     const body: Block[] = [];
     if (step.description) body.push(text(ctx.show.text(step.description)));
     if (where && step.kind !== 'for_each') body.push(text(`Runs ${where}:`));
-    body.push(...kindBlocks(step, ctx.vars, ctx.show));
+    body.push(...kindBlocks(step, ctx.vars, ctx.show, ctx.groups));
     if (where && step.kind === 'for_each') body.push(text(`Its steps run ${where}, unless a step says otherwise.`));
     if (step.kind === 'for_each') body.push({ kind: 'steps', steps: stepBlocks(step.steps, defaultFailure, ctx, true, placed) });
     const extras = extraWords(step);

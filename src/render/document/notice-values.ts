@@ -10,6 +10,7 @@ import { maskSecretRefs } from './sanitize.js';
 
 export interface NoticeValues {
   readonly vars: Readonly<Record<string, unknown>>;
+  readonly groups: Readonly<Record<string, readonly string[]>>;
   /** The window's start and end (ISO, with offset) when the start is set. */
   readonly window: { readonly start?: string | undefined; readonly end?: string | undefined };
 }
@@ -54,6 +55,12 @@ function resolve(values: NoticeValues, ref: Ref): Resolved {
     }
     case 'env':
       return named(`$${ref.parts[0]} of the run`);
+    case 'groups': {
+      const members = values.groups[ref.parts[0]!];
+      return members ? { value: members } : named(ref.raw);
+    }
+    case 'host':
+      return named("the step's host");
   }
 }
 

@@ -3,7 +3,7 @@
  * an attempt of the same execution), with its outcome, operator decisions and branch. Pure.
  */
 import { walk } from '../../model/normalize.js';
-import type { Runbook, Step } from '../../model/types.js';
+import { LOCAL_HOST, type Runbook, type Step } from '../../model/types.js';
 import type { JournalRecord, Phase } from '../../state/records.js';
 
 export interface Decision {
@@ -71,8 +71,7 @@ export function collectExecutions(runbook: Runbook, records: readonly JournalRec
       e.attempts = Math.max(e.attempts, r.attempt);
       e.seq = r.seq;
       if (r.detail !== undefined) e.detail = r.detail;
-      const host = (r as { host?: unknown }).host;
-      if (typeof host === 'string' && host !== '' && host !== 'local') e.host = host;
+      if (r.host !== undefined && r.host !== LOCAL_HOST) e.host = r.host;
     } else if (r.type === 'step_finished') {
       const e = open.get(instance(r.key, r.visit)) ?? latest.get(r.key);
       if (!e) continue;

@@ -1,14 +1,17 @@
 /**
- * A for_each given as a string is exactly one `${{ vars.X }}`, and X's default is a list (or a
- * comma-separated string, as `--var X=a,b` gives). The loop variable (`as`) does not hide a
+ * A for_each given as a string is exactly one `${{ vars.X }}` (X's default a list, or a
+ * comma-separated string, as `--var X=a,b` gives) or one `${{ groups.X }}`. The loop variable (`as`) does not hide a
  * template root or an enclosing loop's variable.
  */
 import type { ForEachStep } from '../../model/types.js';
+import { TEMPLATE_ROOTS } from '../../template/parse.js';
 import type { Rule, RuleContext } from '../context.js';
 import { placedSteps } from '../lists.js';
 
 const SINGLE_VAR = /^\s*\$\{\{\s*vars\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z0-9_-]+)*)\s*\}\}\s*$/;
-const ROOTS = new Set(['vars', 'secrets', 'steps', 'run', 'window', 'env']);
+const SINGLE_GROUP = /^\s*\$\{\{\s*groups\.[A-Za-z_][A-Za-z0-9_-]*\s*\}\}\s*$/;
+// host and groups stay allowed (loops were called that before those roots existed).
+const ROOTS: ReadonlySet<string> = new Set(TEMPLATE_ROOTS.filter((r) => r !== 'host' && r !== 'groups'));
 
 export const forEach: Rule = {
   name: 'for-each',
@@ -28,9 +31,11 @@ export const forEach: Rule = {
 
 function checkItems(ctx: RuleContext, step: ForEachStep, items: string): void {
   const path = [...step.path, 'for_each'];
+  // Whether the group exists is the templates rule's business.
+  if (SINGLE_GROUP.test(items)) return;
   const m = SINGLE_VAR.exec(items);
   if (!m) {
-    ctx.error(path, 'for_each must be a list or a single "${{ vars.NAME }}" reference to a list variable');
+    ctx.error(path, 'for_each must be a list or a single "${{ vars.NAME }}" reference to a list variable, or "${{ groups.NAME }}"');
     return;
   }
   const name = m[1] as string;

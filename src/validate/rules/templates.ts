@@ -5,11 +5,9 @@
 import { didYouMean } from '../../load/suggest.js';
 import { allSteps } from '../../model/normalize.js';
 import type { Runbook } from '../../model/types.js';
-import { parseTemplate, type Ref } from '../../template/parse.js';
+import { hiddenByLoop, parseTemplate, type Ref, TEMPLATE_ROOTS as ROOTS } from '../../template/parse.js';
 import type { Rule } from '../context.js';
 import { allFields, type Field } from '../fields.js';
-
-const ROOTS = ['vars', 'secrets', 'steps', 'run', 'window', 'env'];
 
 export const templates: Rule = {
   name: 'templates',
@@ -41,6 +39,7 @@ export function checkRef(ref: Ref, field: Field, runbook: Runbook, stepIds: () =
   const shown = `"\${{ ${ref.raw} }}"`;
   const loopVars = field.placed?.list.loopVars ?? [];
   const outsideSteps = field.placed === undefined;
+  if (hiddenByLoop(ref, loopVars)) return undefined;
   switch (ref.root) {
     case 'vars':
       return Object.hasOwn(runbook.vars, name) ? undefined : `${shown}: no variable "${name}" is declared under vars${didYouMean(name, Object.keys(runbook.vars))}`;
@@ -55,6 +54,11 @@ export function checkRef(ref: Ref, field: Field, runbook: Runbook, stepIds: () =
     }
     case 'window':
       return runbook.window ? undefined : `${shown}: the runbook has no window`;
+    case 'groups':
+      return Object.hasOwn(runbook.groups, name) ? undefined : `${shown}: no group "${name}" is declared under groups (or in the inventory)${didYouMean(name, Object.keys(runbook.groups))}`;
+    case 'host':
+      if (field.what === 'on') return `${shown}: on: chooses the host, so it cannot use the host's name`;
+      return outsideSteps ? `${shown}: there is no step, so no host, here` : undefined;
     case 'run':
     case 'env':
       return undefined;

@@ -1,0 +1,217 @@
+/**
+ * What travels over one SSH session. The remote command is fixed (LOADER): it reads a bash
+ * program (STAGE) from stdin up to a NUL and evaluates it; the stage reads the session's frame
+ * (a nonce, the step's directory, argv and environment, NUL-separated: values are never quoted,
+ * so nothing is parsed twice) and starts the step under `setsid` with stdin /dev/null, so a
+ * `read` or `cat` in the step cannot eat what follows. The rest of stdin is control: one signal
+ * name a line, sent to the step's group; its end (ssh died, the CLI was killed) kills the group.
+ *
+ * On stdout the step's output is framed by the nonce: what the login scripts print before
+ * `NONCE:start:PGID:BOOTID:STARTTIME` is not the step's; `NONCE:end:CODE:LENGTH` ends it, followed by
+ * LENGTH bytes of $RUNBOOK_OUTPUT. stderr gets `NONCE:start` too, for the same reason. Whatever
+ * the step left behind in its group when it ends is stopped before the end frame (nothing keeps
+ * running on the host, and sshd does not wait for it).
+ */
+
+/** The remote command: the same for every step, so no value is ever in it. */
+export const LOADER = `exec bash -c 'IFS= read -r -d "" s && eval "$s"'`;
+/** The same through `sudo -n` (become: true): the whole stage runs as root, its env from the frame. */
+export const SUDO_LOADER = `exec sudo -n -- bash -c 'IFS= read -r -d "" s && eval "$s"'`;
+
+/** Output files beyond this are cut (as for local steps). */
+const MAX_OUTPUTS = 1 << 20;
+
+const STAGE = `
+IFS= read -r -d '' h || exit 90
+read -r n ac ec <<<"$h"
+mapfile -d '' -n $((ac + ec + 1)) r
+d=\${r[0]}
+a=("\${r[@]:1:ac}")
+for e in "\${r[@]:1+ac:ec}"; do export "$e"; done
+if [ -n "$d" ] && ! cd -- "$d" 2>/dev/null; then printf '%s:error:no directory %s\\n' "$n" "$d"; exit 0; fi
+o=$(mktemp) || { printf '%s:error:mktemp failed\\n' "$n"; exit 0; }
+export RUNBOOK_OUTPUT=$o
+b=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)
+exec 3<&0
+(
+  q=$BASHPID
+  read -r -a st </proc/$q/stat 2>/dev/null
+  printf '%s:start:%s:%s:%s\\n' "$n" "$q" "$b" "\${st[21]}"
+  printf '%s:start\\n' "$n" >&2
+  exec setsid "\${a[@]}" 3<&-
+) </dev/null &
+p=$!
+(
+  while IFS= read -r -u 3 s; do case $s in TERM|CONT|KILL|INT|HUP) kill -s "$s" -- "-$p" 2>/dev/null;; esac; done
+  kill -s KILL -- "-$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null
+) &
+w=$!
+wait "$p"
+c=$?
+kill "$w" 2>/dev/null
+if kill -s TERM -- "-$p" 2>/dev/null; then kill -s CONT -- "-$p" 2>/dev/null; sleep 1; kill -s KILL -- "-$p" 2>/dev/null; fi
+z=$(wc -c <"$o")
+[ "$z" -gt ${MAX_OUTPUTS} ] && z=${MAX_OUTPUTS}
+printf '%s:end:%s:%s\\n' "$n" "$c" "$z"
+head -c "$z" "$o"
+rm -f "$o"
+exit 0
+`;
+
+export interface Frame {
+  readonly nonce: string;
+  readonly cwd: string | undefined;
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The bytes written to the session's stdin before any control line. */
+export function encodeFrame(f: Frame): string {
+  const env = Object.entries(f.env);
+  for (const [name, value] of env) {
+    if (!ENV_NAME.test(name)) throw new Error(`environment variable name ${JSON.stringify(name)} cannot be passed to a host`);
+    if (value.includes('\0')) throw new Error(`environment variable ${name} holds a NUL byte`);
+  }
+  for (const arg of f.argv) if (arg.includes('\0')) throw new Error('a command holds a NUL byte');
+  if (f.cwd?.includes('\0')) throw new Error('the directory holds a NUL byte');
+  const records = [`${f.nonce} ${f.argv.length} ${env.length}`, f.cwd ?? '', ...f.argv, ...env.map(([k, v]) => `${k}=${v}`)];
+  return `${STAGE}\0${records.join('\0')}\0`;
+}
+
+export type Trailer = { readonly kind: 'end'; readonly code: number; readonly outputs: string } | { readonly kind: 'error'; readonly message: string };
+
+export interface Started {
+  readonly pgid: number;
+  readonly bootId: string;
+  readonly startTime: number | undefined;
+}
+
+/**
+ * Reads the session's stdout: drops what comes before the start frame, passes the step's
+ * output on as it comes (holding back only what could be the start of the end frame), and
+ * collects the end frame with the outputs file.
+ */
+export class StdoutFrames {
+  private state: 'before' | 'step' | 'trailer' = 'before';
+  private held: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private readonly startMark: Buffer;
+  private readonly endMark: Buffer;
+  private readonly errorMark: Buffer;
+  trailer: Trailer | undefined;
+
+  constructor(
+    nonce: string,
+    private readonly onStart: (s: Started) => void,
+    private readonly onOutput: (chunk: Buffer) => void,
+  ) {
+    this.startMark = Buffer.from(`${nonce}:start:`);
+    this.endMark = Buffer.from(`${nonce}:end:`);
+    this.errorMark = Buffer.from(`${nonce}:error:`);
+  }
+
+  push(chunk: Buffer): void {
+    let buf = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
+    if (this.state === 'before') {
+      const err = buf.indexOf(this.errorMark);
+      if (err >= 0) {
+        const nl = buf.indexOf(10, err);
+        if (nl < 0) return void (this.held = buf);
+        this.trailer = { kind: 'error', message: buf.subarray(err + this.errorMark.length, nl).toString('utf8') };
+        return void (this.state = 'trailer');
+      }
+      const at = buf.indexOf(this.startMark);
+      const nl = at < 0 ? -1 : buf.indexOf(10, at);
+      if (nl < 0) return void (this.held = buf.subarray(Math.max(0, buf.length - 4096)));
+      const [pgid, bootId, startTime] = buf
+        .subarray(at + this.startMark.length, nl)
+        .toString('utf8')
+        .split(':');
+      this.state = 'step';
+      this.onStart({ pgid: Number(pgid), bootId: bootId ?? '', startTime: startTime ? Number(startTime) : undefined });
+      buf = buf.subarray(nl + 1);
+    }
+    if (this.state === 'step') {
+      const at = buf.indexOf(this.endMark);
+      if (at < 0) {
+        const keep = partialMatch(buf, this.endMark);
+        if (buf.length - keep > 0) this.onOutput(buf.subarray(0, buf.length - keep));
+        if (keep) this.held = Buffer.from(buf.subarray(buf.length - keep));
+        return;
+      }
+      if (at > 0) this.onOutput(buf.subarray(0, at));
+      this.state = 'trailer';
+      buf = buf.subarray(at + this.endMark.length);
+      this.held = Buffer.from(buf);
+      return this.parseEnd();
+    }
+    if (this.state === 'trailer' && this.trailer === undefined) {
+      this.held = buf;
+      this.parseEnd();
+    }
+  }
+
+  /** `CODE:LENGTH\n` then LENGTH bytes. */
+  private parseEnd(): void {
+    const nl = this.held.indexOf(10);
+    if (nl < 0) return;
+    const [code, length] = this.held.subarray(0, nl).toString('utf8').split(':').map(Number);
+    const body = this.held.subarray(nl + 1);
+    if (body.length < (length ?? 0)) return;
+    this.trailer = { kind: 'end', code: code ?? 0, outputs: body.subarray(0, length).toString('utf8') };
+    this.held = Buffer.alloc(0);
+  }
+
+  /** Output held back at the end that turned out not to be a frame. */
+  flush(): void {
+    if (this.state === 'step' && this.held.length) this.onOutput(this.held);
+    this.held = Buffer.alloc(0);
+  }
+
+  get started(): boolean {
+    return this.state !== 'before';
+  }
+}
+
+/** The length of the longest tail of `buf` that is a head of `mark`. */
+function partialMatch(buf: Buffer, mark: Buffer): number {
+  for (let k = Math.min(mark.length - 1, buf.length); k > 0; k--) {
+    if (buf.subarray(buf.length - k).equals(mark.subarray(0, k))) return k;
+  }
+  return 0;
+}
+
+/**
+ * The session's stderr: what comes before `NONCE:start` is ssh's or the login's (kept, capped, as
+ * the reason when the step never started); after it, the step's.
+ */
+export class StderrFrames {
+  private started = false;
+  private pending: Buffer<ArrayBufferLike> = Buffer.alloc(0);
+  private readonly mark: Buffer;
+
+  constructor(
+    nonce: string,
+    private readonly onOutput: (chunk: Buffer) => void,
+  ) {
+    this.mark = Buffer.from(`${nonce}:start\n`);
+  }
+
+  push(chunk: Buffer): void {
+    if (this.started) return this.onOutput(chunk);
+    const buf = Buffer.concat([this.pending, chunk]);
+    const at = buf.indexOf(this.mark);
+    if (at < 0) return void (this.pending = buf.length > 8192 ? buf.subarray(buf.length - 8192) : buf);
+    this.started = true;
+    this.pending = buf.subarray(0, at);
+    const rest = buf.subarray(at + this.mark.length);
+    if (rest.length) this.onOutput(rest);
+  }
+
+  /** What ssh said before the step started: its reason for failing, on one line. */
+  get before(): string {
+    return this.pending.toString('utf8').trim().split('\n').filter(Boolean).slice(-3).join('; ');
+  }
+}
