@@ -228,3 +228,30 @@ describe('report: hostile output stays text', () => {
     expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
   });
 });
+
+describe('report: steps on hosts', () => {
+  const j = new JournalBuilder();
+  j.step('announce', { kind: 'notify', detail: 'KNS deployment commencing' });
+  const loop = j.begin('rolling');
+  j.step('drain[kns1]', { host: 'lb1', detail: 'echo "disable server kns/kns1" | socat stdio /run/haproxy/admin.sock', log: 'done\n' });
+  j.step('test[kns1]', { host: 'kns1', status: 'failed', exitCode: 22, reason: 'exit code 22', log: 'checking\ncurl: (22) The requested URL returned error: 500\n' });
+  j.end('rolling', loop, 'failed', '1 of 3 items failed (max_failures 0)');
+  j.finish('aborted', 4, 'the change failed');
+  const md = renderReport(buildReport(KNS, j.records, j.logs), 'md');
+
+  it('names the host of each step, in the table and the details', () => {
+    expect(md).toContain('| \\# | Step | Host | Phase | Outcome | Attempts | Exit | Duration |');
+    expect(md).toMatch(/\| 1 \| `announce` [^|]*\| local \|/);
+    expect(md).toMatch(/\| 3 \| `drain\[kns1\]` [^|]*\| lb1 \|/);
+    expect(md).toContain('**3. \\[lb1\\] drain\\[kns1\\]: Remove server from load balancer pool**');
+  });
+
+  it('names the first failure with its host and its last output line', () => {
+    expect(md).toContain('- **First failure:** test\\[kns1\\] on kns1: exit code 22; its last output: curl: (22) The requested URL returned error: 500');
+  });
+
+  it('shows what ran, as the journal has it', () => {
+    expect(md).toContain('Command, as run (secrets masked):\n\n```text\necho "disable server kns/kns1" | socat stdio /run/haproxy/admin.sock\n```');
+    expect(md).toContain('Message:\n\n```text\nKNS deployment commencing\n```');
+  });
+});

@@ -29,9 +29,11 @@ function windowWords(r: Report): string {
   return r.window?.tbd ? 'TBD (the runbook sets no start)' : 'None (the runbook has no window)';
 }
 
-/** The first failed step: where, why, and the last line of its output. */
+/** The step that failed first (a loop fails after the item that made it fail): where, why, its last output line. */
 function firstFailure(r: Report): string | undefined {
-  const e = r.steps.find((x) => x.status === 'failed');
+  const failed = r.steps.filter((x) => x.status === 'failed');
+  const byEnd = (a: Execution, b: Execution) => (a.finished ?? '').localeCompare(b.finished ?? '') || a.seq - b.seq;
+  const e = failed.filter((x) => x.kind !== 'for_each').sort(byEnd)[0] ?? failed.sort(byEnd)[0];
   if (!e) return undefined;
   const last = e.logTail?.trimEnd().split('\n').pop()?.trim();
   return `${where(e)}${e.reason ? `: ${e.reason}` : ''}${last ? `; its last output: ${last}` : ''}`;
