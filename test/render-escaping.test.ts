@@ -72,4 +72,14 @@ describe('render escapes hostile HTML', () => {
     expect(html).toContain('&amp;lt;script&amp;gt;');
     expect(html).not.toMatch(/secrets\.|HOSTILE_TOKEN|T0K3N/);
   });
+
+  it('prints the hostile title in the page margins only as an escaped CSS string', async () => {
+    const html = await render('html');
+    const style = html.slice(html.indexOf('<style>') + 7, html.indexOf('</style>'));
+    expect(style).not.toMatch(/[<>'`]/);
+    const contents = [...style.matchAll(/content: ([^;}]*);/g)].map((m) => m[1]!);
+    expect(contents.length).toBeGreaterThanOrEqual(3);
+    for (const c of contents) expect(c).toMatch(/^(?:"(?:[A-Za-z0-9 .,:()_-]|\\[0-9a-f]+ )*"|counter\((?:page|pages)\)| )+$/);
+    expect(contents.join(' ')).toContain('\\3c script\\3e alert(1)');
+  });
 });
