@@ -111,7 +111,7 @@ describe('the remote seeds', () => {
   it('web-restart takes its hosts and groups from an Ansible inventory', async () => {
     const v = await runCli(['validate', fileOf('web-restart')]);
     expect(v.stdout).toBe(`${fileOf('web-restart')}: valid\n`);
-    const p = (await plan('web-restart')) as PlanJson & { entries: Array<{ key: string; host?: string; become?: boolean }> };
+    const p = (await plan('web-restart')) as Omit<PlanJson, 'entries'> & { entries: Array<{ key: string; host?: string; become?: boolean }> };
     expect(p.entries.filter((e) => e.key.endsWith('[web3]')).map((e) => [e.key, e.host, e.become ?? false])).toEqual([
       ['drain[web3]', 'lb1', true],
       ['restart[web3]', 'web3', true],
