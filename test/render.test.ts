@@ -264,8 +264,8 @@ describe('render: the hosts each step touches', () => {
     const plan = r.stdout.slice(r.stdout.indexOf('## Change plan'), r.stdout.indexOf('## Rollback plan'));
     expect(plan).toContain('**1 Drain the pool** _(command, id drain)_\n\nRuns on lb1 (deploy@10.0.0.5:2222), as root (sudo):');
     expect(plan).toContain('Undo, during a rollback, on lb1 (deploy@10.0.0.5:2222), as root (sudo):');
-    expect(plan).toContain('Its steps run on ‹server›, unless a step says otherwise.');
-    expect(plan).toContain('**2.1 deploy** _(command, id deploy)_\n\nRuns on ‹server›:');
+    expect(plan).toContain("Its steps run on each item's host (web1, web2), unless a step says otherwise.");
+    expect(plan).toContain("**2.1 deploy** _(command, id deploy)_\n\nRuns on each item's host (web1, web2):");
     expect(plan).toContain('**3 note** _(command, id note)_\n\nRuns on this machine:');
   });
 

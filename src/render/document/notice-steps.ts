@@ -4,6 +4,7 @@
  * and a loop's body as sub-steps (2.1, 2.2...). Pure.
  */
 import { type Host, LOCAL_HOST, type Step } from '../../model/types.js';
+import { loopItems } from '../../plan/loop-items.js';
 import { type Block, code, type StepBlock, text } from './document.js';
 import { extraWords, kindBlocks, kindTag } from './notice-kinds.js';
 import type { Numbers } from './notice-numbers.js';
@@ -26,7 +27,11 @@ export interface StepsContext {
 interface Placement {
   readonly on?: string | undefined;
   readonly become?: boolean | undefined;
+  /** The enclosing loops' variables and their items, when known: `on: ${{ server }}` names them. */
+  readonly loops?: Readonly<Record<string, readonly string[] | undefined>> | undefined;
 }
+
+const LOOP_REF = /^\s*\$\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}\s*$/;
 
 /** Kinds that run on a host (manual and notify steps are the operator's and the CLI's). */
 const REMOTE_KINDS = new Set(['run', 'wait', 'monitor', 'for_each']);
@@ -36,7 +41,12 @@ function hostWords(p: Placement, ctx: StepsContext): string | undefined {
   const on = p.on ?? LOCAL_HOST;
   if (on === LOCAL_HOST && !ctx.hosts) return undefined;
   const root = p.become ? ', as root (sudo)' : '';
-  if (on === LOCAL_HOST) return `on this machine${root}`;
+  if (on === LOCAL_HOST) return 'on this machine'; // become: has no effect there (validate warns)
+  const loopVar = LOOP_REF.exec(on)?.[1];
+  if (loopVar && p.loops && Object.hasOwn(p.loops, loopVar)) {
+    const items = p.loops[loopVar];
+    return `on each item's host${items ? ` (${items.join(', ')})` : ''}${root}`;
+  }
   const h = ctx.hosts?.[on];
   const reach = h && (h.address || h.user || h.port) ? ` (${h.user ? `${h.user}@` : ''}${h.address ?? on}${h.port ? `:${h.port}` : ''})` : '';
   return `on ${ctx.show.text(on)}${reach}${root}`;
@@ -50,7 +60,8 @@ export function stepBlocks(steps: readonly Step[], defaultFailure: string, ctx: 
   };
   return steps.map((step) => {
     const number = ctx.numbers.get(step)?.number ?? '?';
-    const placed: Placement = { on: step.on ?? outer.on, become: step.become ?? outer.become };
+    const loops = step.kind === 'for_each' ? { ...outer.loops, [step.as]: loopItems(step.items, ctx.vars, ctx.groups) } : outer.loops;
+    const placed: Placement = { on: step.on ?? outer.on, become: step.become ?? outer.become, loops };
     const where = REMOTE_KINDS.has(step.kind) ? hostWords(placed, ctx) : undefined;
     const body: Block[] = [];
     if (step.description) body.push(text(ctx.show.text(step.description)));
