@@ -86,6 +86,7 @@ describe('runbook report', () => {
     expect(md).toMatch(/- \*\*Window overridden:\*\* \\--ignore-window by .+, 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC: outside the maintenance window: it closed 2000-01-01 01:00 UTC/);
     expect(md).toContain('> **Important:** The maintenance window was not enforced for this run (--ignore-window)');
     expect(md).toContain('Window overridden (--ignore-window): outside the maintenance window: it closed');
+    expect(md).toMatch(/- \*\*Started:\*\* [^\n]*, \d+d[0-9hms]* after the window closed\n/);
     const plain = await execRun();
     expect(await report(plain.dir, plain.runId, 'md')).not.toContain('overridden');
   });

@@ -41,8 +41,8 @@ function firstFailure(r: Report): string | undefined {
 
 function summary(r: Report): Block[] {
   const zone = r.window?.zone;
-  const started = [when(r.started, zone), against(r.started, r.window?.start, true)].filter(Boolean).join(', ');
-  const finished = r.finished ? [when(r.finished, zone), against(r.finished, r.window?.end, false)].filter(Boolean).join(', ') : 'Not finished';
+  const started = [when(r.started, zone), against(r.started, r.window, 'start')].filter(Boolean).join(', ');
+  const finished = r.finished ? [when(r.finished, zone), against(r.finished, r.window, 'end')].filter(Boolean).join(', ') : 'Not finished';
   const out: Block[] = [
     fields([
       ['Outcome', outcome(r)],
