@@ -6,6 +6,8 @@
 //   dist/watchdog.js      src/executors/watchdog-main.ts: the run's watchdog, a process of its own.
 //   dist/node-version.js  the Node.js version check bin/runbook.js runs before loading the CLI,
 //                         built for old Node versions so that it can run on them.
+//   dist/THIRD-PARTY-LICENSES.txt  the license of every package bundled into them (their
+//                         licenses ask that it travel with their code).
 //
 // RUNBOOK_OUTDIR builds elsewhere (parallel work). `--release` (npm pack's prepack) writes no
 // source maps: the bundle's map is megabytes, and the tarball ships dist/*.js only.
@@ -15,8 +17,8 @@
 // devDependencies (an installed runbook would carry a copy it never loads). test/packaging.test.ts
 // checks both.
 
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const outdir = resolve(process.env.RUNBOOK_OUTDIR ?? 'dist');
@@ -27,8 +29,9 @@ mkdirSync(outdir, { recursive: true });
 
 const common = { outdir, bundle: true, format: 'esm', platform: 'node', legalComments: 'none', logLevel: 'warning' };
 
-await build({
+const cli = await build({
   ...common,
+  metafile: true,
   entryPoints: { cli: 'src/cli/main.ts', watchdog: 'src/executors/watchdog-main.ts' },
   target: 'node20',
   external: Object.keys(dependencies),
@@ -38,3 +41,21 @@ await build({
 });
 
 await build({ ...common, entryPoints: { 'node-version': 'src/cli/node-version.ts' }, target: 'node12' });
+
+/** The packages whose files went into the bundle, each with its license text. */
+function bundledLicenses(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(input.slice(0, m.index + m[0].length));
+  }
+  return [...dirs].sort().map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = existsSync(dir) ? readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f)) : undefined;
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${pkg.license ?? 'not stated'} (no license file in the package)`;
+    return `${pkg.name}@${pkg.version} (${pkg.license ?? 'license not stated'})\n\n${text}\n`;
+  });
+}
+
+const licenses = bundledLicenses(cli.metafile);
+writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), `The packages bundled into dist/cli.js and dist/watchdog.js, and their licenses.\n\n${licenses.join(`\n${'-'.repeat(72)}\n\n`)}`);

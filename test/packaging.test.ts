@@ -120,6 +120,11 @@ describe('packaging', () => {
       // Left outside the bundle (scripts/build.mjs), so the installed copy is the one loaded.
       expect(bundle, `${dep} is bundled: it belongs in devDependencies`).toMatch(new RegExp(`(?:from|import\\()\\s*"${dep.replace(/[/.]/g, '\\$&')}(?:/[^"]*)?"`));
     }
+    // What is bundled travels with its license.
+    const licenses = readFileSync(join(work, 'prefix', 'lib', 'node_modules', pkg.name, 'dist', 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    for (const bundled of [...imported].filter((d) => !Object.hasOwn(pkg.dependencies ?? {}, d)))
+      expect(licenses, bundled).toMatch(new RegExp(`^${bundled.replace(/[/.]/g, '\\$&')}@\\d+\\.\\d+\\.\\d+ \\(`, 'm'));
+    expect(licenses).toContain('Permission is hereby granted, free of charge');
     // And what is bundled is not installed again beside the bundle.
     const installed = join(work, 'prefix', 'lib', 'node_modules', pkg.name, 'node_modules');
     const extra = existsSync(installed) ? readdirSync(installed).filter((d) => !d.startsWith('.') && !Object.hasOwn(pkg.dependencies ?? {}, d)) : [];
