@@ -6,7 +6,7 @@
  * printable width, every section must be there, and the record of the 18-step demo must start
  * with its summary and not run to many pages. One browser for the file.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -119,7 +119,14 @@ describeWith(existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (D
 
   it('a wide table and a long command stay inside the page', async () => {
     // The contacts table once touched the sheet's edge; long unbroken words are the worst case.
-    const html = await cli(['render', join(REPO, 'test', 'fixtures', 'render', 'hostile.yaml'), '--format', 'html']);
+    const long = `x${'0123456789'.repeat(20)}`;
+    const dir = tempDir();
+    const hostile = readFileSync(join(REPO, 'test', 'fixtures', 'render', 'hostile.yaml'), 'utf8');
+    const wide = hostile.replace('email: "[mail](https://evil.example.com)"', `email: "${long}@example.com", notes: "${long}"`);
+    expect(wide).not.toBe(hostile);
+    writeFileSync(join(dir, 'wide.yaml'), `${wide}\nchecklist:\n  - id: long-word\n    run: echo ${long}${long}\n`);
+    const html = await cli(['render', join(dir, 'wide.yaml'), '--format', 'html']);
+    expect(html).toContain(long);
     await check(page, html, NOTICE_SECTION_IDS);
   }, 60_000);
 

@@ -2,7 +2,7 @@
  * A Doc (./document.ts) as one self-contained HTML file: inline CSS, no scripts, no remote
  * assets (a Content-Security-Policy says so too), every piece of text escaped.
  */
-import type { Block, Doc, Rich, StepBlock } from './document.js';
+import { type Block, type Doc, plain, type Rich, type StepBlock } from './document.js';
 import { escapeHtml, htmlId, htmlLines, htmlParagraphs } from './escape-html.js';
 import { DOCUMENT_CSS } from './html-style.js';
 import { cleanText } from './sanitize.js';
@@ -18,6 +18,14 @@ function paragraphs(r: Rich): string {
   return typeof r === 'string' ? htmlParagraphs(r) : `<p>${rich(r)}</p>`;
 }
 
+/**
+ * A table cell. One holding a word too long for any column may break anywhere (its table then
+ * still fits the page); other cells break only between words, so short columns keep their width.
+ */
+function cell(r: Rich): string {
+  return `<td${/\S{32,}/.test(plain(r)) ? ' class="wrap"' : ''}>${rich(r)}</td>`;
+}
+
 function block(b: Block): string {
   switch (b.kind) {
     case 'text':
@@ -26,7 +34,7 @@ function block(b: Block): string {
       return `<dl class="fields">\n${b.rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${rich(v)}</dd>`).join('\n')}\n</dl>`;
     case 'table': {
       const head = `<tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-      const rows = b.rows.map((r) => `<tr>${b.head.map((_, i) => `<td>${rich(r[i] ?? '')}</td>`).join('')}</tr>`);
+      const rows = b.rows.map((r) => `<tr>${b.head.map((_, i) => cell(r[i] ?? '')).join('')}</tr>`);
       return `<table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
     }
     case 'list':

@@ -11,6 +11,7 @@ h2 { font-size: 1.2rem; border-bottom: 1px solid var(--rule); padding-bottom: .2
 p { margin: .5rem 0; }
 table { border-collapse: collapse; width: 100%; table-layout: auto; margin: .6rem 0; font-size: .95em; }
 th, td { border: 1px solid var(--rule); padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td.wrap { overflow-wrap: anywhere; }
 table.signoff td { height: 3.2em; }
 table.signoff td:first-child, table.signoff th:first-child { width: 22%; }
 th { background: var(--soft); }
