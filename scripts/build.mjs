@@ -6,26 +6,56 @@
 //   dist/watchdog.js      src/executors/watchdog-main.ts: the run's watchdog, a process of its own.
 //   dist/node-version.js  the Node.js version check bin/runbook.js runs before loading the CLI,
 //                         built for old Node versions so that it can run on them.
+//   dist/THIRD-PARTY-LICENSES.txt  the license of every package bundled into them (their
+//                         licenses ask that it travel with their code).
 //
-// RUNBOOK_OUTDIR builds elsewhere (parallel work).
+// RUNBOOK_OUTDIR builds elsewhere (parallel work). `--release` (npm pack's prepack) writes no
+// source maps: the bundle's map is megabytes, and the tarball ships dist/*.js only.
+//
+// What package.json lists under `dependencies` stays outside the bundle and is loaded from
+// node_modules when the CLI runs; everything else the CLI imports is bundled, so it belongs in
+// devDependencies (an installed runbook would carry a copy it never loads). test/packaging.test.ts
+// checks both.
 
-import { mkdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const outdir = resolve(process.env.RUNBOOK_OUTDIR ?? 'dist');
+const release = process.argv.includes('--release');
+const { dependencies = {} } = JSON.parse(readFileSync('package.json', 'utf8'));
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
 const common = { outdir, bundle: true, format: 'esm', platform: 'node', legalComments: 'none', logLevel: 'warning' };
 
-await build({
+const cli = await build({
   ...common,
+  metafile: true,
   entryPoints: { cli: 'src/cli/main.ts', watchdog: 'src/executors/watchdog-main.ts' },
   target: 'node20',
-  sourcemap: 'linked',
+  external: Object.keys(dependencies),
+  sourcemap: release ? false : 'linked',
   // The CommonJS packages bundled (commander, yaml) require Node's built-ins.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
 });
 
 await build({ ...common, entryPoints: { 'node-version': 'src/cli/node-version.ts' }, target: 'node12' });
+
+/** The packages whose files went into the bundle, each with its license text. */
+function bundledLicenses(metafile) {
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(input.slice(0, m.index + m[0].length));
+  }
+  return [...dirs].sort().map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = existsSync(dir) ? readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f)) : undefined;
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${pkg.license ?? 'not stated'} (no license file in the package)`;
+    return `${pkg.name}@${pkg.version} (${pkg.license ?? 'license not stated'})\n\n${text}\n`;
+  });
+}
+
+const licenses = bundledLicenses(cli.metafile);
+writeFileSync(join(outdir, 'THIRD-PARTY-LICENSES.txt'), `The packages bundled into dist/cli.js and dist/watchdog.js, and their licenses.\n\n${licenses.join(`\n${'-'.repeat(72)}\n\n`)}`);

@@ -26,7 +26,7 @@ describe('render escapes hostile Markdown', () => {
   it('lets no text become a heading, a tag, a link, an autolink or emphasis', async () => {
     const { prose } = splitFences(await render('md'));
     const text = withoutCodeSpans(prose);
-    expect(prose.split('\n').filter((l) => /^#/.test(l))).toHaveLength(1 + 13);
+    expect(prose.split('\n').filter((l) => /^#/.test(l))).toHaveLength(1 + 16);
     expect(text.match(/<\/?[a-z!][^>]*>/gi)?.filter((t) => t !== '<br>') ?? []).toEqual([]);
     expect(text).not.toMatch(/(?<!\\)[[\]]/);
     expect(text).not.toMatch(/https?:\/\//);
@@ -71,5 +71,15 @@ describe('render escapes hostile HTML', () => {
     expect(html).toContain('&lt;/p&gt;&lt;/section&gt;&lt;script&gt;alert(&#39;impact&#39;)&lt;/script&gt;');
     expect(html).toContain('&amp;lt;script&amp;gt;');
     expect(html).not.toMatch(/secrets\.|HOSTILE_TOKEN|T0K3N/);
+  });
+
+  it('prints the hostile title in the page margins only as an escaped CSS string', async () => {
+    const html = await render('html');
+    const style = html.slice(html.indexOf('<style>') + 7, html.indexOf('</style>'));
+    expect(style).not.toMatch(/[<>'`]/);
+    const contents = [...style.matchAll(/content: ([^;}]*);/g)].map((m) => m[1]!);
+    expect(contents.length).toBeGreaterThanOrEqual(3);
+    for (const c of contents) expect(c).toMatch(/^(?:"(?:[A-Za-z0-9 .,:()_-]|\\[0-9a-f]+ )*"|counter\((?:page|pages)\)| )+$/);
+    expect(contents.join(' ')).toContain('\\3c script\\3e alert(1)');
   });
 });

@@ -4,11 +4,10 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HTML_ATTRS, HTML_TAGS, htmlTags } from './fixtures/render/documents.js';
+import { HTML_ATTRS, HTML_TAGS, htmlTags, NOTICE_SECTION_IDS } from './fixtures/render/documents.js';
 import { REPO, runCli } from './helpers/cli.js';
 
 const SHIPPED = ['email-patch', 'kns-rolling-deploy', 'network-migration', 'conx-aws-production'];
-const IDS = ['summary', 'window', 'description', 'impact', 'contacts', 'performed-by', 'testing', 'change-plan', 'rollback-plan', 'recovery', 'checklist', 'notifications', 'time-budget'];
 
 async function html(id: string): Promise<string> {
   const r = await runCli(['render', join(REPO, 'runbooks', `${id}.yaml`), '--format', 'html']);
@@ -31,7 +30,7 @@ describe('render --format html', () => {
     expect(style).toContain('@media print');
     expect(style).toContain('@page');
     expect(style).toMatch(/break-inside: avoid/);
-    expect([...doc.matchAll(/<section id="([^"]+)">/g)].map((m) => m[1])).toEqual(IDS);
+    expect([...doc.matchAll(/<section id="([^"]+)">/g)].map((m) => m[1])).toEqual(NOTICE_SECTION_IDS);
   });
 
   it('shows the email window in MST and UTC, and the numbered plan', async () => {

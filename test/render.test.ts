@@ -3,9 +3,11 @@
  * with every section the seed documents have and the right numbers, branch words, times (in the
  * window's zone and in UTC) and contacts.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli } from './helpers/cli.js';
+import { REPO, runCli, tempDir } from './helpers/cli.js';
 
 const SECTIONS = [
   'Summary',
@@ -15,12 +17,15 @@ const SECTIONS = [
   'Contacts',
   'Performed by',
   'Testing performed beforehand',
+  'Hosts',
   'Change plan',
   'Rollback plan',
   'Expected time to recovery',
   'Return-to-service checklist',
   'Notifications',
   'Time budget',
+  'Variables',
+  'Approval',
 ];
 
 async function render(id: string, ...args: string[]): Promise<{ md: string; sections: Map<string, string> }> {
@@ -116,11 +121,13 @@ describe('render: the KNS rolling deployment notice', () => {
     expect(plan).toContain('Monitor for 2m, checking every 30s');
   });
 
-  it('shows secrets as *** and other templates as written', async () => {
+  it('fills in the variables, shows secrets as *** and names what only the run knows', async () => {
     const { md } = await render('kns-rolling-deploy');
     expect(md).toContain('-H "Authorization: Bearer ***"');
-    expect(md).not.toMatch(/secrets\.|ALERTS_TOKEN/);
-    expect(md).toContain('echo "disable server ${{ vars.lb_backend }}/${{ item }}"');
+    expect(md).not.toMatch(/secrets\.|\$\{\{/);
+    expect(md).toContain('echo "disable server kns/‹item›"');
+    expect(md).toContain("git -C /opt/kns checkout --quiet 'v2009.12.03'");
+    expect(md).toContain("tar -czf '/var/backups/kns'/‹run id›.tgz -C /etc kns");
   });
 
   it('describes the rollback: when, the undos per server, the plan, the escalation', async () => {
@@ -195,6 +202,77 @@ describe('render: the CO.NX AWS notification', () => {
     expect(plan).toContain('--master-user-password ***');
     expect(md).not.toContain('RDS_MASTER_PASSWORD');
     expect(heads(sections.get('Rollback plan'))).toEqual(['1 Reconfigure AWS Route 53 back to the current production Elastic IP address', '2 Restart current production CO.NX AWS instance']);
+  });
+});
+
+describe('render: the values being changed', () => {
+  it('fills in --var and --vars-file, and lists every variable with its value', async () => {
+    const dir = tempDir();
+    const varsFile = join(dir, 'vars.yaml');
+    writeFileSync(varsFile, 'backup_dir: /srv/backups\nkns_port: 9090\n');
+    const { md, sections } = await render('kns-rolling-deploy', '--var', 'revision=v9.9', '--vars-file', varsFile);
+    const plan = sections.get('Change plan')!;
+    expect(plan).toContain("git -C /opt/kns checkout --quiet 'v9.9'");
+    expect(plan).toContain("tar -czf '/srv/backups'/‹run id›.tgz -C /etc kns");
+    expect(plan).toContain("curl -fsS --max-time 10 http://‹item›:'9090'/healthcheck");
+    expect(plan).toContain('KNS deployment commencing: revision v9.9 to kns1, kns2, kns3, one server at a time.');
+    expect(md).not.toContain("v2009.12.03'");
+    const vars = sections.get('Variables')!;
+    expect(vars).toContain('| `revision` | v9.9 | set for this notice (runbook default: v2009.12.03) |');
+    expect(vars).toContain('| `backup_dir` | /srv/backups | set for this notice (runbook default: /var/backups/kns) |');
+    expect(vars).toContain('| `kns_port` | 9090 | set for this notice (runbook default: 8080) |');
+    expect(vars).toContain('| `kns_vip` | kns.example.com | runbook default |');
+  });
+
+  it('fills in a list from --var, item by item', async () => {
+    const { sections } = await render('demo', '--var', 'servers=a,b', '--var', 'version=9.9');
+    const plan = sections.get('Change plan')!;
+    expect(plan).toContain("for server in 'a' 'b'; do");
+    expect(plan).toContain('For each of a, b (as server), one at a time:');
+    expect(plan).toContain('Deployment of v9.9 to a, b commencing');
+    expect(sections.get('Variables')).toContain('| `servers` | a, b | set for this notice (runbook default: web1, web2, web3) |');
+  });
+
+  it('names the values only the run knows', async () => {
+    const { sections } = await render('conx-aws-production');
+    const plan = sections.get('Change plan')!;
+    expect(plan).toContain('mysql --host ‹output steps.rds.outputs.endpoint› --user admin');
+    expect(plan).toContain('http://‹output steps.load-balancer.outputs.dns_name›/wp-login.php');
+  });
+
+  it('gives the board the runbook hash, the generation date and a sign-off block', async () => {
+    const file = join(REPO, 'runbooks', 'email-patch.yaml');
+    const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const before = new Date().toISOString().slice(0, 10);
+    const { sections } = await render('email-patch');
+    const summary = sections.get('Summary')!;
+    expect(summary).toContain(`**Runbook sha256:** \`${hash}\``);
+    expect(summary).toMatch(new RegExp(`\\*\\*Generated:\\*\\* ${before} \\d\\d:\\d\\d UTC`));
+    const approval = sections.get('Approval')!;
+    expect(approval).toContain(hash);
+    expect(approval).toContain('| Role | Name | Date | Signature |');
+    expect(approval).toContain('| Change board | | | |');
+  });
+});
+
+describe('render: the hosts each step touches', () => {
+  it('lists the hosts and says where each step runs, as root where it becomes root', async () => {
+    const r = await runCli(['render', join(REPO, 'test', 'fixtures', 'render', 'remote-change.yaml')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('| `lb1` | 10\\.0.0.5 | deploy | 2222 |   |');
+    expect(r.stdout).toContain('| `web1` | (ssh\\_config) |   |   | web |');
+    const plan = r.stdout.slice(r.stdout.indexOf('## Change plan'), r.stdout.indexOf('## Rollback plan'));
+    expect(plan).toContain('**1 Drain the pool** _(command, id drain)_\n\nRuns on lb1 (deploy@10.0.0.5:2222), as root (sudo):');
+    expect(plan).toContain('Undo, during a rollback, on lb1 (deploy@10.0.0.5:2222), as root (sudo):');
+    expect(plan).toContain("Its steps run on each item's host (web1, web2), unless a step says otherwise.");
+    expect(plan).toContain("**2.1 deploy** _(command, id deploy)_\n\nRuns on each item's host (web1, web2):");
+    expect(plan).toContain('**3 note** _(command, id note)_\n\nRuns on this machine:');
+  });
+
+  it('says nothing of hosts for a runbook that has none', async () => {
+    const { md, sections } = await render('demo');
+    expect(sections.get('Hosts')).toContain('Every step runs on the machine running runbook.');
+    expect(md).not.toContain('Runs on');
   });
 });
 

@@ -69,13 +69,13 @@ describe('report: a succeeded run', () => {
 
   it('lists every step execution with its outcome, attempts, exit code and duration', () => {
     expect(report.steps).toHaveLength(1 + 1 + 3 * 6 + 2);
-    expect(md).toContain('| 6 | `test[kns1]` Test | change plan | succeeded | 1 | 0 | 1m1s |');
-    expect(md).toContain('| 22 | `soak` Monitor platform for anomalies during 48 hour soak in period | change plan | succeeded | 1 |   | 48h1s |');
+    expect(md).toContain('| 6 | `test[kns1]` Test | change | succeeded | 1 | 0 | 1m1s |');
+    expect(md).toContain('| 22 | `soak` Monitor platform for anomalies during 48 hour soak in period | change | succeeded | 1 |   | 48h1s |');
   });
 
   it('shows the branch taken and the tail of each log', () => {
     const test = md.slice(md.indexOf('**6. test\\[kns1\\]: Test**'), md.indexOf('**7. '));
-    expect(test).toContain('- **Branch taken:** went to step undrain');
+    expect(test).toContain('then went to step undrain.');
     expect(splitFences(test).fences).toEqual(['OK\nv2009.12.03']);
   });
 });
@@ -93,11 +93,11 @@ describe('report: a rolled-back run', () => {
   });
 
   it('records the failed step, its attempts and output, and the undos that ran', () => {
-    expect(md).toContain('| 12 | `test[kns2]` Test | change plan | failed | 3 | 22 | 1m3s |');
+    expect(md).toContain('| 12 | `test[kns2]` Test | change | failed | 3 | 22 | 1m3s |');
     const failed = md.slice(md.indexOf('**12. test\\[kns2\\]: Test**'), md.indexOf('**13. '));
     expect(failed).toContain('**FAILED**');
-    expect(failed).toContain('- **Outcome:** failed: exit code 22');
-    expect(failed).toContain('- **Branch taken:** went to the rollback plan');
+    expect(failed).toContain('failed: exit code 22');
+    expect(failed).toContain('; 3 attempts; exit code 22; then went to the rollback plan.');
     expect(splitFences(failed).fences).toEqual(['curl: (22) The requested URL returned error: 500']);
     const rollback = report.steps.filter((s) => s.phase === 'rollback').map((s) => s.key);
     expect(rollback).toEqual([
@@ -138,7 +138,7 @@ describe('report: an escalated run', () => {
     expect(md).toContain('- **Outcome:** Rollback failed: escalated');
     expect(md).toContain('> **Important:** Manual recovery needed. Develop and communicate a recovery plan to interested parties (see contacts).');
     const rbTest = md.slice(md.indexOf('. rb-test\\[kns2\\]: Test**'));
-    expect(rbTest).toContain('- **Branch taken:** escalated');
+    expect(rbTest).toContain('then escalated.');
     expect(report.steps.some((s) => s.key === 'rb-undrain[kns2]')).toBe(false);
   });
 
@@ -181,7 +181,7 @@ describe('report: an interrupted, resumed run with operator decisions', () => {
     expect(backup).toHaveLength(1);
     expect(backup[0]).toMatchObject({ status: 'succeeded', decisions: [{ by: 'bob', decision: 'rerun', note: 'checked the tarball' }] });
     expect(md).toMatch(/- rerun by bob, 2009-12-03 \d\d:\d\d:\d\d MST \(\d\d:\d\d:\d\d UTC\): checked the tarball/);
-    expect(md).toContain('| `deploy[kns2]` Deploy new revision of KNS engine code | change plan | in flight (not finished) |');
+    expect(md).toContain('| `deploy[kns2]` Deploy new revision of KNS engine code | change | in flight (not finished) |');
     expect(md).toContain('**IN FLIGHT**');
   });
 });
@@ -226,5 +226,32 @@ describe('report: hostile output stays text', () => {
     expect(tags.flatMap((t) => t.attrs).filter((a) => !HTML_ATTRS.has(a))).toEqual([]);
     expect(html).toContain('&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+  });
+});
+
+describe('report: steps on hosts', () => {
+  const j = new JournalBuilder();
+  j.step('announce', { kind: 'notify', detail: 'KNS deployment commencing' });
+  const loop = j.begin('rolling');
+  j.step('drain[kns1]', { host: 'lb1', detail: 'echo "disable server kns/kns1" | socat stdio /run/haproxy/admin.sock', log: 'done\n' });
+  j.step('test[kns1]', { host: 'kns1', status: 'failed', exitCode: 22, reason: 'exit code 22', log: 'checking\ncurl: (22) The requested URL returned error: 500\n' });
+  j.end('rolling', loop, 'failed', '1 of 3 items failed (max_failures 0)');
+  j.finish('aborted', 4, 'the change failed');
+  const md = renderReport(buildReport(KNS, j.records, j.logs), 'md');
+
+  it('names the host of each step, in the table and the details', () => {
+    expect(md).toContain('| \\# | Step | Host | Phase | Outcome | Attempts | Exit | Duration |');
+    expect(md).toMatch(/\| 1 \| `announce` [^|]*\| local \|/);
+    expect(md).toMatch(/\| 3 \| `drain\[kns1\]` [^|]*\| lb1 \|/);
+    expect(md).toContain('**3. \\[lb1\\] drain\\[kns1\\]: Remove server from load balancer pool**');
+  });
+
+  it('names the first failure with its host and its last output line', () => {
+    expect(md).toContain('- **First failure:** test\\[kns1\\] on kns1: exit code 22; its last output: curl: (22) The requested URL returned error: 500');
+  });
+
+  it('shows what ran, as the journal has it', () => {
+    expect(md).toContain('Command, as run (secrets masked):\n\n```text\necho "disable server kns/kns1" | socat stdio /run/haproxy/admin.sock\n```');
+    expect(md).toContain('Message:\n\n```text\nKNS deployment commencing\n```');
   });
 });

@@ -54,7 +54,8 @@ steps:
     expect(migrate[0]!.decisions.map((d) => d.decision)).toEqual(['rerun', 'rerun']);
     const md = await runCli(['report', runId, '--state-dir', state], { cwd: dir });
     const migrateSection = md.stdout.slice(md.stdout.indexOf('**2. migrate**'), md.stdout.indexOf('**3. after**'));
-    expect(migrateSection).toContain('- **Attempts:** 3\n');
+    expect(migrateSection).toContain('; 3 attempts;');
+    expect(md.stdout).toMatch(/\| `migrate` [^|]*\| change \| succeeded \| 3 \|/);
   });
 
   it('a step counted failed on resume keeps the attempt it was in', async () => {

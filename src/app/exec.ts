@@ -104,6 +104,7 @@ async function startRun(
       pid: process.pid,
       vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
+      windowIgnored: gate.ignored,
       ...hostsRecord(runbook),
     });
     return await runSession({

@@ -125,6 +125,7 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
       bootId: currentBootId(),
       pid: process.pid,
       fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined,
+      windowIgnored: 'ignored' in gate ? gate.ignored : undefined,
     });
     return await runSession({
       ...sessionOf(p, store, opts),

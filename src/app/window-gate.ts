@@ -17,6 +17,8 @@ export interface Gate {
   readonly start?: number | undefined;
   /** With --wait-for-window: how long until the window opens. */
   readonly waitMs?: number | undefined;
+  /** With --ignore-window on an enforced window: what it would have refused, in words (journaled). */
+  readonly ignored?: string | undefined;
 }
 
 const show = (t: DateTime) => `${t.toFormat('yyyy-MM-dd HH:mm ZZZZ')} (${t.toUTC().toFormat("HH:mm 'UTC'")})`;
@@ -26,22 +28,30 @@ export function windowGate(runbook: Runbook, now: number, opts: { ignoreWindow?:
   if (!w) return {};
   const r = resolveWindow(w);
   if (!r.ok) throw invalid(`window: ${r.message}`);
-  const enforce = w.enforce && !opts.ignoreWindow;
+  const ignored = w.enforce && opts.ignoreWindow;
   if (!r.times) {
-    if (enforce) throw refused('the window start is TBD: schedule the window in the runbook, or pass --ignore-window');
+    if (ignored) return { ignored: 'the window start is TBD' };
+    if (w.enforce) throw refused('the window start is TBD: schedule the window in the runbook, or pass --ignore-window');
     return {};
   }
   const { start, end } = r.times;
   const pnr = end.toMillis() - rollbackReserveMs(runbook);
-  if (!enforce) return { end: end.toMillis(), start: start.toMillis() };
-  if (now < start.toMillis()) {
-    const wait = start.toMillis() - now;
-    if (opts.waitForWindow) return { pointOfNoReturn: pnr, end: end.toMillis(), start: start.toMillis(), waitMs: wait };
-    throw refused(`outside the maintenance window: it opens ${show(start)}, in ${formatDuration(wait)}; pass --wait-for-window to wait, or --ignore-window`);
-  }
-  if (now >= end.toMillis()) throw refused(`outside the maintenance window: it closed ${show(end)}; pass --ignore-window to run anyway`);
-  if (now >= pnr) {
-    throw refused(`the point of no return (${show(DateTime.fromMillis(pnr, { zone: start.zone }))}) has passed: too little of the window is left for a rollback; pass --ignore-window to run anyway`);
-  }
-  return { pointOfNoReturn: pnr, end: end.toMillis(), start: start.toMillis() };
+  if (!w.enforce) return { end: end.toMillis(), start: start.toMillis() };
+  const refusal = (() => {
+    if (now < start.toMillis()) {
+      const wait = start.toMillis() - now;
+      if (opts.waitForWindow && !ignored) return undefined;
+      return { why: `outside the maintenance window: it opens ${show(start)}, in ${formatDuration(wait)}`, advice: 'pass --wait-for-window to wait, or --ignore-window' };
+    }
+    if (now >= end.toMillis()) return { why: `outside the maintenance window: it closed ${show(end)}`, advice: 'pass --ignore-window to run anyway' };
+    if (now >= pnr) {
+      const at = show(DateTime.fromMillis(pnr, { zone: start.zone }));
+      return { why: `the point of no return (${at}) has passed: too little of the window is left for a rollback`, advice: 'pass --ignore-window to run anyway' };
+    }
+    return undefined;
+  })();
+  if (ignored) return { end: end.toMillis(), start: start.toMillis(), ignored: refusal?.why ?? 'inside the window; its point of no return was not enforced' };
+  if (refusal) throw refused(`${refusal.why}; ${refusal.advice}`);
+  const waitMs = now < start.toMillis() ? start.toMillis() - now : undefined;
+  return { pointOfNoReturn: pnr, end: end.toMillis(), start: start.toMillis(), waitMs };
 }

@@ -409,10 +409,11 @@ export class Engine {
     return visit;
   }
 
-  private async startRecord(ref: StepRef, visit: number, attempt: number, skipped?: string, host?: string): Promise<number> {
+  /** `detail`: what runs, as people see it (secrets masked): the command, instruction or message. */
+  private async startRecord(ref: StepRef, visit: number, attempt: number, skipped?: string, host?: string, detail?: string): Promise<number> {
     const seq = ++this.seq;
     failpoint('before-started');
-    await this.journal(() => ({ ...this.startedRecord(ref, visit, attempt, seq), skipped, host }));
+    await this.journal(() => ({ ...this.startedRecord(ref, visit, attempt, seq), skipped, host, detail }));
     failpoint('after-started');
     return seq;
   }
@@ -491,7 +492,7 @@ export class Engine {
     // runs, even past that bound.
     const host = built.place?.host;
     for (let attempt = firstAttempt; ; attempt++) {
-      const seq = await this.startRecord(ref, visit, attempt, undefined, host); // on disk: only now may the step run
+      const seq = await this.startRecord(ref, visit, attempt, undefined, host, built.shown); // on disk: only now may the step run
       this.o.emit({ type: 'step_started', ref, attempt, detail: built.shown, onFailure: this.describeFailure(ref), condition, host });
       // A signal that came while the disk worked (a Ctrl-C because nothing happened) is handled
       // first, and stops the step before it starts.

@@ -28,6 +28,8 @@ export interface RunStartedRecord {
   /** Variables after --var/--vars-file (secrets are never here). */
   readonly vars: Readonly<Record<string, unknown>>;
   readonly window?: { readonly start?: string; readonly end?: string; readonly zone?: string } | undefined;
+  /** Set when --ignore-window overrode an enforced window: what it would have refused, in words. */
+  readonly windowIgnored?: string | undefined;
   /** The hosts and groups as resolved at the start (the inventory may change): a resume uses these. */
   readonly hosts?: Readonly<Record<string, { readonly address?: string | undefined; readonly user?: string | undefined; readonly port?: number | undefined }>> | undefined;
   readonly groups?: Readonly<Record<string, readonly string[]>> | undefined;
@@ -49,6 +51,8 @@ export interface StepStartedRecord {
   readonly undoOf?: string | undefined;
   /** Set when the step is skipped, its `when:` not holding (why, in words): nothing runs. */
   readonly skipped?: string | undefined;
+  /** What runs, as people see it (secrets masked): the command, the instruction or the message. */
+  readonly detail?: string | undefined;
   /** The host it runs on (absent: this machine). */
   readonly host?: string | undefined;
 }
@@ -120,6 +124,8 @@ export interface RunResumedRecord {
   readonly pid: number;
   /** Set when the runbook file differs from the copy the run started with. */
   readonly fileChanged?: boolean | undefined;
+  /** As on run_started: --ignore-window overrode the window for the rest of the run. */
+  readonly windowIgnored?: string | undefined;
 }
 
 /** A step's process, once it runs: a resume checks whether it outlived its CLI (src/app/orphans.ts). */

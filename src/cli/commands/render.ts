@@ -11,9 +11,9 @@ interface RenderOptions {
 }
 
 export async function main(file: string, opts: RenderOptions): Promise<number> {
-  const { runbook } = loadChecked(file);
+  const { runbook, hash } = loadChecked(file);
   const vars = resolveVars(runbook, { var: opts.var ?? [], varsFile: opts.varsFile });
   const render = opts.format === 'html' ? renderNoticeHtml : renderNoticeMarkdown;
-  process.stdout.write(render(runbook, { vars }));
+  process.stdout.write(render(runbook, { vars, file, hash, generatedAt: new Date().toISOString() }));
   return 0;
 }

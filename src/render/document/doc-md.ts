@@ -42,6 +42,8 @@ function block(b: Block): string {
       return `${b.label ? `${mdInline(b.label)}\n\n` : ''}${mdFence(b.text)}`;
     case 'steps':
       return b.steps.map(step).join('\n\n');
+    case 'signoff':
+      return ['| Role | Name | Date | Signature |', '| --- | --- | --- | --- |', ...b.roles.map((r) => `| ${mdCell(r)} | | | |`)].join('\n');
   }
 }
 

@@ -15,7 +15,9 @@ export type Block =
   | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly Rich[])[] }
   | { readonly kind: 'list'; readonly items: readonly Rich[] }
   | { readonly kind: 'code'; readonly text: string; readonly label?: string | undefined }
-  | { readonly kind: 'steps'; readonly steps: readonly StepBlock[] };
+  | { readonly kind: 'steps'; readonly steps: readonly StepBlock[] }
+  /** Sign-off lines: a row per role, with room for a name, a date and a signature. */
+  | { readonly kind: 'signoff'; readonly roles: readonly string[] };
 
 /** One numbered step of a plan: `2.1`, its title, tags (manual, est. 2m) and its body. */
 export interface StepBlock {
@@ -39,6 +41,8 @@ export interface Doc {
   readonly kind: string;
   readonly title: string;
   readonly sections: readonly Section[];
+  /** Printed in every page's margin (HTML): what the document is, and where it came from. */
+  readonly margins?: { readonly topLeft?: string | undefined; readonly topRight?: string | undefined; readonly bottomLeft?: string | undefined } | undefined;
 }
 
 export const text = (t: Rich, tone?: 'note' | 'alert'): Block => ({ kind: 'text', text: t, tone });

@@ -3,10 +3,8 @@ import type { Step } from '../../model/types.js';
 import { loopItems } from '../../plan/loop-items.js';
 import { whenWords } from '../../template/condition.js';
 import { type Block, code, text } from './document.js';
-import { maskSecretRefs } from './sanitize.js';
+import type { Show } from './notice-values.js';
 import { dur, plural, serialWords } from './words.js';
-
-export const shown = (template: string): string => maskSecretRefs(template);
 
 export function kindTag(step: Step): string {
   switch (step.kind) {
@@ -26,37 +24,37 @@ export function kindTag(step: Step): string {
 }
 
 /** The words for a loop's items: "For each of kns1, kns2, kns3, one at a time:". */
-export function loopWords(step: Extract<Step, { kind: 'for_each' }>, vars: Readonly<Record<string, unknown>>, groups: Readonly<Record<string, readonly string[]>> = {}): string {
+export function loopWords(step: Extract<Step, { kind: 'for_each' }>, vars: Readonly<Record<string, unknown>>, show: Show, groups: Readonly<Record<string, readonly string[]>> = {}): string {
   const items = loopItems(step.items, vars, groups);
   const as = step.as === 'item' ? '' : ` (as ${step.as})`;
-  const what = items ? `For each of ${items.join(', ')}${as}` : `For each item of ${shown(String(step.items))}${as}`;
+  const what = items ? `For each of ${items.join(', ')}${as}` : `For each item of ${show.text(String(step.items))}${as}`;
   const failures = step.maxFailures > 0 ? ` Up to ${plural(step.maxFailures, 'item')} may fail before the loop stops.` : '';
   return `${what}, ${serialWords(step.serial, items?.length)}:${failures}`;
 }
 
-export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>, groups: Readonly<Record<string, readonly string[]>> = {}): Block[] {
+export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>, show: Show, groups: Readonly<Record<string, readonly string[]>> = {}): Block[] {
   switch (step.kind) {
     case 'run':
-      return [code(shown(step.run))];
+      return [code(show.command(step.run))];
     case 'manual':
       return [
         text('Manual step: the operator does this, then confirms.'),
-        text(shown(step.instruction), 'note'),
-        text(`Confirmation asked: ${shown(step.confirm ?? 'Done?')}${step.timeoutMs !== undefined ? ` Without an answer within ${dur(step.timeoutMs)}, the step fails.` : ''}`),
+        text(show.text(step.instruction), 'note'),
+        text(`Confirmation asked: ${show.text(step.confirm ?? 'Done?')}${step.timeoutMs !== undefined ? ` Without an answer within ${dur(step.timeoutMs)}, the step fails.` : ''}`),
       ];
     case 'wait': {
       const w = step.wait;
       if ('sleepMs' in w) return [text(`Wait ${dur(w.sleepMs)}.`)];
-      return [text(`Wait until this check succeeds, checking every ${dur(w.everyMs)}, for at most ${dur(w.timeoutMs)}:`), code(shown(w.until))];
+      return [text(`Wait until this check succeeds, checking every ${dur(w.everyMs)}, for at most ${dur(w.timeoutMs)}:`), code(show.command(w.until))];
     }
     case 'monitor': {
       const m = step.monitor;
-      return [text(`Monitor for ${dur(m.forMs)}, checking every ${dur(m.everyMs)}; the first failed check fails the step:`), code(shown(m.run))];
+      return [text(`Monitor for ${dur(m.forMs)}, checking every ${dur(m.everyMs)}; the first failed check fails the step:`), code(show.command(m.run))];
     }
     case 'notify':
-      return [text(`Send to ${step.to ? step.to.join(', ') : 'every channel'}:`), text(shown(step.message), 'note')];
+      return [text(`Send to ${step.to ? step.to.join(', ') : 'every channel'}:`), text(show.text(step.message), 'note')];
     case 'for_each':
-      return [text(loopWords(step, vars, groups))];
+      return [text(loopWords(step, vars, show, groups))];
   }
 }
 

@@ -5,6 +5,7 @@ import { NOTIFY_EVENTS } from '../../model/schema.js';
 import type { Channel, Runbook, Step } from '../../model/types.js';
 import { type Block, text } from './document.js';
 import { type Numbers, stepRef } from './notice-numbers.js';
+import type { Show } from './notice-values.js';
 import { maskSecretRefs } from './sanitize.js';
 import { EVENT_WORDS, NOT_STATED } from './words.js';
 
@@ -33,7 +34,7 @@ function destination(c: Channel): string {
   return `webhook (${c.format}) to ${host}`;
 }
 
-export function notificationBlocks(runbook: Runbook, numbers: Numbers): Block[] {
+export function notificationBlocks(runbook: Runbook, numbers: Numbers, show: Show): Block[] {
   const out: Block[] = [text(`Customer notification: ${runbook.customerNotification?.trim() ?? NOT_STATED}`)];
   const channels = Object.entries(runbook.channels);
   if (channels.length === 0) {
@@ -52,7 +53,7 @@ export function notificationBlocks(runbook: Runbook, numbers: Numbers): Block[] 
     out.push({
       kind: 'table',
       head: ['Step', 'Sent to', 'Message'],
-      rows: notifySteps.map((s) => [`${stepRef(numbers.get(s))}: ${maskSecretRefs(s.name ?? s.id)}`, s.to ? s.to.join(', ') : 'every channel', maskSecretRefs(s.message)]),
+      rows: notifySteps.map((s) => [`${stepRef(numbers.get(s))}: ${show.text(s.name ?? s.id)}`, s.to ? s.to.join(', ') : 'every channel', show.text(s.message)]),
     });
   }
   return out;

@@ -25,7 +25,10 @@ export interface Report {
   readonly startedBy: { readonly user: string; readonly host: string; readonly pid: number };
   readonly started: string;
   readonly finished?: string | undefined;
-  readonly window?: { readonly start?: string | undefined; readonly end?: string | undefined; readonly zone?: string | undefined } | undefined;
+  /** `tbd`: the runbook has a window whose start is not set (TBD). */
+  readonly window?: { readonly start?: string | undefined; readonly end?: string | undefined; readonly zone?: string | undefined; readonly tbd?: boolean | undefined } | undefined;
+  /** Each time --ignore-window overrode the enforced window (at the start, or at a resume). */
+  readonly windowOverrides: readonly { readonly at: string; readonly by: string; readonly what: string }[];
   readonly outcome: { readonly state: ReportState; readonly words: string; readonly exitCode?: number | undefined; readonly message?: string | undefined };
   readonly rollback?: { readonly at: string; readonly reason: string; readonly by?: string | undefined } | undefined;
   /** `rollback.escalate`, when the run escalated. */
@@ -49,18 +52,23 @@ export function buildReport(runbook: Runbook, records: readonly JournalRecord[],
     if (log !== undefined && log.trim() !== '') e.logTail = tailOf(log);
   }
   const events: RunEvent[] = [];
+  const windowOverrides: { at: string; by: string; what: string }[] = [];
   let finished: Extract<JournalRecord, { type: 'run_finished' }> | undefined;
   let rollback: Report['rollback'];
   for (const r of records) {
     switch (r.type) {
       case 'run_started':
         events.push({ at: r.at, what: `Started by ${r.user} on ${r.host} (pid ${r.pid}) from ${r.file}` });
+        if (r.windowIgnored) windowOverrides.push({ at: r.at, by: r.user, what: r.windowIgnored });
+        if (r.windowIgnored) events.push({ at: r.at, what: `Window overridden (--ignore-window): ${r.windowIgnored}` });
         break;
       case 'run_interrupted':
         events.push({ at: r.at, what: `Interrupted (${r.signal})` });
         break;
       case 'run_resumed':
         events.push({ at: r.at, what: `Resumed by ${r.by} on ${r.host} (pid ${r.pid})${r.fileChanged ? '; the runbook file had changed: the run kept its own copy' : ''}` });
+        if (r.windowIgnored) windowOverrides.push({ at: r.at, by: r.by, what: r.windowIgnored });
+        if (r.windowIgnored) events.push({ at: r.at, what: `Window overridden (--ignore-window): ${r.windowIgnored}` });
         finished = undefined;
         break;
       case 'rollback_started':
@@ -88,7 +96,8 @@ export function buildReport(runbook: Runbook, records: readonly JournalRecord[],
     startedBy: { user: first.user, host: first.host, pid: first.pid },
     started: first.at,
     finished: finished?.at,
-    window: first.window && { ...first.window, zone: first.window.zone ?? runbook.window?.timezone },
+    window: first.window ? { ...first.window, zone: first.window.zone ?? runbook.window?.timezone } : runbook.window && { zone: runbook.window.timezone, tbd: runbook.window.start === undefined },
+    windowOverrides,
     outcome: { state, words: outcomeWords(state, first.runId), exitCode: finished?.exitCode, message: finished?.message },
     rollback,
     escalation: state === 'escalated' ? runbook.rollback.escalate : undefined,

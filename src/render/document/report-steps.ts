@@ -3,7 +3,7 @@
  * an attempt of the same execution), with its outcome, operator decisions and branch. Pure.
  */
 import { walk } from '../../model/normalize.js';
-import type { Runbook, Step } from '../../model/types.js';
+import { LOCAL_HOST, type Runbook, type Step } from '../../model/types.js';
 import type { JournalRecord, Phase } from '../../state/records.js';
 
 export interface Decision {
@@ -21,6 +21,10 @@ export interface Execution {
   readonly phase: Phase;
   readonly visit: number;
   readonly undoOf?: string | undefined;
+  /** The host it ran on (step_started's `host`); undefined: this machine. */
+  host?: string | undefined;
+  /** What ran, as shown (secrets masked): the command, instruction or message of its last attempt. */
+  detail?: string | undefined;
   readonly started: string;
   finished?: string | undefined;
   status: 'succeeded' | 'failed' | 'skipped' | 'in_flight';
@@ -66,6 +70,8 @@ export function collectExecutions(runbook: Runbook, records: readonly JournalRec
       }
       e.attempts = Math.max(e.attempts, r.attempt);
       e.seq = r.seq;
+      if (r.detail !== undefined) e.detail = r.detail;
+      if (r.host !== undefined && r.host !== LOCAL_HOST) e.host = r.host;
     } else if (r.type === 'step_finished') {
       const e = open.get(instance(r.key, r.visit)) ?? latest.get(r.key);
       if (!e) continue;

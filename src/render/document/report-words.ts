@@ -47,12 +47,25 @@ export function when(iso: string | undefined, zone: string | undefined): string 
   return `${local.toFormat('yyyy-MM-dd HH:mm:ss ZZZZ')} (${t.toFormat('HH:mm:ss')} UTC)`;
 }
 
-/** "3m after the window opened", "10m before the window closed". */
-export function against(iso: string | undefined, edge: string | undefined, opened: boolean): string | undefined {
-  if (!iso || !edge) return undefined;
-  const d = Date.parse(iso) - Date.parse(edge);
-  if (Number.isNaN(d)) return undefined;
-  const what = opened ? 'the window opened' : 'the window closed';
+/** The time of day, "14:01:05 MST", for times on the run's own day (the summary has the date). */
+export function clock(iso: string, zone: string | undefined): string {
+  const t = DateTime.fromISO(iso, { zone: 'UTC' });
+  if (!t.isValid) return iso;
+  const z = zone ? toZone(zone) : undefined;
+  return (z ? t.setZone(z) : t).toFormat('HH:mm:ss ZZZZ');
+}
+
+/**
+ * A time against the window: "30s after the window opened" (a start), "10m before the window
+ * closed" (an end); outside the window, against the edge it is outside of.
+ */
+export function against(iso: string | undefined, window: { readonly start?: string | undefined; readonly end?: string | undefined } | undefined, edge: 'start' | 'end'): string | undefined {
+  const t = iso ? Date.parse(iso) : Number.NaN;
+  const start = window?.start ? Date.parse(window.start) : Number.NaN;
+  const end = window?.end ? Date.parse(window.end) : Number.NaN;
+  if (Number.isNaN(t) || Number.isNaN(start) || Number.isNaN(end)) return undefined;
+  const [from, what] = t < start || (edge === 'start' && t <= end) ? [start, 'the window opened'] : [end, 'the window closed'];
+  const d = t - from;
   if (Math.abs(d) < 1000) return `as ${what}`;
   return `${dur(Math.abs(d))} ${d > 0 ? 'after' : 'before'} ${what}`;
 }
