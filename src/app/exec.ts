@@ -23,7 +23,7 @@ import { type PlanOptions, planCommand } from './plan.js';
 import { findInterrupted } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
-import { openStore } from './store.js';
+import { openStore, resumeHint, runCommandHint } from './store.js';
 import { windowGate } from './window-gate.js';
 
 export interface ExecOptions extends PlanOptions {
@@ -54,7 +54,8 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   const gate = windowGate(runbook, Date.now(), opts);
   const store = openStore(opts);
   const unfinished = await findInterrupted(store, runbook.id);
-  if (unfinished) throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`runbook resume ${unfinished}\`, or roll it back with \`runbook rollback ${unfinished}\``);
+  if (unfinished)
+    throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`${resumeHint(store, unfinished)}\`, or roll it back with \`${runCommandHint(store, 'rollback', unfinished)}\``);
   if (gate.waitMs) await waitForWindow(gate.waitMs);
 
   const run = await store.createRun(runbook.id, loaded.text);

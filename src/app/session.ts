@@ -15,11 +15,12 @@ import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
 import { detachFromTerminal } from '../render/console/hangup.js';
+import { setLogHint } from '../render/console/out.js';
 import { type ConsoleFormat, chooseRenderer } from '../render/console/renderer.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { ConsoleOperator } from './operator.js';
 import { StateGuard } from './state-guard.js';
-import { resumeHint } from './store.js';
+import { resumeHint, runCommandHint } from './store.js';
 
 export interface SessionInput {
   readonly runbook: Runbook;
@@ -46,6 +47,7 @@ export function isInteractiveSession(): boolean {
 }
 
 export async function runSession(s: SessionInput): Promise<number> {
+  setLogHint(`\`${runCommandHint(s.store, 'log', s.run.runId)}\` has every line`);
   const renderer = await chooseRenderer(s.format, s.windowEnd);
   for (const line of s.preamble ?? []) renderer.info(line);
   const masker = new Masker(Object.values(s.secrets));
@@ -146,7 +148,7 @@ export async function runSession(s: SessionInput): Promise<number> {
   }
   await notifier.flush();
   if (result.exitCode === 130) renderer.info(`Resume with: ${resumeHint(s.store, s.run.runId)}`);
-  else if (result.exitCode !== 0) renderer.info(`Record: runbook report ${s.run.runId}`);
+  else if (result.exitCode !== 0) renderer.info(`Record: ${runCommandHint(s.store, 'report', s.run.runId)}`);
   renderer.close();
   return result.exitCode;
 }

@@ -16,7 +16,7 @@ export class JsonRenderer implements Renderer {
     const line = `${JSON.stringify({ at: new Date().toISOString(), ...flat })}\n`;
     if (e.type === 'step_finished' && e.replayed) return this.held.hold(line);
     this.held.flush();
-    write(this.out, line);
+    write(this.out, line, e.type === 'step_output');
   }
   info(message: string): void {
     this.held.flush();

@@ -1,8 +1,6 @@
-/** Plain timestamped lines: for CI, pipes and NO_COLOR. Writes are synchronous, so output never piles up in memory. */
-import { writeSync } from 'node:fs';
+/** Plain timestamped lines: for CI, pipes and dumb terminals. Writes never wait for the reader (./out.ts). */
 import type { EngineEvent } from '../../engine/events.js';
-import { sleepSync } from '../../state/durable.js';
-import { isConsoleGone } from './hangup.js';
+import { consoleOut } from './out.js';
 import type { Renderer } from './renderer.js';
 import { describe, OUTPUT_BAR } from './words.js';
 
@@ -31,7 +29,7 @@ export class PlainRenderer implements Renderer {
     if (e.type === 'step_output') {
       // The hot path of a chatty step: one pass over the block, one write.
       const prefix = `${stamp()} ${OUTPUT_BAR}`;
-      return write(this.out, `${prefix}${e.lines.replace(/\n/g, `\n${prefix}`)}\n`);
+      return write(this.out, `${prefix}${e.lines.replace(/\n/g, `\n${prefix}`)}\n`, true);
     }
     const text = describe(e);
     if (text !== undefined) write(this.out, this.format(text));
@@ -89,40 +87,7 @@ export class HeldLines {
   }
 }
 
-/**
- * A synchronous write of all of `text` to stdout/stderr (a closed pipe is ignored). A pipe is
- * non-blocking: when its reader is slower than the run (`runbook exec … | less`), a write can be
- * refused (EAGAIN) or take only part of the text; then the rest is written as the reader drains.
- */
-export function write(stream: NodeJS.WriteStream, text: string): void {
-  const fd = (stream as unknown as { fd?: number }).fd;
-  try {
-    if (typeof fd === 'number') writeAll(fd, text);
-    else stream.write(text);
-  } catch (err) {
-    if (!isConsoleGone(err)) throw err;
-  }
-}
-
-function writeAll(fd: number, text: string): void {
-  let rest: Buffer | undefined;
-  let done = 0;
-  for (;;) {
-    try {
-      if (rest === undefined) {
-        // The common case: all of it at once, without encoding it here first.
-        const written = writeSync(fd, text);
-        if (written === Buffer.byteLength(text)) return;
-        rest = Buffer.from(text);
-        done = written;
-      } else {
-        done += writeSync(fd, rest, done, rest.length - done);
-      }
-      if (done >= rest.length) return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      rest ??= Buffer.from(text); // refused: none of it was written
-      sleepSync(1); // the pipe is full: give its reader a moment
-    }
-  }
+/** Writes to the console without ever waiting for its reader (./out.ts); step output may be dropped. */
+export function write(stream: NodeJS.WriteStream, text: string, droppable = false): void {
+  consoleOut(stream).write(text, droppable);
 }
