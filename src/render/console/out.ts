@@ -32,6 +32,9 @@ export class ConsoleOut {
   /** Writes `text` (whole lines), or queues it; `droppable` text (step output) may be dropped instead. */
   write(text: string, droppable = false): void {
     if (this.gone || text === '') return;
+    // A busy step writes often: each write first tries what waits, so a reader that keeps up
+    // (`| cat`, `| tee`) loses nothing to the retry timer's pace.
+    if (this.queued > 0) this.pump();
     if (droppable && (this.dropped > 0 ? this.queued > QUEUE_CAP / 2 : this.queued + text.length > QUEUE_CAP)) {
       this.dropped += countLines(text);
       return;
@@ -87,6 +90,7 @@ export class ConsoleOut {
   }
 
   private pump(): void {
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     while (this.queue.length > 0) {
       const head = this.queue[0]!;
