@@ -47,7 +47,7 @@ describe('a console nobody reads', () => {
     expect(r.code).toBe(4);
     const note = /… (\d+) lines not shown \(the console could not keep up\): `(runbook log \S+ --state-dir \S+)` has every line/.exec(r.stdout);
     expect(note, r.stdout.slice(-2000)).not.toBeNull();
-    expect(r.stdout).toMatch(/aborted without rollback: loud failed: timed out after 2s/);
+    expect(r.stdout).toMatch(/✗ aborted \(exit 4\): loud failed \(timed out after 2s; last output: a line of output/);
     const shown = r.stdout.split('\n').filter((l) => l.endsWith(LINE)).length;
     const log = await runCli([...note![2]!.split(' ').slice(1), 'loud'], { cwd: dir, timeoutMs: 60_000 });
     const logged = log.stdout.split('\n').filter((l) => l === LINE).length;

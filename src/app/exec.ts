@@ -22,7 +22,7 @@ import { whoAmI } from './operator.js';
 import { type PlanOptions, planCommand } from './plan.js';
 import { findInterrupted } from './runs.js';
 import { resolveSecrets } from './secrets.js';
-import { isInteractiveSession, runSession } from './session.js';
+import { isInteractiveSession, runSession, verbosityOf } from './session.js';
 import { openStore, resumeHint, runCommandHint } from './store.js';
 import { windowGate } from './window-gate.js';
 
@@ -33,6 +33,8 @@ export interface ExecOptions extends PlanOptions {
   readonly waitForWindow?: boolean;
   readonly stateDir?: string;
   readonly forceUnlock?: string;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
 }
 
 export function manualSteps(runbook: Runbook): string[] {
@@ -96,6 +98,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       pointOfNoReturn: gate.pointOfNoReturn,
       windowEnd: gate.end,
       format: opts.format === 'json' ? 'json' : 'text',
+      verbosity: verbosityOf(opts),
       yes: Boolean(opts.yes),
       preamble,
     });

@@ -22,7 +22,7 @@ import { whoAmI } from './operator.js';
 import { settleOrphans } from './orphans.js';
 import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
-import { isInteractiveSession, runSession } from './session.js';
+import { isInteractiveSession, runSession, verbosityOf } from './session.js';
 import { openStore } from './store.js';
 import { windowGate } from './window-gate.js';
 
@@ -36,6 +36,8 @@ export interface ResumeOptions {
   readonly format?: string;
   readonly forceUnlock?: string;
   readonly killOrphans?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
 }
 
 interface Prepared {
@@ -136,7 +138,19 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
 /** What a resumed session and a later rollback share: the run as the journal left it. */
 function sessionOf(p: Prepared, store: Storage, opts: ResumeOptions) {
   const { runbook, run, journal, secrets, replay, started } = p;
-  return { runbook, store, run, journal, secrets, replay, vars: started.vars, started: started.at, format: opts.format === 'json' ? ('json' as const) : ('text' as const), yes: Boolean(opts.yes) };
+  return {
+    runbook,
+    store,
+    run,
+    journal,
+    secrets,
+    replay,
+    vars: started.vars,
+    started: started.at,
+    format: opts.format === 'json' ? ('json' as const) : ('text' as const),
+    verbosity: verbosityOf(opts),
+    yes: Boolean(opts.yes),
+  };
 }
 
 export async function rollbackCommand(runId: string, opts: ResumeOptions): Promise<number> {

@@ -10,8 +10,12 @@
 import { writeSync } from 'node:fs';
 import { isConsoleGone } from './hangup.js';
 
-/** What may wait for a slow reader; beyond it, step output is dropped. */
-const QUEUE_CAP = 1024 * 1024;
+/**
+ * What may wait for a slow reader; beyond it, step output is dropped. A reader that lags (a
+ * pager, a busy terminal multiplexer) loses nothing unless it falls this far behind; a reader
+ * that is stuck costs this much memory at most.
+ */
+const QUEUE_CAP = 8 * 1024 * 1024;
 /** How often a full pipe is tried again (a pipe gives no readiness signal to a plain descriptor). */
 const RETRY_MS = 10;
 

@@ -1,8 +1,12 @@
 /** Plain timestamped lines: for CI, pipes and dumb terminals. Writes never wait for the reader (./out.ts). */
 import type { EngineEvent } from '../../engine/events.js';
+import { CauseWatch } from './cause.js';
 import { consoleOut } from './out.js';
-import type { Renderer } from './renderer.js';
-import { describe, OUTPUT_BAR } from './words.js';
+import { Paint } from './paint.js';
+import type { Renderer, Style } from './renderer.js';
+import { UNICODE } from './symbols.js';
+import { shown } from './verbosity.js';
+import { describe } from './words.js';
 
 /** `2026-11-23T11:27:10Z`: UTC to the second, made once per second (a resume replays thousands of steps). */
 let stampSecond = NaN;
@@ -16,27 +20,37 @@ function stamp(): string {
   return stampText;
 }
 
+const PLAIN: Style = { symbols: UNICODE, colour: 0, verbosity: 'normal' };
+
 export class PlainRenderer implements Renderer {
   private readonly held: HeldLines;
+  private readonly cause = new CauseWatch();
+  private readonly paint: Paint;
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly style: Style = PLAIN,
+  ) {
     this.held = new HeldLines(out);
+    this.paint = new Paint(style);
   }
 
   handle(e: EngineEvent): void {
-    if (e.type === 'step_finished' && e.replayed) return this.held.hold(this.format(describe(e)!));
+    this.cause.see(e);
+    if (!shown(e, this.style.verbosity)) return;
+    if (e.type === 'step_finished' && e.replayed) return this.held.hold(this.format(this.text(e)!));
     this.held.flush();
     if (e.type === 'step_output') {
       // The hot path of a chatty step: one pass over the block, one write.
-      const prefix = `${stamp()} ${OUTPUT_BAR}`;
+      const prefix = `${stamp()} ${this.paint.bar(e.stream)}`;
       return write(this.out, `${prefix}${e.lines.replace(/\n/g, `\n${prefix}`)}\n`, true);
     }
-    const text = describe(e);
+    const text = this.text(e);
     if (text !== undefined) write(this.out, this.format(text));
   }
   info(message: string): void {
     this.held.flush();
-    write(this.out, this.format(message));
+    write(this.out, this.format(this.paint.info(message)));
   }
   flush(): void {
     this.held.flush();
@@ -47,6 +61,11 @@ export class PlainRenderer implements Renderer {
   resume(): void {}
   close(): void {
     this.held.flush();
+  }
+
+  private text(e: EngineEvent): string | undefined {
+    const text = describe(e, this.style.symbols, this.cause.cause, this.style.verbosity === 'verbose');
+    return text === undefined ? undefined : this.paint.event(e, text);
   }
 
   private format(text: string): string {
