@@ -3,10 +3,11 @@
  * timeout and Ctrl-C act on time, the step's log keeps every line, and the console says how many
  * lines it did not show. The reader here reads nothing until the journal says the run is over.
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
+import { CLI, cliEnv, collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const LINE = 'a line of output that fills the pipe nobody reads, over and over';
@@ -66,4 +67,16 @@ describe('a console nobody reads', () => {
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/Resume with: runbook resume \S+ --state-dir /);
   }, 90_000);
+
+  it('a console on a full disk (/dev/full): the run goes on and ends as it should, saying so once', () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `\nsteps:\n  - { id: a, run: 'seq 1 1000' }\n  - { id: b, run: 'echo b' }\n`);
+    const full = openSync('/dev/full', 'w');
+    const r = spawnSync(process.execPath, [CLI, 'exec', file, '--state-dir', state], { cwd: dir, env: cliEnv(), stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+    closeSync(full);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^runbook: the console cannot be written \(ENOSPC[^\n]*\): the run goes on; `runbook log \S+ --state-dir \S+` has every line\n$/);
+    expect(records(state).at(-1)).toMatchObject({ type: 'run_finished', outcome: 'succeeded' });
+  });
 });

@@ -81,9 +81,11 @@ export class ConsoleOut {
       buf ??= Buffer.from(text as string);
       return buf.subarray(n);
     } catch (err) {
-      if (isConsoleGone(err)) return this.giveUp();
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      return buf ?? Buffer.from(text as string);
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return buf ?? Buffer.from(text as string);
+      // The reader went away, or the console is a file on a full disk: the run goes on without
+      // its console (the journal and the logs are written elsewhere), and says so once.
+      if (!isConsoleGone(err)) this.sayGone(err as Error);
+      return this.giveUp();
     }
   }
 
@@ -110,6 +112,14 @@ export class ConsoleOut {
       this.queued -= head.length;
     }
     for (const w of this.waiters.splice(0)) w();
+  }
+
+  private sayGone(err: Error): void {
+    try {
+      writeSync(this.fd === 2 ? 1 : 2, `runbook: the console cannot be written (${err.message}): the run goes on; ${this.hint()}\n`);
+    } catch {
+      /* no console at all: the journal says what happened */
+    }
   }
 
   private giveUp(): true {
