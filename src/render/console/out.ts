@@ -34,7 +34,7 @@ export class ConsoleOut {
   ) {}
 
   /** Writes `text` (whole lines), or queues it; `droppable` text (step output) may be dropped instead. */
-  write(text: string, droppable = false): void {
+  write(text: string | Buffer, droppable = false): void {
     if (this.gone || text === '') return;
     // A busy step writes often: each write first tries what waits, so a reader that keeps up
     // (`| cat`, `| tee`) loses nothing to the retry timer's pace.
@@ -44,7 +44,7 @@ export class ConsoleOut {
       return;
     }
     this.note();
-    if (this.queued > 0) return this.enqueue(Buffer.from(text));
+    if (this.queued > 0) return this.enqueue(typeof text === 'string' ? Buffer.from(text) : text);
     const written = this.tryWrite(text);
     if (written === true) return;
     this.enqueue(written);
@@ -132,10 +132,39 @@ export class ConsoleOut {
   }
 }
 
-function countLines(text: string): number {
+function countLines(text: string | Buffer): number {
   let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  if (typeof text === 'string') for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  else for (let i = text.indexOf(NL); i >= 0; i = text.indexOf(NL, i + 1)) n++;
   return n;
+}
+
+const NL = 0x0a;
+
+/**
+ * `lines` with `prefix` before each line and a newline after the last, as bytes: the hot path of
+ * a step printing a lot (its output is encoded once, and copied, rather than rebuilt as a string
+ * and encoded again on write).
+ */
+export function prefixLines(prefix: Buffer, lines: string): Buffer {
+  const src = Buffer.from(lines, 'utf8');
+  let count = 1;
+  for (let i = src.indexOf(NL); i >= 0; i = src.indexOf(NL, i + 1)) count++;
+  const out = Buffer.allocUnsafe(src.length + count * prefix.length + 1);
+  let o = 0;
+  let s = 0;
+  for (;;) {
+    o += prefix.copy(out, o);
+    const nl = src.indexOf(NL, s);
+    if (nl < 0) {
+      o += src.copy(out, o, s);
+      break;
+    }
+    o += src.copy(out, o, s, nl + 1);
+    s = nl + 1;
+  }
+  out[o++] = NL;
+  return out.subarray(0, o);
 }
 
 const outs = new Map<number, ConsoleOut>();

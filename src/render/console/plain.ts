@@ -1,7 +1,7 @@
 /** Plain timestamped lines: for CI, pipes and dumb terminals. Writes never wait for the reader (./out.ts). */
 import type { EngineEvent } from '../../engine/events.js';
 import { CauseWatch } from './cause.js';
-import { consoleOut } from './out.js';
+import { consoleOut, prefixLines } from './out.js';
 import { Paint } from './paint.js';
 import type { Renderer, Style } from './renderer.js';
 import { UNICODE } from './symbols.js';
@@ -42,8 +42,7 @@ export class PlainRenderer implements Renderer {
     this.held.flush();
     if (e.type === 'step_output') {
       // The hot path of a chatty step: one pass over the block, one write.
-      const prefix = `${stamp()} ${this.paint.bar(e.stream)}`;
-      return write(this.out, `${prefix}${e.lines.replace(/\n/g, `\n${prefix}`)}\n`, true);
+      return write(this.out, prefixLines(this.prefix(e.stream), e.lines), true);
     }
     const text = this.text(e);
     if (text !== undefined) write(this.out, this.format(text));
@@ -61,6 +60,16 @@ export class PlainRenderer implements Renderer {
   resume(): void {}
   close(): void {
     this.held.flush();
+  }
+
+  /** `2026-11-23T11:27:10Z   │ ` as bytes, made once a second per stream. */
+  private prefixes = { second: '', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+  private prefix(stream: 'stdout' | 'stderr'): Buffer {
+    const now = stamp();
+    if (this.prefixes.second !== now) {
+      this.prefixes = { second: now, stdout: Buffer.from(`${now} ${this.paint.bar('stdout')}`), stderr: Buffer.from(`${now} ${this.paint.bar('stderr')}`) };
+    }
+    return this.prefixes[stream];
   }
 
   private text(e: EngineEvent): string | undefined {
@@ -107,6 +116,6 @@ export class HeldLines {
 }
 
 /** Writes to the console without ever waiting for its reader (./out.ts); step output may be dropped. */
-export function write(stream: NodeJS.WriteStream, text: string, droppable = false): void {
+export function write(stream: NodeJS.WriteStream, text: string | Buffer, droppable = false): void {
   consoleOut(stream).write(text, droppable);
 }
