@@ -55,6 +55,22 @@ describe('a console nobody reads', () => {
     expect(logged).toBeGreaterThanOrEqual(shown + Number(note![1]));
   }, 90_000);
 
+  it('with --format json, the output events it drops are counted in a JSON event of their own', async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `\nsteps:\n  - { id: loud, run: 'yes "${LINE}"', timeout: 2s, on_failure: abort }\n`);
+    const child = await unreadUntil(['exec', file, '--state-dir', state, '--format', 'json'], () => records(state).some((r) => r.type === 'run_finished'));
+    child.stdout!.resume();
+    const r = await collect(child, { timeoutMs: 30_000 });
+    expect(r.code).toBe(4);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; lines?: number });
+    expect(events.find((e) => e.type === 'console_dropped')?.lines).toBeGreaterThan(0);
+    expect(events.at(-2)?.type).toBe('run_finished');
+  }, 90_000);
+
   it('stops on Ctrl-C at once, and the resume command is shown', async () => {
     const dir = tempDir();
     const state = join(dir, 's');

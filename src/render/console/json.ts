@@ -1,5 +1,6 @@
 /** One JSON object per engine event and per info line: for machines reading a run as it goes. */
 import type { EngineEvent } from '../../engine/events.js';
+import { consoleOut } from './out.js';
 import { HeldLines, write } from './plain.js';
 import type { Renderer } from './renderer.js';
 
@@ -8,6 +9,8 @@ export class JsonRenderer implements Renderer {
 
   constructor(private readonly out: NodeJS.WriteStream) {
     this.held = new HeldLines(out);
+    // Output events a stuck reader missed are counted in an event of their own, not a bare line.
+    consoleOut(out).noteAs = (lines, message) => `${JSON.stringify({ at: new Date().toISOString(), type: 'console_dropped', lines, message })}\n`;
   }
 
   handle(e: EngineEvent): void {

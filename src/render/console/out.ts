@@ -67,8 +67,11 @@ export class ConsoleOut {
     if (this.dropped === 0) return;
     const n = this.dropped;
     this.dropped = 0;
-    this.write(`… ${n} line${n === 1 ? '' : 's'} not shown (the console could not keep up): ${this.hint()}\n`);
+    this.write(this.noteAs(n, `… ${n} line${n === 1 ? '' : 's'} not shown (the console could not keep up): ${this.hint()}`));
   }
+
+  /** How the note is written: a plain line, or (`--format json`) a JSON object of its own. */
+  noteAs: (lines: number, text: string) => string = (_lines, text) => `${text}\n`;
 
   /** True when all of it went out; else what is left of it. */
   private tryWrite(text: string | Buffer): true | Buffer {
