@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks (npm run bench): one table; every figure a median of several runs with min and max,
 // every comparison a ratio against a baseline measured in the same run. Not part of npm test.
-//   BENCH_RUNS=N (default 5)   BENCH_SKIP=memory,resume (names to skip)
+//   BENCH_RUNS=N (default 5)   BENCH_SKIP=steps,start,size,memory,throughput,resume (names to skip)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -48,7 +48,7 @@ let stateN = 0;
 const freshState = () => join(work, `state-${stateN++}`);
 
 // 1. Per-step overhead: exec of 200 trivial steps vs bash running `bash -c true` 200 times.
-{
+if (!SKIP.has('steps')) {
   const one = runbook('one', trivial(1));
   const many = runbook('many', trivial(200));
   const bash = (n) => `for i in $(seq ${n}); do bash -c true; done`;
@@ -68,7 +68,7 @@ const freshState = () => join(work, `state-${stateN++}`);
 }
 
 // 2. Cold start vs `node -e 0`.
-{
+if (!SKIP.has('start')) {
   const one = runbook('cold', trivial(1));
   const node = measure(() => time('node', ['-e', '0']), RUNS * 2);
   row('node -e 0 (baseline)', node, 'ms');
@@ -96,10 +96,12 @@ const freshState = () => join(work, `state-${stateN++}`);
 }
 
 // 3. validate and plan of 1,000- and 10,000-step runbooks.
-for (const [n, goal] of [
-  [1_000, '< 1000 ms'],
-  [10_000, '< 3000 ms'],
-]) {
+for (const [n, goal] of SKIP.has('size')
+  ? []
+  : [
+      [1_000, '< 1000 ms'],
+      [10_000, '< 3000 ms'],
+    ]) {
   const big = runbook(`big${n}`, Array.from({ length: n }, (_, i) => `  - { id: s${i}, run: "echo step ${i} on \${{ vars.host }}", estimate: 1s }\n`).join(''), 'vars: { host: web1 }\n');
   const steps = n.toLocaleString('en');
   row(
@@ -130,6 +132,28 @@ if (!SKIP.has('memory')) {
     return Number(r.stderr.trim().split('\n').pop()) / 1024;
   });
   row('exec of a step printing 1 GB: peak RSS', stats(samples), 'MiB', undefined, '<= 100 MiB');
+}
+
+// 4b. Throughput of that step with the console in a pipe (read by cat), against the same output
+// written by tee to a file and to a pipe: the log and the console. Taken in turns.
+if (!SKIP.has('throughput')) {
+  const loud = `head -c 1073741824 /dev/zero | tr "\\0" x | fold -w 99`;
+  const file = runbook('loud-pipe', `  - { id: loud, run: '${loud}', timeout: 10m }\n`);
+  const sides = {
+    base: () => time('bash', ['-o', 'pipefail', '-c', `${loud} | tee ${join(work, 'tee.out')} | cat > /dev/null`]),
+    engine: () => {
+      const state = freshState();
+      const ms = time('bash', ['-o', 'pipefail', '-c', `node ${CLI} exec ${file} --state-dir ${state} | cat > /dev/null`]);
+      rmSync(state, { recursive: true, force: true });
+      return ms;
+    },
+  };
+  const samples = { base: [], engine: [] };
+  for (let i = 0; i < Math.min(RUNS, 3); i++) for (const [k, f] of Object.entries(sides)) samples[k].push(f());
+  rmSync(join(work, 'tee.out'), { force: true });
+  const [base, engine] = [samples.base, samples.engine].map(stats);
+  row('a step printing 1 GB, tee to a file and a pipe (baseline)', base, 'ms');
+  row('exec of that step, console in a pipe', engine, 'ms', base, '<= 2x');
 }
 
 // 5. Resume of a run whose journal has ~10,000 records.

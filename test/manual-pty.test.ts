@@ -36,6 +36,16 @@ steps:
     expect(String(decision?.by)).toMatch(/@/);
   });
 
+  it('an answer that is not understood says why and asks again', () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `\nsteps:\n  - { id: cable, manual: Move the cable, confirm: Is the link light on? }\n`);
+    const r = atTerminal(dir, ['link light on?=>maybe', '[y/n/s]: =>y'], ['exec', file, '--state-dir', state]);
+    expect(r.out).toContain('"maybe" is not understood: answer y (done), n (it failed) or s (skip)');
+    expect(r.code, r.out).toBe(0);
+    expect(journalOf(state).find((rec) => rec.type === 'decision')).toMatchObject({ key: 'cable', decision: 'confirmed' });
+  });
+
   it('an operator who answers "failed" starts the rollback', () => {
     const dir = tempDir();
     const state = join(dir, 's');

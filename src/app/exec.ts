@@ -24,8 +24,8 @@ import { type PlanOptions, planCommand } from './plan.js';
 import { hostsRecord, openHosts, preflight } from './preflight.js';
 import { findInterrupted } from './runs.js';
 import { resolveSecrets } from './secrets.js';
-import { isInteractiveSession, runSession } from './session.js';
-import { openStore } from './store.js';
+import { isInteractiveSession, runSession, verbosityOf } from './session.js';
+import { openStore, resumeHint, runCommandHint } from './store.js';
 import { windowGate } from './window-gate.js';
 
 export interface ExecOptions extends PlanOptions {
@@ -35,6 +35,8 @@ export interface ExecOptions extends PlanOptions {
   readonly waitForWindow?: boolean;
   readonly stateDir?: string;
   readonly forceUnlock?: string;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
 }
 
 export function manualSteps(runbook: Runbook): string[] {
@@ -56,7 +58,8 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   const gate = windowGate(runbook, Date.now(), opts);
   const store = openStore(opts);
   const unfinished = await findInterrupted(store, runbook.id);
-  if (unfinished) throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`runbook resume ${unfinished}\`, or roll it back with \`runbook rollback ${unfinished}\``);
+  if (unfinished)
+    throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`${resumeHint(store, unfinished)}\`, or roll it back with \`${runCommandHint(store, 'rollback', unfinished)}\``);
   if (gate.waitMs) await waitForWindow(gate.waitMs);
   const remote = openHosts(runbook);
   try {
@@ -118,6 +121,7 @@ async function startRun(
       pointOfNoReturn: gate.pointOfNoReturn,
       windowEnd: gate.end,
       format: opts.format === 'json' ? 'json' : 'text',
+      verbosity: verbosityOf(opts),
       yes: Boolean(opts.yes),
       preamble,
       remote,

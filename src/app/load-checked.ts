@@ -2,7 +2,7 @@
 import { invalid } from '../errors.js';
 import type { Loaded } from '../load/load.js';
 import { loadRunbookFile } from '../load/load.js';
-import { isError } from '../load/problem.js';
+import { isError, problemPlace } from '../load/problem.js';
 import type { Runbook } from '../model/types.js';
 import { validate } from '../validate/validate.js';
 
@@ -19,7 +19,7 @@ export function loadChecked(file: string): Loaded & { runbook: Runbook } {
   if (first || !loaded.runbook) {
     const more = errors.length - 1;
     const suffix = more > 0 ? ` (and ${more} more problem${more === 1 ? '' : 's'}: run \`runbook validate ${file}\`)` : '';
-    throw invalid(`${first?.message ?? 'not a valid runbook'}${suffix}`, `${file}:${first?.line ?? 1}:${first?.column ?? 1}`);
+    throw invalid(`${first?.message ?? 'not a valid runbook'}${suffix}`, first ? problemPlace(first) : file);
   }
   return { ...loaded, runbook: loaded.runbook, problems };
 }

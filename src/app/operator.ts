@@ -25,6 +25,12 @@ export function whoAmI(): string {
   return `${process.env.SUDO_USER || currentUser()}@${hostname()}`;
 }
 
+/** The question again, after saying why the answer was not taken. */
+function unclear(answer: string, expected: string, question: string): string {
+  const said = answer.trim() === '' ? 'an empty answer' : `"${answer.trim()}"`;
+  return `${said} is not understood: answer ${expected}.\n${question}`;
+}
+
 export class ConsoleOperator implements Operator {
   readonly user = whoAmI();
   constructor(private readonly o: OperatorOptions) {}
@@ -33,8 +39,8 @@ export class ConsoleOperator implements Operator {
     if (!this.o.interactive) return { status: 'succeeded', by: `${this.user} (--yes)` };
     const within = req.action.kind === 'manual' && req.action.timeoutMs !== undefined ? ` (answer within ${formatDuration(req.action.timeoutMs)}, else it fails)` : '';
     const text = `\nMANUAL STEP ${req.ref.key}${within}:\n  ${instruction.trim().split('\n').join('\n  ')}\n${question} [y]es done / [n]o, it failed / [s]kip (add ": a note"): `;
-    for (;;) {
-      const answer = await this.ask(text, req.signal);
+    for (let q = text; ; ) {
+      const answer = await this.ask(q, req.signal);
       if (answer === undefined) return { status: 'failed', by: this.user, unanswered: true };
       const [word = '', ...rest] = answer.split(':');
       const note = rest.join(':').trim() || undefined;
@@ -42,36 +48,43 @@ export class ConsoleOperator implements Operator {
       if (w === 'y' || w === 'yes') return { status: 'succeeded', by: this.user, note };
       if (w === 'n' || w === 'no') return { status: 'failed', by: this.user, note };
       if (w === 's' || w === 'skip') return { status: 'skipped', by: this.user, note };
+      q = unclear(answer, 'y (done), n (it failed) or s (skip), with ": a note" after it if you like', `${question} [y/n/s]: `);
     }
   }
 
   async chooseOnFailure(ref: StepRef, reason: string): Promise<FailureChoice> {
     if (!this.o.interactive) return this.o.defaultFailure;
     const choices: Record<string, FailureChoice> = { r: 'retry', retry: 'retry', s: 'skip', skip: 'skip', b: 'rollback', rollback: 'rollback', a: 'abort', abort: 'abort' };
-    for (;;) {
-      const a = await this.ask(`\n${ref.key} failed: ${reason}\n[r]etry, [s]kip, roll [b]ack or [a]bort? `);
+    for (let q = `\n${ref.key} failed: ${reason}\n[r]etry, [s]kip, roll [b]ack or [a]bort? `; ; ) {
+      const a = await this.ask(q);
       if (a === undefined) return 'abort';
       const c = choices[a.trim().toLowerCase()];
       if (c) return c;
+      q = unclear(a, 'r (retry), s (skip), b (roll back) or a (abort)', `${ref.key}: [r]etry, [s]kip, roll [b]ack or [a]bort? `);
     }
   }
 
   async chooseInFlight(ref: StepRef): Promise<InFlightChoice> {
     if (this.o.inFlight) return this.o.inFlight;
     const choices: Record<string, InFlightChoice> = { r: 'rerun', d: 'done', f: 'failed' };
-    for (;;) {
-      const why = ref.step.reboots ? 'it reboots the machine, but the machine has not restarted since' : 'it is not marked idempotent';
-      const a = await this.ask(`\n${ref.key} was running when the run stopped; ${why}.\nDid it take effect? [r]e-run it, count it [d]one, count it [f]ailed: `);
+    const why = ref.step.reboots ? 'it reboots the machine, but the machine has not restarted since' : 'it is not marked idempotent';
+    for (let q = `\n${ref.key} was running when the run stopped; ${why}.\nDid it take effect? [r]e-run it, count it [d]one, count it [f]ailed: `; ; ) {
+      const a = await this.ask(q);
       if (a === undefined) return 'failed';
       const c = choices[a.trim().toLowerCase()[0] ?? ''];
       if (c) return c;
+      q = unclear(a, 'r (run it again), d (count it done) or f (count it failed; also --fail-in-flight)', `${ref.key}: [r]e-run, [d]one or [f]ailed? `);
     }
   }
 
   async chooseOnOverrun(ref: StepRef, message: string): Promise<'rollback' | 'continue'> {
     if (!this.o.interactive) return 'rollback';
-    const a = await this.ask(`\n${message}. Roll back now, or continue with ${ref.key} anyway? [b]ack / [c]ontinue: `);
-    return a?.trim().toLowerCase().startsWith('c') ? 'continue' : 'rollback';
+    for (let q = `\n${message}. Roll back now, or continue with ${ref.key} anyway? [b]ack / [c]ontinue: `; ; ) {
+      const a = (await this.ask(q))?.trim().toLowerCase();
+      if (a === undefined || a.startsWith('b')) return 'rollback';
+      if (a.startsWith('c')) return 'continue';
+      q = unclear(a, 'b (roll back now) or c (continue)', `[b]ack / [c]ontinue: `);
+    }
   }
 
   private async ask(question: string, signal?: AbortSignal): Promise<string | undefined> {

@@ -24,7 +24,7 @@ import { openHosts, preflight, withRecordedHosts } from './preflight.js';
 import { loadRunCopy } from './run-copy.js';
 import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
-import { isInteractiveSession, runSession } from './session.js';
+import { isInteractiveSession, runSession, verbosityOf } from './session.js';
 import { openStore } from './store.js';
 import { windowGate } from './window-gate.js';
 
@@ -38,6 +38,8 @@ export interface ResumeOptions {
   readonly format?: string;
   readonly forceUnlock?: string;
   readonly killOrphans?: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
 }
 
 interface Prepared {
@@ -144,7 +146,19 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
 /** What a resumed session and a later rollback share: the run as the journal left it. */
 function sessionOf(p: Prepared, store: Storage, opts: ResumeOptions) {
   const { runbook, run, journal, secrets, replay, started } = p;
-  return { runbook, store, run, journal, secrets, replay, vars: started.vars, started: started.at, format: opts.format === 'json' ? ('json' as const) : ('text' as const), yes: Boolean(opts.yes) };
+  return {
+    runbook,
+    store,
+    run,
+    journal,
+    secrets,
+    replay,
+    vars: started.vars,
+    started: started.at,
+    format: opts.format === 'json' ? ('json' as const) : ('text' as const),
+    verbosity: verbosityOf(opts),
+    yes: Boolean(opts.yes),
+  };
 }
 
 export async function rollbackCommand(runId: string, opts: ResumeOptions): Promise<number> {

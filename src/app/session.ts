@@ -16,11 +16,13 @@ import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
 import { detachFromTerminal } from '../render/console/hangup.js';
+import { setLogHint } from '../render/console/out.js';
 import { type ConsoleFormat, chooseRenderer } from '../render/console/renderer.js';
+import type { Verbosity } from '../render/console/verbosity.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { ConsoleOperator } from './operator.js';
 import { StateGuard } from './state-guard.js';
-import { resumeHint } from './store.js';
+import { resumeHint, runCommandHint } from './store.js';
 
 export interface SessionInput {
   readonly runbook: Runbook;
@@ -34,6 +36,7 @@ export interface SessionInput {
   readonly pointOfNoReturn?: number | undefined;
   readonly windowEnd?: number | undefined;
   readonly format: ConsoleFormat;
+  readonly verbosity?: Verbosity | undefined;
   readonly yes: boolean;
   readonly inFlight?: InFlightChoice | undefined;
   /** Roll back a run that already ended (`runbook rollback RUN`), with this reason. */
@@ -44,12 +47,18 @@ export interface SessionInput {
   readonly remote?: SshHosts | undefined;
 }
 
+/** `--quiet` / `--verbose` (the CLI refuses both at once). */
+export function verbosityOf(opts: { readonly quiet?: boolean; readonly verbose?: boolean }): Verbosity {
+  return opts.quiet ? 'quiet' : opts.verbose ? 'verbose' : 'normal';
+}
+
 export function isInteractiveSession(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY);
 }
 
 export async function runSession(s: SessionInput): Promise<number> {
-  const renderer = await chooseRenderer(s.format, s.windowEnd);
+  setLogHint(`\`${runCommandHint(s.store, 'log', s.run.runId)}\` has every line`);
+  const renderer = await chooseRenderer(s.format, { windowEnd: s.windowEnd, verbosity: s.verbosity });
   for (const line of s.preamble ?? []) renderer.info(line);
   const masker = new Masker(Object.values(s.secrets));
   const defaultFailure = s.runbook.rollback.steps.length > 0 ? 'rollback' : 'abort';
@@ -151,7 +160,7 @@ export async function runSession(s: SessionInput): Promise<number> {
   }
   await notifier.flush();
   if (result.exitCode === 130) renderer.info(`Resume with: ${resumeHint(s.store, s.run.runId)}`);
-  else if (result.exitCode !== 0) renderer.info(`Record: runbook report ${s.run.runId}`);
+  else if (result.exitCode !== 0) renderer.info(`Record: ${runCommandHint(s.store, 'report', s.run.runId)}`);
   renderer.close();
   return result.exitCode;
 }

@@ -5,6 +5,7 @@
  */
 import { RunbookError } from '../errors.js';
 import { isConsoleGone } from '../render/console/hangup.js';
+import { drainConsole } from '../render/console/out.js';
 
 export interface CommandModule {
   main(...args: never[]): Promise<number>;
@@ -26,6 +27,8 @@ export async function runCommand(load: () => Promise<CommandModule>, ...args: un
   } catch (err) {
     code = report(err);
   }
+  // The run is over (its journal closed, its lock released): now the console may catch up.
+  await drainConsole();
   await flush();
   process.exit(code);
 }

@@ -9,15 +9,30 @@ import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const EXIT_CODES = `
+Exit codes:
+  0    done
+  1    the change failed and the rollback completed
+  2    invalid runbook or usage (nothing ran)
+  3    the rollback failed or escalated: manual recovery needed
+  4    aborted without rollback
+  5    refused before any step ran (window, lock, missing secret, unfinished run, manual step without a terminal)
+  130  interrupted: resumable with \`runbook resume\``;
+
 const program = new Command('runbook')
   .description('Runbook-as-code for maintenance windows: validate, plan, execute, resume, roll back.')
   .version(VERSION, '-V, --version')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) })
+  // One prefix for every error, commander's own too: `runbook: unknown option '--bogus'`.
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'runbook: ')) })
+  .addHelpText('after', EXIT_CODES)
   .exitOverride();
 
 const format = (choices: string[], fallback: string) => new Option('--format <format>', 'output format').choices(choices).default(fallback);
 const stateDir = () => new Option('--state-dir <dir>', 'state directory (default: $RUNBOOK_STATE_DIR or ./.runbook)');
+/** How much a run says on the console (the journal and logs are the same either way). */
+const quiet = () => new Option('-q, --quiet', 'show only failures, warnings, manual steps and the result').conflicts('verbose');
+const verbose = () => new Option('-v, --verbose', "show each step's command whole").conflicts('quiet');
 const varOptions = (cmd: Command) => cmd.option('--var <key=value>', 'set a variable (repeatable)', collect, []).option('--vars-file <file>', 'variables from a YAML or JSON file');
 
 program
@@ -44,6 +59,9 @@ varOptions(program.command('exec').description('execute a runbook').argument('<f
   .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
+  .addOption(quiet())
+  .addOption(verbose())
+  .addHelpText('after', EXIT_CODES)
   .action((file, opts) => runCommand(() => import('./commands/exec.js'), file, opts));
 
 program
@@ -59,6 +77,9 @@ program
   .option('--kill-orphans', 'stop a step still running from before the interruption (without a terminal)')
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
+  .addOption(quiet())
+  .addOption(verbose())
+  .addHelpText('after', EXIT_CODES)
   .action((run, opts) => runCommand(() => import('./commands/resume.js'), run, opts));
 
 program
@@ -68,6 +89,9 @@ program
   .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
+  .addOption(quiet())
+  .addOption(verbose())
+  .addHelpText('after', EXIT_CODES)
   .action((run, opts) => runCommand(() => import('./commands/rollback.js'), run, opts));
 
 program
@@ -127,6 +151,12 @@ program
   .argument('[file]', 'where to write it', 'runbook.yaml')
   .option('--force', 'overwrite an existing file')
   .action((file, opts) => runCommand(() => import('./commands/init.js'), file, opts));
+
+program
+  .command('completion')
+  .description('print a shell completion script: eval "$(runbook completion bash)"')
+  .argument('<shell>', 'bash, zsh or fish')
+  .action((shell) => runCommand(() => import('./commands/completion.js'), shell, program));
 
 void program.parseAsync(process.argv).catch((err: unknown) => {
   // commander's own usage errors and --help/--version end here.

@@ -11,7 +11,7 @@ import { TemplateError } from '../template/shell.js';
 import { type BuiltAction, buildAction, buildUndoAction, resolveItems } from './actions.js';
 import { checkWhen, StepStatuses, type WhenResult } from './conditions.js';
 import { describeFailure, summarizeUndos } from './describe.js';
-import type { EventSink, StepRef } from './events.js';
+import type { EventSink, ItemPlace, StepRef } from './events.js';
 import { failpoint } from './failpoint.js';
 import { instanceKey, itemLabel } from './keys.js';
 import { type Clock, type ExecRequest, type ExecResult, type JournalPort, NO_JOURNAL, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
@@ -47,6 +47,15 @@ interface StepOutcome {
   readonly fresh: boolean;
   /** Skipped because its `when:` does not hold: its own on_success and on_failure do not apply. */
   readonly byCondition?: boolean;
+}
+
+/** Where a list's steps stand, for their numbers: the loop and item a body runs for, the count it is part of. */
+interface ListPlace {
+  readonly parent?: StepRef | undefined;
+  readonly item?: ItemPlace | undefined;
+  /** Steps before this list in the same count (the rollback's undos before its steps). */
+  readonly offset?: number;
+  readonly total?: number;
 }
 
 interface UndoEntry {
@@ -150,21 +159,26 @@ export class Engine {
     failpoint('mid-rollback');
     this.o.emit({ type: 'rollback_started', reason });
     const undos = [...this.undoStack].sort((a, b) => b.seq - a.seq);
-    for (const [n, entry] of undos.entries()) {
-      const out = await this.runUndo(entry, n + 1, undos.length);
+    // One count for the whole rollback, undos then rollback steps: "rollback [5/6]".
+    const size = (e: UndoEntry) => (e.step.undo?.kind === 'steps' ? e.step.undo.steps.length : 1);
+    const total = undos.reduce((n, e) => n + size(e), 0) + this.o.runbook.rollback.steps.length;
+    let offset = 0;
+    for (const entry of undos) {
+      const out = await this.runUndo(entry, offset, total);
+      offset += size(entry);
       if (out.kind === 'interrupted') return this.interrupted();
       if (out.kind !== 'done' && out.kind !== 'end') return this.escalate(`undo of ${entry.key} failed${'reason' in out ? `: ${out.reason}` : ''}`);
     }
-    const out = await this.runList(this.o.runbook.rollback.steps, 'rollback', [], {});
+    const out = await this.runList(this.o.runbook.rollback.steps, 'rollback', [], {}, { offset, total });
     if (out.kind === 'interrupted') return this.interrupted();
     if (out.kind === 'done' || out.kind === 'end') return this.finish('rolled_back', 1, `the change failed (${reason}); the rollback completed`);
     return this.escalate('reason' in out ? out.reason : 'the rollback did not complete');
   }
 
-  private async runUndo(entry: UndoEntry, index: number, total: number): Promise<ListOutcome> {
+  private async runUndo(entry: UndoEntry, offset: number, total: number): Promise<ListOutcome> {
     const undo = entry.step.undo!;
-    if (undo.kind === 'steps') return this.runList(undo.steps, 'rollback', entry.itemPath, entry.loop, undefined, entry.place);
-    const ref: StepRef = { key: `${entry.key}:undo`, step: entry.step, phase: 'rollback', index, total, undoOf: entry.key };
+    if (undo.kind === 'steps') return this.runList(undo.steps, 'rollback', entry.itemPath, entry.loop, { offset, total }, entry.place);
+    const ref: StepRef = { key: `${entry.key}:undo`, step: entry.step, phase: 'rollback', index: offset + 1, total, undoOf: entry.key };
     const built = () => this.placed(entry.place, (values) => buildUndoAction(undo.run, entry.step, values, entry.loop));
     const r = await this.runStep(ref, entry.loop, built, undefined, entry.place);
     if (r.status === 'interrupted') return { kind: 'interrupted' };
@@ -197,12 +211,13 @@ export class Engine {
   }
 
   /** One list of steps (a plan, a loop body, an undo list), following branch targets. */
-  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings, parent?: StepRef, inherited?: Placement): Promise<ListOutcome> {
+  private async runList(steps: readonly Step[], phase: Phase, itemPath: readonly string[], loop: LoopBindings, at: ListPlace = {}, inherited?: Placement): Promise<ListOutcome> {
     const visits = new Map<string, number>();
+    const { parent, item, offset = 0, total = steps.length } = at;
     let i = 0;
     while (i < steps.length) {
       const step = steps[i]!;
-      const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: i + 1, total: steps.length, loop: parent };
+      const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: offset + i + 1, total, loop: parent, item };
       const visit = (visits.get(step.id) ?? 0) + 1;
       visits.set(step.id, visit);
       let result: StepOutcome;
@@ -383,7 +398,7 @@ export class Engine {
         const label = labels[b + n]!;
         const path = [...itemPath, label];
         const bindings = { ...loop, [step.as]: item };
-        const out = await this.runList(step.steps, ref.phase, path, bindings, ref, inherited);
+        const out = await this.runList(step.steps, ref.phase, path, bindings, { parent: ref, item: { label, index: b + n + 1, count: items.length } }, inherited);
         if (out.kind === 'done' || out.kind === 'end') {
           const seq = this.lastSeqUnder.get(path.join('/')) ?? this.seq;
           if (step.undo) this.undoStack.push({ key: instanceKey(step.id, path), step, itemPath: path, loop: bindings, seq, place: this.placeOrHere(ref, bindings, inherited) });

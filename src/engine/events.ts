@@ -9,13 +9,25 @@ export interface StepRef {
   readonly key: string;
   readonly step: Step;
   readonly phase: Phase;
-  /** 1-based position among the top-level steps of the phase, for "step 3/9". */
+  /**
+   * 1-based position in its list, for "step 3/9": among the top-level steps of the phase, the
+   * steps of a loop's body, or the whole rollback (its undos, then its steps, one count).
+   */
   readonly index: number;
   readonly total: number;
+  /** For a step of a loop's body: the item it runs for ("web2", 2 of 3). */
+  readonly item?: ItemPlace | undefined;
   /** For undo commands: the key of the step being undone. */
   readonly undoOf?: string | undefined;
   /** For a step of a loop's body: the loop. A failure that ends the item is the loop's to decide. */
   readonly loop?: StepRef | undefined;
+}
+
+export interface ItemPlace {
+  readonly label: string;
+  /** 1-based position among the loop's items. */
+  readonly index: number;
+  readonly count: number;
 }
 
 export type EngineEvent =

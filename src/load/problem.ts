@@ -14,9 +14,17 @@ export interface Problem {
   readonly column: number;
 }
 
+/** Problems of the file as a whole (missing, unreadable, too large): they have no position to show. */
+const WHOLE_FILE = new Set(['read', 'too-large']);
+
+/** `file:line:column`, or only `file` for a problem of the whole file (no made-up `1:1`). */
+export function problemPlace(p: Pick<Problem, 'file' | 'line' | 'column' | 'code'>): string {
+  return WHOLE_FILE.has(p.code) ? p.file : `${p.file}:${p.line}:${p.column}`;
+}
+
 /** `file:line:column: error: message [code]` */
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.message} [${p.code}]`;
+  return `${problemPlace(p)}: ${p.severity}: ${p.message} [${p.code}]`;
 }
 
 /** By position, errors before warnings at the same place; stable otherwise. */

@@ -1,5 +1,5 @@
 """Runs a command in a pseudo-terminal and answers its prompts: pty.py 'PROMPT=>ANSWER'... -- CMD ARGS.
-Prints everything the command wrote; exits with its exit code."""
+Prints everything the command wrote; exits with its exit code. The terminal is PTY_COLUMNS wide (100)."""
 import fcntl, os, pty, select, signal, struct, sys, termios, time
 
 sep = sys.argv.index('--')
@@ -8,7 +8,7 @@ cmd = sys.argv[sep + 1:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(cmd[0], cmd)
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 100, 0, 0))
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 24, int(os.environ.get('PTY_COLUMNS', '100')), 0, 0))
 seen = b''
 deadline = time.time() + 30
 while time.time() < deadline:

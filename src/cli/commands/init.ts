@@ -1,11 +1,13 @@
 /**
  * `runbook init [FILE] [--force]`: a commented starter runbook that validates. Its first line
- * points editors at the JSON Schema: `schemas/runbook.schema.json` relative to the file when a
- * directory above it has one (a checkout of this repository, or a project that committed the
- * output of `runbook schema`), else the absolute path of the schema installed with runbook.
+ * points editors at the JSON Schema, by a relative path only, since the file is meant to be
+ * committed and a path of this machine means nothing on another: `schemas/runbook.schema.json`
+ * in a directory above it (a checkout of this repository, or a project that committed the output
+ * of `runbook schema`), else the schema of a runbook installed inside the project
+ * (node_modules). Failing both, a comment says how to get one.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, invalid } from '../../errors.js';
 
@@ -14,7 +16,7 @@ const SCHEMA = join('schemas', 'runbook.schema.json');
 export async function main(file = 'runbook.yaml', opts: { force?: boolean } = {}): Promise<number> {
   const target = resolve(file);
   if (existsSync(target) && !opts.force) throw invalid(`${file} already exists: use --force to overwrite it`);
-  const text = `# yaml-language-server: $schema=${schemaRef(dirname(target))}\n${STARTER}`;
+  const text = `${schemaLine(dirname(target))}\n${STARTER}`;
   try {
     writeFileSync(target, text, { flag: opts.force ? 'w' : 'wx' });
   } catch (err) {
@@ -28,13 +30,31 @@ export async function main(file = 'runbook.yaml', opts: { force?: boolean } = {}
   return EXIT.ok;
 }
 
-/** The schema path to write after `$schema=`, as seen from `dir`. */
-export function schemaRef(dir: string): string {
+/** The first line: the schema as seen from `dir`, relative, or how to get one. */
+export function schemaLine(dir: string): string {
+  const ref = schemaRef(dir);
+  if (ref) return `# yaml-language-server: $schema=${ref}`;
+  return '# For completion in editors: `runbook schema > runbook.schema.json`, then make this line\n#   # yaml-language-server: $schema=runbook.schema.json';
+}
+
+/** The schema path to write after `$schema=`, relative to `dir`; undefined when none is inside the project. */
+export function schemaRef(dir: string): string | undefined {
   for (let d = dir; ; d = dirname(d)) {
     if (existsSync(join(d, SCHEMA))) return relative(dir, join(d, SCHEMA)).split(sep).join('/');
     if (dirname(d) === d) break;
   }
-  return packageSchema();
+  const installed = packageSchema();
+  const root = projectRoot(dir);
+  const rel = relative(root, installed);
+  return rel.startsWith('..') || isAbsolute(rel) ? undefined : relative(dir, installed).split(sep).join('/');
+}
+
+/** The nearest directory at or above `dir` with a package.json or .git: what gets committed. */
+function projectRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json')) || existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return dir;
+  }
 }
 
 /** The schema shipped with this package: the nearest package.json named "runbook" above this module. */

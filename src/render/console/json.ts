@@ -1,5 +1,6 @@
 /** One JSON object per engine event and per info line: for machines reading a run as it goes. */
 import type { EngineEvent } from '../../engine/events.js';
+import { consoleOut } from './out.js';
 import { HeldLines, write } from './plain.js';
 import type { Renderer } from './renderer.js';
 
@@ -8,6 +9,8 @@ export class JsonRenderer implements Renderer {
 
   constructor(private readonly out: NodeJS.WriteStream) {
     this.held = new HeldLines(out);
+    // Output events a stuck reader missed are counted in an event of their own, not a bare line.
+    consoleOut(out).noteAs = (lines, message) => `${JSON.stringify({ at: new Date().toISOString(), type: 'console_dropped', lines, message })}\n`;
   }
 
   handle(e: EngineEvent): void {
@@ -16,7 +19,7 @@ export class JsonRenderer implements Renderer {
     const line = `${JSON.stringify({ at: new Date().toISOString(), ...flat })}\n`;
     if (e.type === 'step_finished' && e.replayed) return this.held.hold(line);
     this.held.flush();
-    write(this.out, line);
+    write(this.out, line, e.type === 'step_output');
   }
   info(message: string): void {
     this.held.flush();

@@ -1,10 +1,12 @@
-/** Plain timestamped lines: for CI, pipes and NO_COLOR. Writes are synchronous, so output never piles up in memory. */
-import { writeSync } from 'node:fs';
+/** Plain timestamped lines: for CI, pipes and dumb terminals. Writes never wait for the reader (./out.ts). */
 import type { EngineEvent } from '../../engine/events.js';
-import { sleepSync } from '../../state/durable.js';
-import { isConsoleGone } from './hangup.js';
-import type { Renderer } from './renderer.js';
-import { describe, OUTPUT_BAR } from './words.js';
+import { CauseWatch } from './cause.js';
+import { consoleOut, prefixLines } from './out.js';
+import { Paint } from './paint.js';
+import type { Renderer, Style } from './renderer.js';
+import { UNICODE } from './symbols.js';
+import { shown } from './verbosity.js';
+import { describe } from './words.js';
 
 /** `2026-11-23T11:27:10Z`: UTC to the second, made once per second (a resume replays thousands of steps). */
 let stampSecond = NaN;
@@ -18,27 +20,36 @@ function stamp(): string {
   return stampText;
 }
 
+const PLAIN: Style = { symbols: UNICODE, colour: 0, verbosity: 'normal' };
+
 export class PlainRenderer implements Renderer {
   private readonly held: HeldLines;
+  private readonly cause = new CauseWatch();
+  private readonly paint: Paint;
 
-  constructor(private readonly out: NodeJS.WriteStream) {
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly style: Style = PLAIN,
+  ) {
     this.held = new HeldLines(out);
+    this.paint = new Paint(style);
   }
 
   handle(e: EngineEvent): void {
-    if (e.type === 'step_finished' && e.replayed) return this.held.hold(this.format(describe(e)!));
+    this.cause.see(e);
+    if (!shown(e, this.style.verbosity)) return;
+    if (e.type === 'step_finished' && e.replayed) return this.held.hold(this.format(this.text(e)!));
     this.held.flush();
     if (e.type === 'step_output') {
       // The hot path of a chatty step: one pass over the block, one write.
-      const prefix = `${stamp()} ${OUTPUT_BAR}`;
-      return write(this.out, `${prefix}${e.lines.replace(/\n/g, `\n${prefix}`)}\n`);
+      return write(this.out, prefixLines(this.prefix(e.stream), e.lines), true);
     }
-    const text = describe(e);
+    const text = this.text(e);
     if (text !== undefined) write(this.out, this.format(text));
   }
   info(message: string): void {
     this.held.flush();
-    write(this.out, this.format(message));
+    write(this.out, this.format(this.paint.info(message)));
   }
   flush(): void {
     this.held.flush();
@@ -49,6 +60,21 @@ export class PlainRenderer implements Renderer {
   resume(): void {}
   close(): void {
     this.held.flush();
+  }
+
+  /** `2026-11-23T11:27:10Z   │ ` as bytes, made once a second per stream. */
+  private prefixes = { second: '', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+  private prefix(stream: 'stdout' | 'stderr'): Buffer {
+    const now = stamp();
+    if (this.prefixes.second !== now) {
+      this.prefixes = { second: now, stdout: Buffer.from(`${now} ${this.paint.bar('stdout')}`), stderr: Buffer.from(`${now} ${this.paint.bar('stderr')}`) };
+    }
+    return this.prefixes[stream];
+  }
+
+  private text(e: EngineEvent): string | undefined {
+    const text = describe(e, this.style.symbols, this.cause.cause, this.style.verbosity === 'verbose');
+    return text === undefined ? undefined : this.paint.event(e, text);
   }
 
   private format(text: string): string {
@@ -89,40 +115,7 @@ export class HeldLines {
   }
 }
 
-/**
- * A synchronous write of all of `text` to stdout/stderr (a closed pipe is ignored). A pipe is
- * non-blocking: when its reader is slower than the run (`runbook exec … | less`), a write can be
- * refused (EAGAIN) or take only part of the text; then the rest is written as the reader drains.
- */
-export function write(stream: NodeJS.WriteStream, text: string): void {
-  const fd = (stream as unknown as { fd?: number }).fd;
-  try {
-    if (typeof fd === 'number') writeAll(fd, text);
-    else stream.write(text);
-  } catch (err) {
-    if (!isConsoleGone(err)) throw err;
-  }
-}
-
-function writeAll(fd: number, text: string): void {
-  let rest: Buffer | undefined;
-  let done = 0;
-  for (;;) {
-    try {
-      if (rest === undefined) {
-        // The common case: all of it at once, without encoding it here first.
-        const written = writeSync(fd, text);
-        if (written === Buffer.byteLength(text)) return;
-        rest = Buffer.from(text);
-        done = written;
-      } else {
-        done += writeSync(fd, rest, done, rest.length - done);
-      }
-      if (done >= rest.length) return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      rest ??= Buffer.from(text); // refused: none of it was written
-      sleepSync(1); // the pipe is full: give its reader a moment
-    }
-  }
+/** Writes to the console without ever waiting for its reader (./out.ts); step output may be dropped. */
+export function write(stream: NodeJS.WriteStream, text: string | Buffer, droppable = false): void {
+  consoleOut(stream).write(text, droppable);
 }
