@@ -13,10 +13,10 @@ import { Masker } from '../executors/output.js';
 import { RealExecutor } from '../executors/real.js';
 import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
-import { Notifier } from '../notify/notifier.js';
 import { detachFromTerminal } from '../render/console/hangup.js';
 import { type ConsoleFormat, chooseRenderer } from '../render/console/renderer.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
+import { createNotifier } from './notifications.js';
 import { ConsoleOperator } from './operator.js';
 import { StateGuard } from './state-guard.js';
 import { resumeHint } from './store.js';
@@ -51,12 +51,6 @@ export async function runSession(s: SessionInput): Promise<number> {
   const masker = new Masker(Object.values(s.secrets));
   const defaultFailure = s.runbook.rollback.steps.length > 0 ? 'rollback' : 'abort';
   const operator = new ConsoleOperator({ interactive: isInteractiveSession(), yes: s.yes, inFlight: s.inFlight, renderer, defaultFailure });
-  const notifier = new Notifier(
-    s.runbook,
-    s.run.runId,
-    (t) => masker.mask(t),
-    (message) => renderer.handle({ type: 'warning', message }),
-  );
   const emit = (e: EngineEvent) => {
     renderer.handle(e);
     notifier.onEvent(e);
@@ -90,6 +84,17 @@ export async function runSession(s: SessionInput): Promise<number> {
     env: process.env,
     dry: false,
   };
+  const notifier = createNotifier({
+    runbook: s.runbook,
+    store: s.store,
+    run: s.run,
+    records: s.replay?.records ?? (await s.store.readJournal(s.run)).records,
+    journal: s.journal,
+    values,
+    mask: (t) => masker.mask(t),
+    warn: (message) => renderer.handle({ type: 'warning', message }),
+    windowEnd: s.windowEnd,
+  });
   const executor = new RealExecutor({
     secrets: Object.values(s.secrets),
     clock: realClock,
@@ -102,9 +107,11 @@ export async function runSession(s: SessionInput): Promise<number> {
   // The renderer may hold back the lines of replayed steps (src/render/console/plain.ts): they
   // are written before anything else happens, a record journaled or a process started.
   const journal: JournalPort = {
-    append(record, opts) {
+    async append(record, opts) {
       renderer.flush();
-      return s.journal.append(record, opts);
+      await s.journal.append(record, opts);
+      // Queued (journaled) before the engine goes on; sent in the background.
+      await notifier.onRecord(record);
     },
   };
   const execute: StepExecutor = {
@@ -128,6 +135,7 @@ export async function runSession(s: SessionInput): Promise<number> {
   emit({ type: 'run_started', runId: s.run.runId, resumed: s.replay !== undefined });
   let result: RunResult;
   try {
+    await notifier.start();
     result = s.rollbackReason !== undefined ? await engine.rollbackAfter(s.rollbackReason, operator.user) : await engine.run();
   } catch (err) {
     if (!guard.fail(err)) throw err;
@@ -135,6 +143,8 @@ export async function runSession(s: SessionInput): Promise<number> {
   } finally {
     renderer.flush();
     for (const sig of sigs) process.off(sig, onSignal);
+    // Deliveries journal their answers: they end before the journal closes.
+    await notifier.flush();
     await s.journal.close().catch((err: unknown) => {
       if (!guard.fail(err)) throw err;
     });
@@ -144,7 +154,6 @@ export async function runSession(s: SessionInput): Promise<number> {
     renderer.info(`runbook: ${failure}`);
     result = { outcome: 'interrupted', exitCode: 130, message: failure };
   }
-  await notifier.flush();
   if (result.exitCode === 130) renderer.info(`Resume with: ${resumeHint(s.store, s.run.runId)}`);
   else if (result.exitCode !== 0) renderer.info(`Record: runbook report ${s.run.runId}`);
   renderer.close();

@@ -62,20 +62,7 @@ export function normalizeRunbook(input: RunbookInput): Runbook {
     },
     vars: input.vars ?? {},
     secrets: input.secrets ?? {},
-    channels: Object.fromEntries(
-      Object.entries(input.notify?.channels ?? {}).map(([name, c]): [string, Channel] => [
-        name,
-        c.type === 'file'
-          ? { type: 'file', path: c.path }
-          : {
-              type: 'webhook',
-              url: c.url,
-              format: c.format ?? 'json',
-              timeoutMs: ms(c.timeout) ?? DEFAULTS.webhookTimeoutMs,
-              headers: c.headers ?? {},
-            },
-      ]),
-    ),
+    channels: Object.fromEntries(Object.entries(input.notify?.channels ?? {}).map(([name, c]): [string, Channel] => [name, normalizeChannel(c)])),
     events: input.notify?.events ?? {},
     steps: normalizeSteps(input.steps, ['steps'], 'steps', changeCtx),
     rollback: {
@@ -84,6 +71,25 @@ export function normalizeRunbook(input: RunbookInput): Runbook {
       when: input.rollback?.when,
     },
     checklist: normalizeSteps(input.checklist ?? [], ['checklist'], 'checklist', changeCtx),
+  };
+}
+
+type ChannelInput = NonNullable<NonNullable<NonNullable<RunbookInput['notify']>['channels']>[string]>;
+
+const SMTP_PORTS = { starttls: 587, tls: 465, none: 25 } as const;
+
+function normalizeChannel(c: ChannelInput): Channel {
+  if (c.type === 'file') return { type: 'file', path: c.path };
+  if (c.type === 'webhook') return { type: 'webhook', url: c.url, format: c.format ?? 'json', timeoutMs: ms(c.timeout) ?? DEFAULTS.webhookTimeoutMs, headers: c.headers ?? {} };
+  const security = c.smtp.security ?? 'starttls';
+  return {
+    type: 'email',
+    to: c.to,
+    cc: c.cc ?? [],
+    from: c.from,
+    smtp: { host: c.smtp.host, port: c.smtp.port ?? SMTP_PORTS[security], security, user: c.smtp.user, password: c.smtp.password, allowInsecure: c.smtp.allow_insecure ?? false },
+    attach: c.attach ?? 'auto',
+    timeoutMs: ms(c.timeout) ?? DEFAULTS.emailTimeoutMs,
   };
 }
 

@@ -47,7 +47,28 @@ export type Channel =
       readonly timeoutMs: number;
       readonly headers: Readonly<Record<string, string>>;
     }
-  | { readonly type: 'file'; readonly path: string };
+  | { readonly type: 'file'; readonly path: string }
+  | EmailChannel;
+
+export type SmtpSecurity = 'starttls' | 'tls' | 'none';
+
+export interface EmailChannel {
+  readonly type: 'email';
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly from: string;
+  readonly smtp: {
+    readonly host: string;
+    readonly port: number;
+    readonly security: SmtpSecurity;
+    readonly user?: string | undefined;
+    /** A name in secrets:, filled in when the mail is sent. */
+    readonly password?: string | undefined;
+    readonly allowInsecure: boolean;
+  };
+  readonly attach: 'auto' | 'none';
+  readonly timeoutMs: number;
+}
 
 export interface Expect {
   readonly exitCodes: readonly number[];
@@ -163,5 +184,7 @@ export const DEFAULTS = {
   waitEveryMs: 5_000,
   waitTimeoutMs: 10 * 60_000,
   webhookTimeoutMs: 10_000,
+  /** SMTP connection, greeting and socket timeouts (nodemailer's own are minutes). */
+  emailTimeoutMs: 30_000,
   itemName: 'item',
 } as const;

@@ -76,6 +76,19 @@ function stepDetail(e: Execution, n: number, zone: string | undefined): StepBloc
   return { number: `${n}.`, title: `${e.key}${e.name ? `: ${e.name}` : ''}`, tags, marks, body };
 }
 
+function notificationBlocks(r: Report, zone: string | undefined): Block[] {
+  if (r.notifications.length === 0) return [text('No notification was sent.')];
+  const rows = r.notifications.map((n) => [
+    when(n.at, zone),
+    `${n.event}${n.references ? ' (sent again by hand)' : ''}`,
+    n.channel,
+    n.to.join(', '),
+    n.status === 'queued' ? 'not answered (resume sends it)' : n.status,
+    [n.detail, ...(n.refused.length ? [`REFUSED: ${n.refused.join(', ')}`] : [])].filter(Boolean).join('; '),
+  ]);
+  return [{ kind: 'table', head: ['When', 'Event', 'Channel', 'To', 'Status', 'Answer'], rows }];
+}
+
 export function reportDoc(r: Report): Doc {
   const zone = r.window?.zone;
   const rollbackSteps = r.steps.map((e, i) => [e, i + 1] as const).filter(([e]) => e.phase === 'rollback');
@@ -103,6 +116,7 @@ export function reportDoc(r: Report): Doc {
           : [text('No step ran.')],
       },
       { id: 'rollback', title: 'Rollback', blocks: rollback },
+      { id: 'notifications', title: 'Notifications', blocks: notificationBlocks(r, zone) },
       { id: 'step-details', title: 'Step details', blocks: r.steps.length ? [{ kind: 'steps', steps: r.steps.map((e, i) => stepDetail(e, i + 1, zone)) }] : [text('No step ran.')] },
     ],
   };
