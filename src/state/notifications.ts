@@ -5,6 +5,7 @@ export interface NotificationEntry {
   readonly at: string;
   readonly messageId: string;
   readonly event: string;
+  readonly step?: string | undefined;
   readonly channel: string;
   readonly to: readonly string[];
   /** `queued`: never answered (the CLI stopped before; a resume sends it again). */
@@ -22,7 +23,18 @@ export function notificationsOf(records: readonly JournalRecord[]): Notification
   const byId = new Map<string, NotificationEntry>();
   for (const r of records) {
     if (r.type === 'notify_queued') {
-      byId.set(r.messageId, { at: r.at, messageId: r.messageId, event: r.event, channel: r.channel, to: r.to ?? [], status: 'queued', detail: '', refused: [], references: r.references });
+      byId.set(r.messageId, {
+        at: r.at,
+        messageId: r.messageId,
+        event: r.event,
+        step: r.step,
+        channel: r.channel,
+        to: r.to ?? [],
+        status: 'queued',
+        detail: '',
+        refused: [],
+        references: r.references,
+      });
     } else if (r.type === 'notify_sent' || r.type === 'notify_failed') {
       const q = byId.get(r.messageId);
       if (!q) continue;

@@ -80,7 +80,7 @@ function notificationBlocks(r: Report, zone: string | undefined): Block[] {
   if (r.notifications.length === 0) return [text('No notification was sent.')];
   const rows = r.notifications.map((n) => [
     when(n.at, zone),
-    `${n.event}${n.references ? ' (sent again by hand)' : ''}`,
+    `${n.event}${n.step ? ` ${n.step}` : ''}${n.references ? ' (sent again by hand)' : ''}`,
     n.channel,
     n.to.join(', '),
     n.status === 'queued' ? 'not answered (resume sends it)' : n.status,
