@@ -4,10 +4,10 @@
  * a 550 for one recipient (reported loudly, the others got it), a 550 on DATA (not retried), and
  * `runbook notify` re-sending a notice as a new message that refers to the first.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
+import { allText } from './helpers/files.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 import { headerOf, startSmtp, type TestSmtp } from './helpers/smtp.js';
 
@@ -34,16 +34,6 @@ ${channel}
     run_finished: [board]
 ${extra}
 `;
-}
-
-/** Every file under a directory, as text. */
-function allText(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    out += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
-  }
-  return out;
 }
 
 describe('email notifications (smtp-server, STARTTLS, AUTH)', () => {

@@ -4,12 +4,12 @@
  * what was not sent, and `runbook rollback` sends the rollback's own events and nothing of the
  * original run.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
+import { allText } from './helpers/files.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
 
 const TOKEN = 'tok-9f8e7d6c5b4a-secret';
@@ -19,15 +19,6 @@ interface Hit {
   readonly auth: string | undefined;
   readonly messageId: string | undefined;
   readonly body: Record<string, unknown>;
-}
-
-function allText(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    out += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
-  }
-  return out;
 }
 
 describe('webhook notifications (a real HTTP server)', () => {
