@@ -24,8 +24,8 @@ export async function postWebhook(url: string, headers: Readonly<Record<string, 
     if (res.ok) return { ok: true, response: `HTTP ${res.status}` };
     return { ok: false, reason: `${host} answered HTTP ${res.status}`, transient: res.status === 429 || res.status >= 500 };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s` : (e.cause?.code ?? e.name);
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { ok: false, reason: `${host}: ${why}`, transient: true };
   }
 }
