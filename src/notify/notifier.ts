@@ -143,7 +143,9 @@ export class Notifier {
       this.ledger.add(queued);
       failpoint('notify-before-queued');
       try {
-        await this.o.journal.append(queued);
+        // Unsynced (flushed by the engine's next synced record): a power cut that loses it only
+        // means the notice is queued again under the same Message-ID, and sent again.
+        await this.o.journal.append(queued, { sync: false });
       } catch (err) {
         this.o.warn(`notification to ${name} (${notice.event}) not sent: the journal could not record it (${(err as Error).message})`);
         continue;
@@ -180,12 +182,12 @@ export class Notifier {
       if (out.ok) {
         failpoint('notify-after-accepted');
         const rejected = out.rejected?.map((r) => ({ address: r.address, response: mask(r.response) }));
-        await this.o.journal.append({ ...base, type: 'notify_sent', at: now(), response: mask(out.response), attempts: out.attempts, accepted: out.accepted, rejected });
+        await this.o.journal.append({ ...base, type: 'notify_sent', at: now(), response: mask(out.response), attempts: out.attempts, accepted: out.accepted, rejected }, { sync: false });
         failpoint('notify-after-sent');
         if (rejected?.length) warn(`${label}: the server REFUSED ${rejected.map((r) => `${r.address} (${r.response})`).join(', ')}; the others got it`);
       } else {
         const reason = mask(out.reason);
-        await this.o.journal.append({ ...base, type: 'notify_failed', at: now(), reason, attempts: out.attempts, permanent: !out.transient });
+        await this.o.journal.append({ ...base, type: 'notify_failed', at: now(), reason, attempts: out.attempts, permanent: !out.transient }, { sync: false });
         warn(`${label} failed${out.attempts > 1 ? ` after ${out.attempts} attempts` : ''}: ${reason}`);
       }
     } catch (err) {
