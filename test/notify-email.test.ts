@@ -4,12 +4,13 @@
  * a 550 for one recipient (reported loudly, the others got it), a 550 on DATA (not retried), and
  * `runbook notify` re-sending a notice as a new message that refers to the first.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
+import { collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
 import { allText } from './helpers/files.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
-import { headerOf, startSmtp, type TestSmtp } from './helpers/smtp.js';
+import { decoded, headerOf, startSmtp, type TestSmtp } from './helpers/smtp.js';
 
 const PASSWORD = 'hunter2-smtp-Secret';
 
@@ -64,19 +65,22 @@ steps:
     const r = await runCli(['exec', file, '--state-dir', state, '--ignore-window'], { cwd: dir, env, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(4); // aborted: the notifications change nothing
     expect(smtp.received).toHaveLength(3);
-    const [started, failed, finished] = smtp.received;
+    // Sent side by side: found by subject, not by arrival.
+    const bySubject = (word: string) => decoded(smtp.received.find((m) => headerOf(m.raw, 'Subject')?.includes(word))?.raw ?? '');
+    const [started, failed, finished] = [bySubject('run started'), bySubject('step failed'), bySubject('run finished')];
     for (const m of smtp.received) {
       expect(m.user).toBe('runbook');
       expect(m.to).toEqual(['board@example.com', 'ops@example.com']);
       expect(m.raw).not.toContain(PASSWORD);
     }
-    expect(headerOf(started!.raw, 'Subject')).toBe('[CHG-4711] Test runbook: run started');
-    expect(headerOf(failed!.raw, 'Subject')).toBe('[CHG-4711] Test runbook: step failed (breaks)');
-    expect(failed!.raw).toMatch(/Failing step: breaks/);
-    expect(failed!.raw).toMatch(/text\/html/);
-    expect(failed!.raw).toMatch(/Progress: 1 of 2 steps done/);
-    expect(started!.raw).toMatch(/filename="?change-notice\.html/);
-    expect(finished!.raw).toMatch(/filename="?change-record\.html/);
+    expect(headerOf(started, 'Subject')).toBe('[CHG-4711] Test runbook: run started');
+    expect(headerOf(failed, 'Subject')).toBe('[CHG-4711] Test runbook: step failed (breaks)');
+    expect(failed).toMatch(/Failing step: breaks/);
+    expect(failed).toMatch(/text\/html/);
+    expect(failed).toMatch(/Progress: 1 of 2 steps done/);
+    expect(failed).toMatch(/Window: ended .* ago/);
+    expect(started).toMatch(/filename="?change-notice\.html/);
+    expect(finished).toMatch(/filename="?change-record\.html/);
     const ids = smtp.received.map((m) => headerOf(m.raw, 'Message-ID'));
     expect(new Set(ids).size).toBe(3);
 
@@ -101,9 +105,24 @@ steps:
     expect(again.code, again.stderr).toBe(0);
     expect(smtp.received).toHaveLength(4);
     const resent = smtp.received[3]!.raw;
-    expect(headerOf(resent, 'References')).toBe(headerOf(finished!.raw, 'Message-ID'));
-    expect(headerOf(resent, 'Message-ID')).not.toBe(headerOf(finished!.raw, 'Message-ID'));
+    expect(headerOf(resent, 'References')).toBe(headerOf(finished, 'Message-ID'));
+    expect(headerOf(resent, 'Message-ID')).not.toBe(headerOf(finished, 'Message-ID'));
     expect(journalOf(state).filter((x) => x.type === 'notify_sent')).toHaveLength(4);
+  });
+
+  it('an interruption says how to resume', async () => {
+    const file = writeRunbook(dir, book(smtp.port, `steps:\n  - { id: waits, run: 'touch started; sleep 30' }\n`).replace('run_started: [board]', 'run_interrupted: [board]'));
+    const state = join(dir, 's');
+    const child = startCli(['exec', file, '--state-dir', state], { cwd: dir, env });
+    await waitFor(() => existsSync(join(dir, 'started')), 20_000);
+    child.kill('SIGINT');
+    const r = await collect(child, { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(130);
+    expect(smtp.received).toHaveLength(1);
+    const runId = String(journalOf(state)[0]!.runId);
+    expect(headerOf(smtp.received[0]!.raw, 'Subject')).toBe('[CHG-4711] Test runbook: run interrupted');
+    expect(decoded(smtp.received[0]!.raw)).toMatch(/Current step: waits/);
+    expect(decoded(smtp.received[0]!.raw)).toContain(`Resume with: runbook resume ${runId} --state-dir ${state}`);
   });
 
   it('retries a 421 on DATA and is sent on the next attempt', async () => {
