@@ -24,6 +24,7 @@ export interface NotifierSetup {
   readonly mask: (text: string) => string;
   readonly warn: (message: string) => void;
   readonly windowEnd?: number | undefined;
+  readonly onJournalError?: ((err: unknown) => void) | undefined;
 }
 
 export function createNotifier(s: NotifierSetup): Notifier {
@@ -49,6 +50,7 @@ export function createNotifier(s: NotifierSetup): Notifier {
       record: () => reportRun(s.store, s.run.runId, 'html'),
     },
     retry: retryPolicy(),
+    onJournalError: s.onJournalError,
   });
 }
 

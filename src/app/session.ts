@@ -94,6 +94,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     mask: (t) => masker.mask(t),
     warn: (message) => renderer.handle({ type: 'warning', message }),
     windowEnd: s.windowEnd,
+    onJournalError: (err) => guard.fail(err),
   });
   const executor = new RealExecutor({
     secrets: Object.values(s.secrets),

@@ -32,6 +32,8 @@ export interface NotifierOptions {
   readonly resumeHint?: string | undefined;
   readonly attachments?: Attachments | undefined;
   readonly retry?: RetryPolicy | undefined;
+  /** A journal append failed (a full disk): the session stops the run, as for any record. */
+  readonly onJournalError?: ((err: unknown) => void) | undefined;
 }
 
 const now = () => new Date().toISOString();
@@ -147,6 +149,7 @@ export class Notifier {
         // means the notice is queued again under the same Message-ID, and sent again.
         await this.o.journal.append(queued, { sync: false });
       } catch (err) {
+        this.o.onJournalError?.(err);
         this.o.warn(`notification to ${name} (${notice.event}) not sent: the journal could not record it (${(err as Error).message})`);
         continue;
       }
@@ -191,6 +194,7 @@ export class Notifier {
         warn(`${label} failed${out.attempts > 1 ? ` after ${out.attempts} attempts` : ''}: ${reason}`);
       }
     } catch (err) {
+      this.o.onJournalError?.(err);
       warn(`${label}: ${mask((err as Error).message)}`);
     }
   }
