@@ -6,11 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
 import { allText } from './helpers/files.js';
 import { journalOf, writeRunbook } from './helpers/runbooks.js';
-import { decoded, headerOf, startSmtp, type TestSmtp } from './helpers/smtp.js';
+import { describeWith } from './helpers/servers.js';
+import { decoded, headerOf, opensslMissing, startSmtp, type TestSmtp } from './helpers/smtp.js';
 
 const PASSWORD = 'hunter2-smtp-Secret';
 
@@ -37,7 +38,7 @@ ${extra}
 `;
 }
 
-describe('email notifications (smtp-server, STARTTLS, AUTH)', () => {
+describeWith(opensslMissing(), 'email notifications (smtp-server, STARTTLS, AUTH)', () => {
   let smtp: TestSmtp;
   let dir: string;
   let env: Record<string, string>;
@@ -108,6 +109,12 @@ steps:
     expect(headerOf(resent, 'References')).toBe(headerOf(finished, 'Message-ID'));
     expect(headerOf(resent, 'Message-ID')).not.toBe(headerOf(finished, 'Message-ID'));
     expect(journalOf(state).filter((x) => x.type === 'notify_sent')).toHaveLength(4);
+    const never = await runCli(['notify', String(journal[0]!.runId), '--event', 'escalated', '--state-dir', state], { cwd: dir, env });
+    expect(never.code).toBe(2);
+    expect(never.stderr).toMatch(/has no escalated notice to send again/);
+    const unknown = await runCli(['notify', String(journal[0]!.runId), '--event', 'run_done', '--state-dir', state], { cwd: dir, env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--event run_done: not an event/);
   });
 
   it('an interruption says how to resume', async () => {

@@ -4,7 +4,7 @@
  * AUTH PLAIN/LOGIN, and faults on request: a 421 on DATA for the first N messages, a 550 for
  * chosen recipients, a 550 on DATA for every message.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -32,6 +32,11 @@ export interface TestSmtp {
   readonly received: Received[];
   readonly faults: SmtpFaults;
   close(): Promise<void>;
+}
+
+/** The test certificate is made with openssl (Node has no API to make one). */
+export function opensslMissing(): string | undefined {
+  return spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0 ? undefined : 'openssl is not installed (it makes the test certificate)';
 }
 
 export function makeCert(): { key: string; cert: string; caFile: string } {
