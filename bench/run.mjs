@@ -171,7 +171,21 @@ if (!SKIP.has('resume')) {
   row(`resume, ${records.toLocaleString('en')}-record journal`, stats(samples), 'ms', undefined, '< 300 ms');
 }
 
-// 6. Other tools, for context, when installed.
+// 6. Journaled notifications: 200 steps, each step_succeeded to a file channel (queued with an
+// fsync, written, sent recorded) against the same run with no channel.
+if (!SKIP.has('notify')) {
+  const plain = runbook('quiet', trivial(200));
+  const noisy = runbook('noisy', trivial(200), `notify:\n  channels:\n    log: { type: file, path: ${join(work, 'notices.jsonl')} }\n  events: { step_succeeded: [log] }\n`);
+  const sides = { base: () => time('node', [CLI, 'exec', plain, '--state-dir', freshState()]), notify: () => time('node', [CLI, 'exec', noisy, '--state-dir', freshState()]) };
+  const samples = { base: [], notify: [] };
+  for (const f of Object.values(sides)) f();
+  for (let i = 0; i < RUNS; i++) for (const [k, f] of Object.entries(sides)) samples[k].push(f() / 200);
+  const base = stats(samples.base);
+  row('exec of 200 steps, no channel, per step (baseline)', base, 'ms');
+  row('exec of 200 steps, a notice per step to a file channel, per step', stats(samples.notify), 'ms', base, '');
+}
+
+// 7. Other tools, for context, when installed.
 for (const tool of ['ansible-playbook', 'zx']) {
   const found = spawnSync('which', [tool]).status === 0;
   rows.push({ name: `${tool}: ${found ? 'installed but not benchmarked here' : 'not installed'}`, note: true });

@@ -516,10 +516,10 @@ steps:
   - { id: hello, notify: Deployment commencing, to: [chat, dead] }
 `,
     );
-    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir });
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { cwd: dir, env: { RUNBOOK_NOTIFY_RETRY_MS: '50' } });
     server.close();
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/notification to dead failed/);
+    expect(r.stdout).toMatch(/notification to dead \(message\) failed/);
     expect(got.find((g) => g.url === '/json')?.body).toMatchObject({ event: 'run_started', runbook: 't' });
     expect(got.filter((g) => g.url === '/slack').map((g) => g.body.text)).toEqual(expect.arrayContaining([expect.stringContaining('Deployment commencing')]));
   });

@@ -18,6 +18,7 @@ import type { RunStartedRecord } from '../state/records.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
 import { summarize } from '../state/summary.js';
 import { takeLock } from './lock.js';
+import { sendUnsent } from './notify.js';
 import { whoAmI } from './operator.js';
 import { settleOrphans } from './orphans.js';
 import { openHosts, preflight, withRecordedHosts } from './preflight.js';
@@ -106,7 +107,16 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
     if (remote) await preflight(remote, p.runbook);
     // We hold the lock: the run is ours, not running elsewhere.
     const summary = summarize(p.replay.records);
-    if (summary.state !== 'interrupted' && summary.state !== 'running') throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
+    if (summary.state !== 'interrupted' && summary.state !== 'running') {
+      // The CLI may have died after the run's last record and before its notices were sent.
+      const sent = await sendUnsent(store, run, p.journal, p.replay.records, p.runbook, p.secrets, (line) => process.stderr.write(`${line}\n`));
+      await p.journal.close();
+      if (sent > 0) {
+        process.stderr.write(`run ${run.runId} had already finished (${summary.state.replace('_', ' ')}): sent the ${sent} notification${sent === 1 ? '' : 's'} it had not sent\n`);
+        return 0;
+      }
+      throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
+    }
     // A step still running from before (its CLI died with its watchdog) is settled first.
     await settleOrphans(p.replay.records, summary, { killOrphans: opts.killOrphans, interactive: isInteractiveSession(), remote }, (line) => process.stderr.write(`${line}\n`));
     const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : opts.failInFlight ? 'failed' : undefined;

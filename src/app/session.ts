@@ -14,12 +14,12 @@ import { RealExecutor } from '../executors/real.js';
 import type { SshHosts } from '../executors/ssh-master.js';
 import type { Runbook } from '../model/types.js';
 import { resolveWindow } from '../model/window.js';
-import { Notifier } from '../notify/notifier.js';
 import { detachFromTerminal } from '../render/console/hangup.js';
 import { setLogHint } from '../render/console/out.js';
 import { type ConsoleFormat, chooseRenderer } from '../render/console/renderer.js';
 import type { Verbosity } from '../render/console/verbosity.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
+import { createNotifier } from './notifications.js';
 import { ConsoleOperator } from './operator.js';
 import { StateGuard } from './state-guard.js';
 import { resumeHint, runCommandHint } from './store.js';
@@ -63,12 +63,6 @@ export async function runSession(s: SessionInput): Promise<number> {
   const masker = new Masker(Object.values(s.secrets));
   const defaultFailure = s.runbook.rollback.steps.length > 0 ? 'rollback' : 'abort';
   const operator = new ConsoleOperator({ interactive: isInteractiveSession(), yes: s.yes, inFlight: s.inFlight, renderer, defaultFailure });
-  const notifier = new Notifier(
-    s.runbook,
-    s.run.runId,
-    (t) => masker.mask(t),
-    (message) => renderer.handle({ type: 'warning', message }),
-  );
   const emit = (e: EngineEvent) => {
     renderer.handle(e);
     notifier.onEvent(e);
@@ -103,6 +97,18 @@ export async function runSession(s: SessionInput): Promise<number> {
     groups: s.runbook.groups,
     dry: false,
   };
+  const notifier = createNotifier({
+    runbook: s.runbook,
+    store: s.store,
+    run: s.run,
+    records: s.replay?.records ?? (await s.store.readJournal(s.run)).records,
+    journal: s.journal,
+    values,
+    mask: (t) => masker.mask(t),
+    warn: (message) => renderer.handle({ type: 'warning', message }),
+    windowEnd: s.windowEnd,
+    onJournalError: (err) => guard.fail(err),
+  });
   const executor = new RealExecutor({
     secrets: Object.values(s.secrets),
     clock: realClock,
@@ -116,9 +122,11 @@ export async function runSession(s: SessionInput): Promise<number> {
   // The renderer may hold back the lines of replayed steps (src/render/console/plain.ts): they
   // are written before anything else happens, a record journaled or a process started.
   const journal: JournalPort = {
-    append(record, opts) {
+    async append(record, opts) {
       renderer.flush();
-      return s.journal.append(record, opts);
+      await s.journal.append(record, opts);
+      // Queued (journaled) before the engine goes on; sent in the background.
+      await notifier.onRecord(record);
     },
   };
   const execute: StepExecutor = {
@@ -142,6 +150,7 @@ export async function runSession(s: SessionInput): Promise<number> {
   emit({ type: 'run_started', runId: s.run.runId, resumed: s.replay !== undefined });
   let result: RunResult;
   try {
+    await notifier.start();
     result = s.rollbackReason !== undefined ? await engine.rollbackAfter(s.rollbackReason, operator.user) : await engine.run();
   } catch (err) {
     if (!guard.fail(err)) throw err;
@@ -149,6 +158,8 @@ export async function runSession(s: SessionInput): Promise<number> {
   } finally {
     renderer.flush();
     for (const sig of sigs) process.off(sig, onSignal);
+    // Deliveries journal their answers: they end before the journal closes.
+    await notifier.flush();
     await s.journal.close().catch((err: unknown) => {
       if (!guard.fail(err)) throw err;
     });
@@ -158,7 +169,6 @@ export async function runSession(s: SessionInput): Promise<number> {
     renderer.info(`runbook: ${failure}`);
     result = { outcome: 'interrupted', exitCode: 130, message: failure };
   }
-  await notifier.flush();
   if (result.exitCode === 130) renderer.info(`Resume with: ${resumeHint(s.store, s.run.runId)}`);
   else if (result.exitCode !== 0) renderer.info(`Record: ${runCommandHint(s.store, 'report', s.run.runId)}`);
   renderer.close();

@@ -95,6 +95,15 @@ program
   .action((run, opts) => runCommand(() => import('./commands/rollback.js'), run, opts));
 
 program
+  .command('notify')
+  .description("send an event's notice of a run again, as a new message referring to the first")
+  .argument('<run>')
+  .requiredOption('--event <name>', 'the event: run_started, run_finished, step_failed, ...')
+  .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
+  .addOption(stateDir())
+  .action((run, opts) => runCommand(() => import('./commands/notify.js'), run, opts));
+
+program
   .command('status')
   .description('the state of a run (default: the newest)')
   .argument('[run]')

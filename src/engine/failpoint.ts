@@ -1,7 +1,9 @@
 /**
  * Fault injection for tests: RUNBOOK_FAILPOINT=name:N kills this process with SIGKILL the N-th
  * time the named boundary is reached (N defaults to 1). Names: before-started, after-started,
- * after-spawn, before-finished, after-finished, mid-rollback, mid-record (in the journal writer).
+ * after-spawn, before-finished, after-finished, mid-rollback, mid-record (in the journal writer),
+ * and around each notification (src/notify/notifier.ts): notify-before-queued, notify-after-queued,
+ * notify-after-accepted (the server took it, the journal does not say so yet), notify-after-sent.
  * slow-fsync makes a started record's fdatasync take 1.5 s longer (failpointHit: the N-th one).
  * Unset in normal use: one string comparison per boundary.
  */

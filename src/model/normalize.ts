@@ -75,20 +75,7 @@ export function normalizeRunbook(input: RunbookInput, context: NormalizeContext 
     groups: { ...context.inventory?.groups, ...input.groups },
     inventory: input.inventory === undefined ? undefined : resolveFile(context.baseDir, input.inventory),
     ssh: normalizeSsh(input.ssh, context.baseDir),
-    channels: Object.fromEntries(
-      Object.entries(input.notify?.channels ?? {}).map(([name, c]): [string, Channel] => [
-        name,
-        c.type === 'file'
-          ? { type: 'file', path: c.path }
-          : {
-              type: 'webhook',
-              url: c.url,
-              format: c.format ?? 'json',
-              timeoutMs: ms(c.timeout) ?? DEFAULTS.webhookTimeoutMs,
-              headers: c.headers ?? {},
-            },
-      ]),
-    ),
+    channels: Object.fromEntries(Object.entries(input.notify?.channels ?? {}).map(([name, c]): [string, Channel] => [name, normalizeChannel(c)])),
     events: input.notify?.events ?? {},
     steps: normalizeSteps(input.steps, ['steps'], 'steps', changeCtx),
     rollback: {
@@ -122,6 +109,25 @@ function normalizeSsh(ssh: RunbookInput['ssh'], baseDir: string | undefined): Ss
     hostKeyChecking: ssh?.host_key_checking ?? 'strict',
     connectTimeoutMs: ms(ssh?.connect_timeout) ?? DEFAULTS.connectTimeoutMs,
     options: Object.fromEntries(Object.entries(ssh?.options ?? {}).map(([k, v]) => [k, String(v)])),
+  };
+}
+
+type ChannelInput = NonNullable<NonNullable<NonNullable<RunbookInput['notify']>['channels']>[string]>;
+
+const SMTP_PORTS = { starttls: 587, tls: 465, none: 25 } as const;
+
+function normalizeChannel(c: ChannelInput): Channel {
+  if (c.type === 'file') return { type: 'file', path: c.path };
+  if (c.type === 'webhook') return { type: 'webhook', url: c.url, format: c.format ?? 'json', timeoutMs: ms(c.timeout) ?? DEFAULTS.webhookTimeoutMs, headers: c.headers ?? {} };
+  const security = c.smtp.security ?? 'starttls';
+  return {
+    type: 'email',
+    to: c.to,
+    cc: c.cc ?? [],
+    from: c.from,
+    smtp: { host: c.smtp.host, port: c.smtp.port ?? SMTP_PORTS[security], security, user: c.smtp.user, password: c.smtp.password, allowInsecure: c.smtp.allow_insecure ?? false },
+    attach: c.attach ?? 'auto',
+    timeoutMs: ms(c.timeout) ?? DEFAULTS.emailTimeoutMs,
   };
 }
 

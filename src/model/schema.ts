@@ -185,6 +185,26 @@ const channel = z
       headers: z.record(z.string(), z.string()).optional(),
     }),
     z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
+    z.strictObject({
+      type: z.literal('email'),
+      to: z.array(z.string().min(1)).min(1),
+      cc: z.array(z.string().min(1)).optional(),
+      from: z.string().min(1),
+      smtp: z.strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).optional().meta({ description: 'Default: 587 for starttls, 465 for tls, 25 for none.' }),
+        security: z.enum(['starttls', 'tls', 'none']).optional().meta({ description: 'starttls (default) | tls | none (refused for a non-loopback host without allow_insecure).' }),
+        user: z.string().min(1).optional(),
+        password: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .optional()
+          .meta({ description: 'The name of an entry in secrets:.' }),
+        allow_insecure: z.boolean().optional().meta({ description: 'Allow security: none to a host other than loopback.' }),
+      }),
+      attach: z.enum(['auto', 'none']).optional().meta({ description: 'auto (default): the change notice on run_started, the record on run_finished, as HTML.' }),
+      timeout: duration.optional().meta({ description: 'Connection, greeting and socket timeout (default 30s).' }),
+    }),
   ])
   .meta({ id: 'channel' });
 

@@ -47,7 +47,28 @@ export type Channel =
       readonly timeoutMs: number;
       readonly headers: Readonly<Record<string, string>>;
     }
-  | { readonly type: 'file'; readonly path: string };
+  | { readonly type: 'file'; readonly path: string }
+  | EmailChannel;
+
+export type SmtpSecurity = 'starttls' | 'tls' | 'none';
+
+export interface EmailChannel {
+  readonly type: 'email';
+  readonly to: readonly string[];
+  readonly cc: readonly string[];
+  readonly from: string;
+  readonly smtp: {
+    readonly host: string;
+    readonly port: number;
+    readonly security: SmtpSecurity;
+    readonly user?: string | undefined;
+    /** A name in secrets:, filled in when the mail is sent. */
+    readonly password?: string | undefined;
+    readonly allowInsecure: boolean;
+  };
+  readonly attach: 'auto' | 'none';
+  readonly timeoutMs: number;
+}
 
 /** A host steps can run on (`hosts:` merged with the inventory's). */
 export interface Host {
@@ -203,5 +224,7 @@ export const DEFAULTS = {
   waitTimeoutMs: 10 * 60_000,
   webhookTimeoutMs: 10_000,
   connectTimeoutMs: 10_000,
+  /** SMTP connection, greeting and socket timeouts (nodemailer's own are minutes). */
+  emailTimeoutMs: 30_000,
   itemName: 'item',
 } as const;

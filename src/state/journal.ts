@@ -17,7 +17,7 @@ const { O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_APPEND } = constants;
 export class JournalWriter {
   private fd: number | undefined;
   /** Set when an append failed half way: the journal's state on disk is unknown, so no more appends. */
-  private broken: string | undefined;
+  private broken: NodeJS.ErrnoException | undefined;
   /** The last append was not synced yet. */
   private unsynced = false;
 
@@ -64,7 +64,8 @@ export class JournalWriter {
    */
   append(record: JournalRecord, opts: { sync?: boolean } = {}): void {
     if (this.fd === undefined) throw new Error(`journal ${this.path} is closed`);
-    if (this.broken) throw new Error(`journal ${this.path}: an earlier append failed (${this.broken}); not appending after it`);
+    // With the first failure's code (ENOSPC...): whoever appends next learns the state failed.
+    if (this.broken) throw Object.assign(new Error(`journal ${this.path}: an earlier append failed (${this.broken.message}); not appending after it`), { code: this.broken.code });
     const frame = encodeFrame(record);
     if (failpointArmed('mid-record')) {
       writeSync(this.fd, frame.subarray(0, frame.length >> 1));
@@ -72,14 +73,15 @@ export class JournalWriter {
     }
     try {
       const written = writeSync(this.fd, frame);
-      if (written !== frame.length) throw new Error(`short write: ${written} of ${frame.length} bytes`);
+      // A regular file takes a part of a write only when its disk is full.
+      if (written !== frame.length) throw Object.assign(new Error(`ENOSPC: short write, ${written} of ${frame.length} bytes`), { code: 'ENOSPC' });
       if (opts.sync !== false) {
         if (record.type === 'step_started' && failpointHit('slow-fsync')) sleepSync(1500);
         fdatasyncSync(this.fd);
       }
       this.unsynced = opts.sync === false;
     } catch (err) {
-      this.broken = err instanceof Error ? err.message : String(err);
+      this.broken = err instanceof Error ? (err as NodeJS.ErrnoException) : new Error(String(err));
       this.cutBack();
       throw err;
     }

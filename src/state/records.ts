@@ -153,6 +153,58 @@ export interface RunFinishedRecord {
   readonly message?: string | undefined;
 }
 
+/**
+ * A notification, journaled before it is sent: a resume resends a queued one that has neither a
+ * sent nor a failed record, with the same Message-ID. Texts are masked.
+ */
+export interface NotifyQueuedRecord {
+  readonly type: 'notify_queued';
+  readonly at: string;
+  /** Stable for this notification: a resend keeps it (email Message-ID, webhook `id`). */
+  readonly messageId: string;
+  readonly channel: string;
+  /** A notify event, `message` for a notify step. */
+  readonly event: string;
+  /** What the notice is about: the record it comes from (`step_finished deploy#1`, `run_finished#1`). */
+  readonly about: string;
+  readonly text: string;
+  readonly step?: string | undefined;
+  /** The step's reason, for failures (masked). */
+  readonly reason?: string | undefined;
+  /** Recipients (email), for the report. */
+  readonly to?: readonly string[] | undefined;
+  /** A hand-made resend (`runbook notify`): the Message-ID it refers to. */
+  readonly references?: string | undefined;
+}
+
+export interface NotifySentRecord {
+  readonly type: 'notify_sent';
+  readonly at: string;
+  readonly messageId: string;
+  readonly channel: string;
+  readonly event: string;
+  /** The server's answer: `250 2.0.0 Ok: queued as ...`, `HTTP 200`. */
+  readonly response: string;
+  readonly attempts: number;
+  readonly accepted?: readonly string[] | undefined;
+  /** Recipients the server refused, with its answer: the others got it. */
+  readonly rejected?: readonly { readonly address: string; readonly response: string }[] | undefined;
+}
+
+export interface NotifyFailedRecord {
+  readonly type: 'notify_failed';
+  readonly at: string;
+  readonly messageId: string;
+  readonly channel: string;
+  readonly event: string;
+  readonly reason: string;
+  readonly attempts: number;
+  /** Not retried: the server refused it for good (SMTP 5xx, webhook 4xx other than 429). */
+  readonly permanent: boolean;
+}
+
+export type NotifyRecord = NotifyQueuedRecord | NotifySentRecord | NotifyFailedRecord;
+
 export type JournalRecord =
   | RunStartedRecord
   | StepStartedRecord
@@ -163,4 +215,5 @@ export type JournalRecord =
   | RunInterruptedRecord
   | RunResumedRecord
   | StepProcessRecord
-  | RunFinishedRecord;
+  | RunFinishedRecord
+  | NotifyRecord;

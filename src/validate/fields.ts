@@ -80,7 +80,7 @@ export function runbookFields(runbook: Runbook): Field[] {
   for (const [name, c] of Object.entries(runbook.channels)) {
     const base = ['notify', 'channels', name];
     if (c.type === 'file') out.push({ path: [...base, 'path'], value: c.path, cls: 'config', what: `channel ${name} path` });
-    else {
+    else if (c.type === 'webhook') {
       out.push({ path: [...base, 'url'], value: c.url, cls: 'config', what: `channel ${name} url` });
       for (const [h, v] of Object.entries(c.headers)) out.push({ path: [...base, 'headers', h], value: v, cls: 'config', what: `channel ${name} header ${h}` });
     }

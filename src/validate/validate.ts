@@ -8,6 +8,7 @@ import { contextFor, type Rule } from './context.js';
 import { backwardJumps } from './rules/backward-jumps.js';
 import { branchTargets } from './rules/branch-targets.js';
 import { conditions } from './rules/conditions.js';
+import { emailChannels } from './rules/email-channels.js';
 import { expectRegex } from './rules/expect-regex.js';
 import { failurePaths } from './rules/failure-paths.js';
 import { forEach } from './rules/for-each.js';
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   expectRegex,
   nestedShells,
   notifyChannels,
+  emailChannels,
   windowRule,
   stepFlags,
   hosts,

@@ -25,6 +25,7 @@ export function performedByBlocks(runbook: Runbook): Block[] {
 /** Where a channel sends: a webhook's host only (its path and headers may hold a token), or a file. */
 function destination(c: Channel): string {
   if (c.type === 'file') return `file ${c.path}`;
+  if (c.type === 'email') return `email to ${[...c.to, ...c.cc].map(maskSecretRefs).join(', ')}`;
   let host = 'an invalid URL';
   try {
     host = new URL(maskSecretRefs(c.url)).host;

@@ -4,6 +4,7 @@
  * window, every step execution, the rollback, and the outcome in words. JSON-ready. Pure.
  */
 import type { Runbook } from '../../model/types.js';
+import { type NotificationEntry, notificationsOf } from '../../state/notifications.js';
 import type { JournalRecord, RunOutcome, RunStartedRecord } from '../../state/records.js';
 import { collectExecutions, type Execution, tailOf } from './report-steps.js';
 import { outcomeWords } from './report-words.js';
@@ -35,6 +36,8 @@ export interface Report {
   readonly escalation?: string | undefined;
   readonly events: readonly RunEvent[];
   readonly steps: readonly Execution[];
+  /** What was notified, to whom, and what failed. */
+  readonly notifications: readonly NotificationEntry[];
 }
 
 export interface ReportOptions {
@@ -103,5 +106,6 @@ export function buildReport(runbook: Runbook, records: readonly JournalRecord[],
     escalation: state === 'escalated' ? runbook.rollback.escalate : undefined,
     events,
     steps,
+    notifications: notificationsOf(records),
   };
 }

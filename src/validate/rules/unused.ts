@@ -15,6 +15,7 @@ export const unused: Rule = {
     };
     for (const field of allFields(runbook)) refsOf(field.value).forEach(use);
     for (const { step } of placedSteps(runbook)) if (step.when !== undefined) whenRefs(step.when).forEach(use);
+    for (const c of Object.values(runbook.channels)) if (c.type === 'email' && c.smtp.password) used.secrets.add(c.smtp.password);
     for (const name of Object.keys(runbook.vars)) {
       if (!used.vars.has(name)) ctx.warn(['vars', name], `variable "${name}" is never used`, { key: true });
     }
