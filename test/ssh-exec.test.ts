@@ -1,0 +1,278 @@
+/**
+ * Steps on remote hosts, end to end: the real CLI against real sshd servers on 127.0.0.2-5
+ * (test/helpers/sshd.ts), as a test user whose shell rc files are empty.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
+import { describeWith } from './helpers/servers.js';
+import { type Sshd, SUDO_USER, sshdMissing, startSshd } from './helpers/sshd.js';
+
+let sshd: Sshd;
+
+/** A run directory the remote user can write to (every host is this machine). */
+function shared(): string {
+  const dir = tempDir();
+  chmodSync(dir, 0o755);
+  const out = join(dir, 'out');
+  mkdirSync(out, { mode: 0o777 });
+  chmodSync(out, 0o777);
+  return dir;
+}
+
+function write(dir: string, body: string, head = sshd.runbookHead()): string {
+  writeFileSync(join(dir, 'rb.yaml'), `version: 1\nid: ssh-test\ntitle: SSH test\n${head}\n${body}`);
+  return 'rb.yaml';
+}
+
+/** Live processes whose command line contains `needle` (zombies excluded). */
+function processesWith(needle: string): number[] {
+  const found: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle)) found.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return found;
+}
+
+function journal(dir: string): Record<string, unknown>[] {
+  const runs = join(dir, '.runbook', 'runs');
+  const run = readdirSync(runs)[0]!;
+  return readFileSync(join(runs, run, 'journal'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('{'))
+    .map((l) => JSON.parse(l.slice(l.indexOf('{'))) as Record<string, unknown>);
+}
+
+describeWith(sshdMissing, 'steps on hosts over SSH', () => {
+  beforeAll(async () => {
+    sshd = await startSshd(4);
+  }, 60_000);
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  it('a rolling deploy over four hosts, two at a time, with a failure on one: undo only where it was done, each on its own host', async () => {
+    const dir = shared();
+    const file = write(
+      dir,
+      `groups:
+  web: [web1, web2, web3, web4]
+steps:
+  - id: roll
+    for_each: \${{ groups.web }}
+    as: server
+    on: \${{ server }}
+    serial: 2
+    steps:
+      - id: deploy
+        run: echo "deploy \${{ host.name }} \${SSH_CONNECTION% *}" >> ${dir}/out/deploy.log; test "\${{ server }}" != web3
+        undo: echo "undo \${{ host.name }} \${SSH_CONNECTION% *}" >> ${dir}/out/undo.log
+`,
+    );
+    const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    expect(r.stdout).toContain('[web3] dep');
+    expect(r.stdout).toMatch(/✗ \[web3\] deploy\[web3\] failed/);
+    const address = (name: string) => sshd.hosts.find((h) => h.name === name)!.address;
+    const undo = readFileSync(join(dir, 'out', 'undo.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .sort();
+    // Each undo ran on its host: sshd there saw the connection on its own address.
+    expect(undo).toEqual(['web1', 'web2', 'web4'].map((h) => expect.stringMatching(new RegExp(`^undo ${h} .* ${address(h).replace(/\./g, '\\.')}$`))));
+    expect(readFileSync(join(dir, 'out', 'deploy.log'), 'utf8')).toContain(`deploy web3 `);
+    const started = journal(dir).filter((x) => x.type === 'step_started' && String(x.key).startsWith('deploy'));
+    expect(started.map((x) => `${x.key}@${x.host}`).sort()).toContain('deploy[web3]@web3');
+    expect(journal(dir).some((x) => x.type === 'step_process' && x.remote === true && x.host === 'web2')).toBe(true);
+  }, 90_000);
+
+  it('hostile values through --var, outputs and loop items reach the remote shell unchanged', async () => {
+    const dir = shared();
+    const hostile = `x;touch PWNED $(touch PWNED2) \`touch PWNED3\` "q" 'q' \\ \n line2 & | > out`;
+    const file = write(
+      dir,
+      `vars:
+  v: ''
+steps:
+  - id: one
+    on: web1
+    run: printf '%s' "\${{ vars.v }}" > ${dir}/out/var; printf 'o=%s\\n' "\${{ vars.v }}" | tr '\\n' ' ' >> "$RUNBOOK_OUTPUT"
+  - id: two
+    on: web2
+    run: printf '%s' \${{ steps.one.outputs.o }} > ${dir}/out/output
+  - id: loop
+    for_each: ["a;touch PWNED", "$(touch PWNED)", "it's \\"q\\""]
+    on: web3
+    steps:
+      - id: item
+        run: printf '%s\\n' \${{ item }} >> ${dir}/out/items
+`,
+    );
+    const r = await runCli(['exec', file, '--var', `v=${hostile}`], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'var'), 'utf8')).toBe(hostile);
+    expect(readFileSync(join(dir, 'out', 'output'), 'utf8')).toBe(`${hostile.replace('\n', ' ')} `);
+    expect(readFileSync(join(dir, 'out', 'items'), 'utf8')).toBe(`a;touch PWNED\n$(touch PWNED)\nit's "q"\n`);
+    const home = `/home/rb-ssh`;
+    for (const f of ['PWNED', 'PWNED2', 'PWNED3']) {
+      expect(existsSync(join(home, f)), f).toBe(false);
+      expect(existsSync(join(dir, f)), f).toBe(false);
+    }
+  }, 60_000);
+
+  it('a timeout stops the whole tree on the host', async () => {
+    const dir = shared();
+    const tag = `${Date.now() % 100000}.${process.pid}`;
+    const file = write(
+      dir,
+      `steps:
+  - id: slow
+    on: web1
+    timeout: 2s
+    run: (sleep 1${tag} & sleep 2${tag}; wait)
+`,
+    );
+    const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/timed out after 2s/);
+    await waitFor(() => processesWith(`sleep 1${tag}`).length + processesWith(`sleep 2${tag}`).length === 0, 10_000);
+  }, 60_000);
+
+  it('kill -9 of the CLI leaves no process on the host', async () => {
+    const dir = shared();
+    const tag = `${Date.now() % 100000}.${process.pid}`;
+    const file = write(
+      dir,
+      `steps:
+  - id: slow
+    on: web2
+    run: (sleep 3${tag} &); sleep 4${tag}
+`,
+    );
+    const cli = startCli(['exec', file], { cwd: dir });
+    const done = collect(cli, { timeoutMs: 60_000 });
+    await waitFor(() => processesWith(`sleep 4${tag}`).length > 0 && processesWith(`sleep 3${tag}`).length > 0, 20_000);
+    cli.kill('SIGKILL');
+    await done;
+    await waitFor(() => processesWith(`sleep 3${tag}`).length + processesWith(`sleep 4${tag}`).length === 0, 15_000);
+  }, 60_000);
+
+  it('a secret is never in the argument list of any process, here or on the host, and is masked in the output', async () => {
+    const dir = shared();
+    const secret = `s3cr3t-${process.pid}-${Date.now()}`;
+    const tag = `${Date.now() % 100000}.${process.pid}`;
+    const file = write(
+      dir,
+      `secrets:
+  TOKEN: { env: RB_TEST_TOKEN }
+steps:
+  - id: use
+    on: web3
+    run: echo "token \${{ secrets.TOKEN }}"; sleep 5${tag}
+`,
+    );
+    const cli = startCli(['exec', file], { cwd: dir, env: { RB_TEST_TOKEN: secret } });
+    const done = collect(cli, { timeoutMs: 60_000 });
+    await waitFor(() => processesWith(`sleep 5${tag}`).length > 0, 20_000);
+    expect(processesWith(secret)).toEqual([]);
+    cli.kill('SIGINT');
+    const r = await done;
+    expect(r.stdout).toContain('token ***');
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  }, 60_000);
+
+  it('refuses an unknown and a changed host key before any step runs (exit 5), naming each host', async () => {
+    const dir = shared();
+    const kh = join(dir, 'known_hosts');
+    const other = sshd.hosts[0]!;
+    // web1 missing; web2 listed with web1's key.
+    const web2 = sshd.hosts[1]!;
+    writeFileSync(
+      kh,
+      `[${web2.address}]:${web2.port} ${other.hostKey}\n${sshd.hosts
+        .slice(2)
+        .map((h) => `[${h.address}]:${h.port} ${h.hostKey}\n`)
+        .join('')}`,
+    );
+    const file = write(
+      dir,
+      `steps:
+  - id: a
+    on: web1
+    run: touch ${dir}/out/ran-a
+  - id: b
+    on: web2
+    run: touch ${dir}/out/ran-b
+  - id: c
+    on: web3
+    run: touch ${dir}/out/ran-c
+`,
+      sshd.runbookHead({ knownHosts: kh }),
+    );
+    const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/web1: .*host key is unknown/);
+    expect(r.stderr).toMatch(/web2: .*host key has changed/);
+    expect(r.stderr).not.toMatch(/web3:/);
+    expect(readdirSync(join(dir, 'out'))).toEqual([]);
+    const check = await runCli(['check', file], { cwd: dir, timeoutMs: 60_000 });
+    expect(check.code).toBe(5);
+    expect(check.stderr).toMatch(/web1: /);
+  }, 60_000);
+
+  it('become: refused by the preflight without passwordless sudo; runs as root with it', async () => {
+    const dir = shared();
+    const body = `steps:
+  - id: root
+    on: web4
+    become: true
+    run: id -u > ${dir}/out/uid; echo "\${RUNBOOK_STEP_ID}" >> ${dir}/out/uid
+`;
+    const no = write(dir, body);
+    const r = await runCli(['exec', no], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/web4: become needs passwordless sudo/);
+    expect(existsSync(join(dir, 'out', 'uid'))).toBe(false);
+
+    write(dir, body, sshd.runbookHead({ user: SUDO_USER }));
+    const ok = await runCli(['exec', 'rb.yaml'], { cwd: dir, timeoutMs: 60_000 });
+    expect(ok.code, ok.stderr + ok.stdout).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'uid'), 'utf8')).toBe('0\nroot\n');
+  }, 60_000);
+
+  it('a host lost during a step: unreachable, the run stops as interrupted (130); resume after the host is back finishes it', async () => {
+    const dir = shared();
+    const file = write(
+      dir,
+      `steps:
+  - id: first
+    on: web2
+    run: if [ ! -e ${dir}/out/started ]; then touch ${dir}/out/started; sleep 30; fi
+    idempotent: true
+  - id: after
+    on: web2
+    run: touch ${dir}/out/after
+`,
+    );
+    const cli = startCli(['exec', file], { cwd: dir });
+    const done = collect(cli, { timeoutMs: 60_000 });
+    await waitFor(() => existsSync(join(dir, 'out', 'started')), 20_000);
+    await sshd.down('web2');
+    const r = await done;
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(r.stdout).toMatch(/web2 unreachable/);
+    expect(existsSync(join(dir, 'out', 'after'))).toBe(false);
+    await sshd.up('web2');
+    const resumed = await runCli(['resume'], { cwd: dir, timeoutMs: 60_000 });
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(existsSync(join(dir, 'out', 'after'))).toBe(true);
+  }, 90_000);
+});
