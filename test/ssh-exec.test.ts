@@ -107,7 +107,7 @@ steps:
     run: printf '%s' "\${{ vars.v }}" > ${dir}/out/var; printf 'o=%s\\n' "\${{ vars.v }}" | tr '\\n' ' ' >> "$RUNBOOK_OUTPUT"
   - id: two
     on: web2
-    run: printf '%s' \${{ steps.one.outputs.o }} > ${dir}/out/output
+    run: printf '%s' \${{ steps.one.outputs.o }} > ${dir}/out/output; cat; read -r x || echo 'stdin is empty'
   - id: loop
     for_each: ["a;touch PWNED", "$(touch PWNED)", "it's \\"q\\""]
     on: web3
@@ -119,6 +119,7 @@ steps:
     const r = await runCli(['exec', file, '--var', `v=${hostile}`], { cwd: dir, timeoutMs: 60_000 });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(readFileSync(join(dir, 'out', 'var'), 'utf8')).toBe(hostile);
+    expect(r.stdout).toContain('stdin is empty'); // a cat or read in the step gets nothing of the session
     expect(readFileSync(join(dir, 'out', 'output'), 'utf8')).toBe(`${hostile.replace('\n', ' ')} `);
     expect(readFileSync(join(dir, 'out', 'items'), 'utf8')).toBe(`a;touch PWNED\n$(touch PWNED)\nit's "q"\n`);
     const home = `/home/rb-ssh`;
@@ -176,7 +177,7 @@ steps:
 steps:
   - id: use
     on: web3
-    run: echo "token \${{ secrets.TOKEN }}"; sleep 5${tag}
+    run: echo "token \${{ secrets.TOKEN }}"; sleep 5${tag}; echo the shell stays while sleep runs
 `,
     );
     const cli = startCli(['exec', file], { cwd: dir, env: { RB_TEST_TOKEN: secret } });
