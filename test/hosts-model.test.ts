@@ -53,5 +53,6 @@ describe('the hosts model', () => {
     const loaded = loadRunbookText(`${HEAD}ssh: { host_key_checking: "off" }\nsteps:\n  - { id: q, manual: "do it", on: web1 }\n`, 'x.yaml');
     expect(loaded.runbook).toBeUndefined();
     expect(loaded.problems.map((p) => `${p.line}:${p.column}`)).toEqual(['4:27', '6:31']);
+    expect(loaded.problems[1]?.message).toBe('unknown key "on": a manual step runs no command, so it has no host (on is for run, wait, monitor and for_each)');
   });
 });

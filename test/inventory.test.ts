@@ -66,9 +66,9 @@ describe('inventory', () => {
   });
 
   it("merges with hosts: and groups: (the runbook's fields and groups win)", () => {
-    const dir = withInventory(ANSIBLE, RUNBOOK.replace('steps:', 'hosts:\n  web1: { port: 2200 }\n  extra: {}\ngroups:\n  web: [web2, extra]\nsteps:'));
+    const dir = withInventory(ANSIBLE, RUNBOOK.replace('steps:', 'hosts:\n  web1: { address: 10.9.9.9, port: 2200 }\n  extra: {}\ngroups:\n  web: [web2, extra]\nsteps:'));
     const rb = loadRunbookFile(join(dir, 'rb.yaml')).runbook!;
-    expect(rb.hosts.web1).toEqual({ name: 'web1', address: '10.0.0.11', user: 'deploy', port: 2200, path: ['hosts', 'web1'] });
+    expect(rb.hosts.web1).toEqual({ name: 'web1', address: '10.9.9.9', user: 'deploy', port: 2200, path: ['hosts', 'web1'] });
     expect(rb.hosts.extra?.path).toEqual(['hosts', 'extra']);
     expect(rb.groups.web).toEqual(['web2', 'extra']);
     expect(rb.groups.db_primary).toEqual(['db1']);
@@ -134,6 +134,11 @@ describe('inventory', () => {
     const r3 = await runCli(['validate', 'rb.yaml'], { cwd: none });
     expect(r3.code).toBe(2);
     expect(r3.stdout).toMatch(/^rb\.yaml:4:12: error: inventory inv\/hosts\.yaml: .*\[inventory\]$/m);
+  });
+
+  it('has the group all even when the inventory does not write it', () => {
+    const dir = withInventory('web:\n  hosts: { w1: }\ndb:\n  hosts: { d1: }\n');
+    expect(loadRunbookFile(join(dir, 'rb.yaml')).runbook?.groups).toEqual({ web: ['w1'], db: ['d1'], all: ['w1', 'd1'] });
   });
 
   it('refuses a group that contains itself and unrelated groups that disagree on a setting', () => {

@@ -141,10 +141,14 @@ describe('render: the KNS rolling deployment notice', () => {
     expect(sections.get('Notifications')).toContain('| step 1: Send "deployment commencing" notification | interested-parties, audit |');
   });
 
-  it('takes the pool from --var', async () => {
-    const { sections } = await render('kns-rolling-deploy', '--var', 'servers=a1,a2');
-    expect(sections.get('Change plan')).toContain('For each of a1, a2, one at a time:');
-    expect(sections.get('Time budget')).toContain('(22m of work, then 48h of monitoring)');
+  it('takes the pool from its group', async () => {
+    const { sections } = await render('kns-rolling-deploy');
+    expect(sections.get('Change plan')).toContain('For each of kns1, kns2, kns3, one at a time:');
+  });
+
+  it('takes a loop from --var', async () => {
+    const { sections } = await render('conx-aws-production', '--var', 'web_nodes=a1,a2');
+    expect(sections.get('Change plan')).toContain('For each of a1, a2 (as node)');
   });
 });
 
@@ -166,7 +170,7 @@ describe('render: the network migration notice (date TBD)', () => {
     expect(plan).toContain('Confirmation asked: Is the cable in the new port, with the link light on?');
     expect(plan).toContain('**2 Allow for the network to settle in** _(wait');
     expect(plan).toContain('Wait 2m.');
-    expect(plan).toContain('For each of kns1, kns2, kns3, db1, lb1 (as host), all at once:');
+    expect(plan).toContain('For each of kns1, kns2, kns3, db1, lb1 (as server), all at once:');
     expect(sections.get('Rollback plan')).toContain('**1 Move network cable back to original network port** **MANUAL**');
   });
 });

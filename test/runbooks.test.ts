@@ -24,7 +24,7 @@ const commentsOf = (id: string) =>
   );
 
 interface PlanJson {
-  entries: Array<{ key: string; phase: string; manual: boolean; undoOf?: string; status?: string }>;
+  entries: Array<{ key: string; phase: string; manual: boolean; undoOf?: string; status?: string; host?: string; become?: boolean }>;
   outcome: { outcome: string; exitCode: number };
   notes: Array<{ text: string }>;
 }
@@ -101,6 +101,26 @@ describe('the shipped seed runbooks', () => {
   });
 });
 
+describe('the remote seeds', () => {
+  it.each(SHIPPED)('%s reaches its servers with on:, never with ssh in a command', (id) => {
+    const text = textOf(id);
+    expect(text).not.toMatch(/(^|[\s;&|(])(ssh|scp) /m);
+    expect(text).toMatch(/^\s+on: /m);
+  });
+
+  it('web-restart takes its hosts and groups from an Ansible inventory', async () => {
+    const v = await runCli(['validate', fileOf('web-restart')]);
+    expect(v.stdout).toBe(`${fileOf('web-restart')}: valid\n`);
+    const p = await plan('web-restart');
+    expect(p.entries.filter((e) => e.key.endsWith('[web3]')).map((e) => [e.key, e.host, e.become ?? false])).toEqual([
+      ['drain[web3]', 'lb1', true],
+      ['restart[web3]', 'web3', true],
+      ['health[web3]', 'web3', false],
+      ['undrain[web3]', 'lb1', true],
+    ]);
+  });
+});
+
 describe("the seeds' failure paths, rehearsed", () => {
   it('KNS: a failed test on kns2 moves to the roll back plan: kns2, then kns1, never kns3', async () => {
     const p = await plan('kns-rolling-deploy', '--fail', 'test[kns2]');
@@ -165,7 +185,7 @@ describe("the seeds' failure paths, rehearsed", () => {
   });
 
   it('network: the cable moves are manual steps, in the plan and in the roll back', async () => {
-    const p = await plan('network-migration', '--fail', 'internet');
+    const p = await plan('network-migration', '--fail', 'host-internet[kns1]');
     expect(p.entries.filter((e) => e.manual).map((e) => e.key)).toEqual(['move-cable', 'move-cable-back']);
     expect(p.outcome.outcome).toBe('rolled_back');
   });

@@ -3,12 +3,12 @@
  * CLI prints what these return.
  */
 import { invalid, RunbookError } from '../errors.js';
-import { loadRunbookText } from '../load/load.js';
 import { buildReport } from '../render/document/report-model.js';
 import { type ReportFormat, renderReport } from '../render/document/report-render.js';
 import { inspectRun, type RunView } from '../state/inspect.js';
 import type { JournalRecord, StepFinishedRecord, StepStartedRecord } from '../state/records.js';
 import type { RunRef, StepLogRef, Storage } from '../state/storage.js';
+import { loadRunCopy } from './run-copy.js';
 
 /** One run (default: the newest); undefined when there are none. */
 export async function viewRun(store: Storage, runArg: string | undefined): Promise<RunView | undefined> {
@@ -89,7 +89,8 @@ export async function reportRun(store: Storage, runArg: string, format: ReportFo
   if (view.corrupt) throw invalid(`run ${run.runId}: ${view.corrupt}`);
   if (!view.summary) throw invalid(`run ${run.runId} has no journal records: no step ran, so there is nothing to report`);
   const copyName = `${run.where}/runbook.yaml`;
-  const loaded = loadRunbookText(await store.readRunbookCopy(run), copyName);
+  const first = view.records[0];
+  const loaded = loadRunCopy(await store.readRunbookCopy(run), run.where, first?.type === 'run_started' ? first : undefined);
   if (!loaded.runbook) {
     const first = loaded.problems[0];
     throw invalid(`run ${run.runId}: the runbook copy it ran with cannot be read${first ? `: ${first.message}` : ''}`, copyName);

@@ -101,7 +101,9 @@ export function recordedInventory(started: RunStartedRecord): string | undefined
   const vars = (h: NonNullable<RunStartedRecord['hosts']>[string]) =>
     Object.fromEntries(Object.entries({ ansible_host: h.address, ansible_user: h.user, ansible_port: h.port }).filter(([, v]) => v !== undefined));
   const hosts = Object.fromEntries(Object.entries(started.hosts).map(([name, h]) => [name, vars(h)]));
-  const children = Object.fromEntries(Object.entries(started.groups ?? {}).map(([g, members]) => [g, { hosts: Object.fromEntries(members.map((m) => [m, {}])) }]));
+  // `all` is every host already (the reader makes it): as a child of itself it would be a loop.
+  const groups = Object.entries(started.groups ?? {}).filter(([g]) => g !== 'all');
+  const children = Object.fromEntries(groups.map(([g, members]) => [g, { hosts: Object.fromEntries(members.map((m) => [m, {}])) }]));
   return JSON.stringify({ all: { hosts, children } });
 }
 

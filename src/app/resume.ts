@@ -20,7 +20,8 @@ import { summarize } from '../state/summary.js';
 import { takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
 import { settleOrphans } from './orphans.js';
-import { openHosts, preflight, recordedInventory, withRecordedHosts } from './preflight.js';
+import { openHosts, preflight, withRecordedHosts } from './preflight.js';
+import { loadRunCopy } from './run-copy.js';
 import { pickRunToResume, runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { isInteractiveSession, runSession } from './session.js';
@@ -61,7 +62,7 @@ async function prepare(store: Storage, run: RunRef, opts: ResumeOptions, replayO
     const copy = await store.readRunbookCopy(run);
     const copyHash = sha256(copy);
     // Relative paths (ssh config, known_hosts) as the original resolved them; hosts and groups as the run recorded them.
-    const loaded = loadRunbookText(copy, `${run.where}/runbook.yaml`, { baseDir: dirname(first.file), inventoryText: recordedInventory(first) });
+    const loaded = loadRunCopy(copy, run.where, first);
     if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
     const runbook = withRecordedHosts(loaded.runbook, first);
     if (read.repaired) preamble.push(`the journal's last record was torn (${read.repaired.droppedBytes} bytes): repaired; the damaged file is kept as ${read.repaired.backup}`);

@@ -527,6 +527,8 @@ export class Engine {
     if (on === undefined) return { host: inherited?.host, become: become ?? inherited?.become ?? false };
     const name = on.includes('${{') ? renderMessage(on, this.o.values, loop).trim() : on;
     if (name === LOCAL_HOST) return { host: undefined, become: become ?? false };
+    // A dry run cannot know a host that a step's output names: the plan shows the reference.
+    if (this.o.values.dry && name.includes('<steps.')) return { host: name, become: become ?? false };
     if (!Object.hasOwn(this.o.runbook.hosts, name)) throw new TemplateError(`on: ${JSON.stringify(name)} is not a host of this runbook`);
     return { host: name, become: become ?? false };
   }

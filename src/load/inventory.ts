@@ -69,6 +69,8 @@ type Add = (severity: Severity, path: Path, message: string, key?: boolean) => v
 class Walk {
   private readonly groups = new Map<string, GroupAcc>();
   private readonly hosts = new Map<string, { settings: Settings; path: Path }>();
+  /** Host -> the groups that list it themselves (not through a child). */
+  private readonly direct = new Map<string, Set<string>>();
 
   constructor(private readonly add: Add) {}
 
@@ -88,7 +90,11 @@ class Walk {
     }
     const hosts = this.mapping(value.hosts, [...path, 'hosts'], 'hosts');
     for (const [host, vars] of Object.entries(hosts)) {
-      if (this.host(host, vars, [...path, 'hosts', host]) && !acc.hosts.includes(host)) acc.hosts.push(host);
+      if (!this.host(host, vars, [...path, 'hosts', host])) continue;
+      const of = this.direct.get(host) ?? new Set<string>();
+      this.direct.set(host, of);
+      if (!of.has(name)) acc.hosts.push(host);
+      of.add(name);
     }
     const children = this.mapping(value.children, [...path, 'children'], 'children');
     for (const [child, body] of Object.entries(children)) {
@@ -186,7 +192,7 @@ class Walk {
   /** A setting from the host's groups: the nearest group that sets it (a child over its parent). */
   private fromGroups(host: string, field: Field, path: Path): string | number | undefined {
     const values = new Set<string | number>();
-    for (const [name, g] of this.groups) if (g.hosts.includes(host)) for (const v of this.groupValues(name, field, [])) values.add(v);
+    for (const name of this.direct.get(host) ?? []) for (const v of this.groupValues(name, field, [])) values.add(v);
     // Ansible settles a tie between unrelated groups by their names; runbook asks instead.
     if (values.size > 1) this.add('error', path, `host "${host}" gets ${field} ${[...values].map((v) => JSON.stringify(v)).join(' and ')} from its groups: set it on the host`, true);
     return values.size === 1 ? [...values][0] : undefined;

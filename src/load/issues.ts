@@ -41,7 +41,7 @@ function mapIssue(issue: Issue, base: readonly Key[], schema: z.core.$ZodType, r
     }
     case 'unrecognized_keys': {
       const allowed = keysOf(chooseOption(local() ?? schema, value) ?? undefined);
-      return issue.keys.flatMap((key) => here('unknown-key', `unknown key ${quoteKey(key)}${hint(key, allowed)}`, 'key', [...path, key]));
+      return issue.keys.flatMap((key) => here('unknown-key', `unknown key ${quoteKey(key)}${hint(key, allowed) || placeHint(key, value)}`, 'key', [...path, key]));
     }
     case 'invalid_type': {
       if (value === undefined) {
@@ -71,6 +71,13 @@ function mapIssue(issue: Issue, base: readonly Key[], schema: z.core.$ZodType, r
     default:
       return here('schema', `${name}: ${issue.message}`);
   }
+}
+
+/** `on:` or `become:` on a step that runs nothing where a host could matter. */
+function placeHint(key: string, step: unknown): string {
+  if ((key !== 'on' && key !== 'become') || !isPlainObject(step)) return '';
+  const kind = ['manual', 'notify'].find((k) => k in step);
+  return kind ? `: a ${kind} step runs no command, so it has no host (${key} is for run, wait, monitor and for_each)` : '';
 }
 
 /** A step whose kind-union failed: say what is wrong with the kind it declares. */

@@ -13,9 +13,12 @@ export class DryExecutor implements StepExecutor {
     private readonly clock: Clock,
     /** Step ids (`deploy`: every instance) or instance keys (`deploy[web2]`). */
     private readonly fail: ReadonlySet<string>,
+    /** Told of every request, before it is answered. */
+    private readonly seen: (req: ExecRequest) => void = () => {},
   ) {}
 
   async execute(req: ExecRequest): Promise<ExecResult> {
+    this.seen(req);
     const now = this.clock.now();
     const wait = req.action.kind === 'sleep' || req.action.kind === 'poll';
     // A wait keeps its deadline when it goes on after being stopped.

@@ -43,6 +43,10 @@ export interface PlanEntry {
   branch?: string;
   /** Its `when:` in words: "runs if ..." (decided at run time) or why it is skipped. */
   condition?: string | undefined;
+  /** The runbook's host it runs on (absent: this machine), its `on:` resolved for this item. */
+  readonly host?: string | undefined;
+  /** It runs as root on its host (`become`, through `sudo -n`). */
+  become?: boolean | undefined;
 }
 
 export interface PlanNote {
@@ -114,10 +118,15 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   }
   const pnr = times ? times.end.toMillis() - reserve : undefined;
   const clock = new VirtualClock(start);
-  const executor = new DryExecutor(clock, new Set(input.fail));
   const entries: PlanEntry[] = [];
   const notes: PlanNote[] = [];
   const byKey = new Map<string, PlanEntry>();
+  // What the engine asks of the executor says how the step runs there (as root or not).
+  const executor = new DryExecutor(clock, new Set(input.fail), (req) => {
+    const entry = byKey.get(req.ref.key);
+    // become applies on a host; a step here runs as the operator whatever it says.
+    if (entry && req.become && req.host !== undefined) entry.become = true;
+  });
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'step_started') {
       if (e.attempt > 1) return;
@@ -136,6 +145,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
         worstAtMs: clock.worstNow(),
         onFailure: e.onFailure,
         condition: e.condition,
+        host: e.host,
       };
       if (e.attempt === 1) clock.advanceWorst(worstCaseMs(e.ref.step));
       entries.push(entry);

@@ -30,8 +30,10 @@ export function renderPlanText(plan: Plan): string {
     else if (elided.length > 1) out.push(`   … ${elided.length} more steps (${elided[0]!.e.n} to ${elided.at(-1)!.e.n}) repeat the same way`);
     elided = [];
   };
+  // Where some steps run on hosts, the commands that run here say so too.
+  const remote = plan.entries.some((e) => e.host !== undefined);
   for (const e of plan.entries) {
-    const lines = entryLines(e);
+    const lines = entryLines(e, remote);
     const k = shown.get(e.key) ?? { visits: 0, seen: new Set<string>() };
     shown.set(e.key, k);
     const same = lines.slice(1).join('\n');
@@ -61,9 +63,14 @@ function startText(plan: Plan): string {
   return `${local.toISO({ suppressMilliseconds: true })} (${plan.start})`;
 }
 
-function entryLines(e: PlanEntry): string[] {
+const COMMANDS = new Set(['run', 'wait', 'monitor', 'undo']);
+
+function entryLines(e: PlanEntry, remote: boolean): string[] {
   const lines: string[] = [];
-  const tag = e.manual ? 'MANUAL' : e.kind;
+  const here = remote && COMMANDS.has(e.kind) && e.detail !== undefined && e.status !== 'skipped';
+  const where = e.host ?? (here ? 'local' : undefined);
+  const place = where ? ` on ${where}${e.become ? ', as root' : ''}` : '';
+  const tag = `${e.manual ? 'MANUAL' : e.kind}${place}`;
   const phase = e.phase === 'change' ? '' : `${e.phase}: `;
   const head = `${String(e.n).padStart(3)}. ${offset(e.atMs).padEnd(8)} ${phase}${e.key} [${tag}]${e.name ? ` ${e.name}` : ''}`;
   lines.push(head);

@@ -75,8 +75,16 @@ window:
   on_overrun: rollback                 # rollback | continue | ask
   rollback_reserve: 20m                # no change step starts later than end minus this
 
-vars:                                  # override: --var servers=web1,web2 or --vars-file
-  servers: [web1.example.com, web2.example.com]
+hosts:                                 # where steps run (on:), reached with your ssh config and keys
+  web1: { address: web1.example.com }
+  web2: { address: web2.example.com }
+  lb: { address: lb.example.com, user: ops }
+groups:
+  web: [web1, web2]
+# inventory: inventory.yaml            # or take hosts and groups from an Ansible YAML inventory
+ssh:
+  host_key_checking: strict            # strict (default) | accept-new
+
 
 notify:
   channels:
@@ -86,7 +94,7 @@ notify:
 
 steps:
   - id: announce
-    notify: Patching \${{ vars.servers }} in the window starting \${{ window.start }}.
+    notify: Patching \${{ groups.web }} in the window starting \${{ window.start }}.
     estimate: 1m
 
   - id: backup
@@ -96,27 +104,32 @@ steps:
     estimate: 10m
 
   - id: patch
-    for_each: \${{ vars.servers }}
-    as: host                           # the loop variable (default: item)
+    for_each: \${{ groups.web }}
+    as: server                         # the loop variable (default: item)
+    on: \${{ server }}                  # the steps inside run on the server (default: here)
+    become: true                       # as root, through sudo -n
     steps:
       - id: drain
-        run: ssh lb.example.com sudo lb-ctl disable \${{ host }}
-        undo: ssh lb.example.com sudo lb-ctl enable \${{ host }}
+        on: lb                         # this one runs on the load balancer
+        run: lb-ctl disable \${{ server }}
+        undo: lb-ctl enable \${{ server }}
         estimate: 1m
       - id: upgrade
-        run: ssh \${{ host }} sudo apt-get -y upgrade
+        run: apt-get -y upgrade
         timeout: 15m
         retries: 1
         estimate: 8m
       - id: reboot
-        run: ssh \${{ host }} sudo systemctl reboot || true
+        run: systemd-run --on-active=5 systemctl reboot   # after the step has reported
         estimate: 1m
       - id: healthy
-        wait: { until: "curl -fsS http://\${{ host }}/health", every: 10s, timeout: 5m }
+        on: local                      # from here, as users see it
+        wait: { until: "curl -fsS http://\${{ server }}.example.com/health", every: 10s, timeout: 5m }
         on_failure: rollback           # the default when there is a rollback plan or an undo
         estimate: 2m
       - id: undrain
-        run: ssh lb.example.com sudo lb-ctl enable \${{ host }}
+        on: lb
+        run: lb-ctl enable \${{ server }}
         estimate: 1m
 
   - id: soak

@@ -26,15 +26,15 @@ export function kindTag(step: Step): string {
 }
 
 /** The words for a loop's items: "For each of kns1, kns2, kns3, one at a time:". */
-export function loopWords(step: Extract<Step, { kind: 'for_each' }>, vars: Readonly<Record<string, unknown>>): string {
-  const items = loopItems(step.items, vars);
+export function loopWords(step: Extract<Step, { kind: 'for_each' }>, vars: Readonly<Record<string, unknown>>, groups: Readonly<Record<string, readonly string[]>> = {}): string {
+  const items = loopItems(step.items, vars, groups);
   const as = step.as === 'item' ? '' : ` (as ${step.as})`;
   const what = items ? `For each of ${items.join(', ')}${as}` : `For each item of ${shown(String(step.items))}${as}`;
   const failures = step.maxFailures > 0 ? ` Up to ${plural(step.maxFailures, 'item')} may fail before the loop stops.` : '';
   return `${what}, ${serialWords(step.serial, items?.length)}:${failures}`;
 }
 
-export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>): Block[] {
+export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>, groups: Readonly<Record<string, readonly string[]>> = {}): Block[] {
   switch (step.kind) {
     case 'run':
       return [code(shown(step.run))];
@@ -56,7 +56,7 @@ export function kindBlocks(step: Step, vars: Readonly<Record<string, unknown>>):
     case 'notify':
       return [text(`Send to ${step.to ? step.to.join(', ') : 'every channel'}:`), text(shown(step.message), 'note')];
     case 'for_each':
-      return [text(loopWords(step, vars))];
+      return [text(loopWords(step, vars, groups))];
   }
 }
 

@@ -29,7 +29,7 @@ const prose = (t: string | undefined): Block[] => [text(t?.trim() ? maskSecretRe
 export function buildNotice(runbook: Runbook, opts: NoticeOptions): Doc {
   const numbers = numberSteps(runbook);
   const view = runbook.window ? windowView(runbook.window, opts.localZone) : undefined;
-  const ctx: StepsContext = { numbers, vars: opts.vars, escalate: runbook.rollback.escalate };
+  const ctx: StepsContext = { numbers, vars: opts.vars, groups: runbook.groups, escalate: runbook.rollback.escalate };
   const hasUndo = [...walk(runbook.steps), ...walk(runbook.checklist)].some((s) => s.undo !== undefined);
   const changeDefault = runbook.rollback.steps.length > 0 || hasUndo ? 'rollback' : 'abort';
   const failing = changeDefault === 'rollback' ? 'goes to the rollback plan' : 'stops the run without rolling back';

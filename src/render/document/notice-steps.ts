@@ -12,6 +12,8 @@ import { dur, failureWords, sentence, successWords } from './words.js';
 export interface StepsContext {
   readonly numbers: Numbers;
   readonly vars: Readonly<Record<string, unknown>>;
+  /** The runbook's groups: a loop over one lists its hosts. */
+  readonly groups?: Readonly<Record<string, readonly string[]>> | undefined;
   /** `rollback.escalate`, said where a failure escalates. */
   readonly escalate: string | undefined;
 }
@@ -26,7 +28,7 @@ export function stepBlocks(steps: readonly Step[], defaultFailure: string, ctx: 
     const number = ctx.numbers.get(step)?.number ?? '?';
     const body: Block[] = [];
     if (step.description) body.push(text(shown(step.description)));
-    body.push(...kindBlocks(step, ctx.vars));
+    body.push(...kindBlocks(step, ctx.vars, ctx.groups));
     if (step.kind === 'for_each') body.push({ kind: 'steps', steps: stepBlocks(step.steps, defaultFailure, ctx, true) });
     const extras = extraWords(step);
     if (extras.length) body.push(text(extras.join(' ')));

@@ -15,15 +15,20 @@ export const stepHosts: Rule = {
   name: 'step-hosts',
   check(ctx) {
     const { runbook } = ctx;
-    const visit = (steps: readonly Step[], loops: readonly ForEachStep[]): void => {
+    // `on` is what the steps of this list inherit (a loop's, or for undo steps their step's).
+    const visit = (steps: readonly Step[], loops: readonly ForEachStep[], on: string | undefined): void => {
       for (const step of steps) {
         const inScope = step.kind === 'for_each' ? [...loops, step] : loops;
         if (step.on !== undefined) checkOn(ctx, step.on, [...step.path, 'on'], inScope);
-        if (step.kind === 'for_each') visit(step.steps, inScope);
-        if (step.undo?.kind === 'steps') visit(step.undo.steps, loops);
+        const here = step.on ?? on;
+        if (step.become === true && step.kind !== 'for_each' && (here === undefined || here === LOCAL_HOST)) {
+          ctx.warn([...step.path, 'become'], 'become: true has no effect here: the step runs on this machine, and become applies on a host (on:)');
+        }
+        if (step.kind === 'for_each') visit(step.steps, inScope, here);
+        if (step.undo?.kind === 'steps') visit(step.undo.steps, loops, here);
       }
     };
-    for (const list of [runbook.steps, runbook.rollback.steps, runbook.checklist]) visit(list, []);
+    for (const list of [runbook.steps, runbook.rollback.steps, runbook.checklist]) visit(list, [], undefined);
   },
 };
 
