@@ -276,4 +276,29 @@ steps:
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(existsSync(join(dir, 'out', 'after'))).toBe(true);
   }, 90_000);
+
+  it('in wait.until, a host that cannot be reached counts as not yet', async () => {
+    const dir = shared();
+    const file = write(
+      dir,
+      `steps:
+  - id: ready
+    on: web4
+    wait: { until: "touch ${dir}/out/checked; test -e ${dir}/out/ready", every: 1s, timeout: 60s }
+`,
+    );
+    const cli = startCli(['exec', file], { cwd: dir });
+    const done = collect(cli, { timeoutMs: 90_000 });
+    await waitFor(() => existsSync(join(dir, 'out', 'checked')), 20_000);
+    await sshd.down('web4');
+    await new Promise((r) => setTimeout(r, 2500)); // checks fail to connect meanwhile
+    await sshd.up('web4');
+    writeFileSync(join(dir, 'out', 'ready'), '');
+    const r = await done;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✓ \[web4\] ready succeeded/);
+    const check = await runCli(['check', file], { cwd: dir, timeoutMs: 60_000 });
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toContain('web4: ready');
+  }, 90_000);
 });
