@@ -188,6 +188,8 @@ steps:
     const r = await done;
     expect(r.stdout).toContain('token ***');
     expect(r.stdout + r.stderr).not.toContain(secret);
+    expect(r.code).toBe(130); // Ctrl-C stopped the step on the host, and the run as interrupted
+    await waitFor(() => processesWith(`sleep 5${tag}`).length === 0, 15_000);
   }, 60_000);
 
   it('refuses an unknown and a changed host key before any step runs (exit 5), naming each host', async () => {
