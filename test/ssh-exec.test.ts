@@ -238,6 +238,16 @@ steps:
     on: web4
     become: true
     run: id -u > ${dir}/out/uid; echo "\${RUNBOOK_STEP_ID}" >> ${dir}/out/uid
+  - id: loop
+    for_each: [web3]
+    on: \${{ item }}
+    become: true
+    steps:
+      - id: inherits
+        run: echo "inherits $(id -u)" >> ${dir}/out/uid
+      - id: own
+        become: false
+        run: echo "own $(id -un)" > ${dir}/out/own
 `;
     const no = write(dir, body);
     const r = await runCli(['exec', no], { cwd: dir, timeoutMs: 60_000 });
@@ -248,7 +258,8 @@ steps:
     write(dir, body, sshd.runbookHead({ user: SUDO_USER }));
     const ok = await runCli(['exec', 'rb.yaml'], { cwd: dir, timeoutMs: 60_000 });
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);
-    expect(readFileSync(join(dir, 'out', 'uid'), 'utf8')).toBe('0\nroot\n');
+    expect(readFileSync(join(dir, 'out', 'uid'), 'utf8')).toBe('0\nroot\ninherits 0\n');
+    expect(readFileSync(join(dir, 'out', 'own'), 'utf8')).toBe(`own ${SUDO_USER}\n`);
   }, 60_000);
 
   it('a host lost during a step: unreachable, the run stops as interrupted (130); resume after the host is back finishes it', async () => {
@@ -258,8 +269,9 @@ steps:
       `steps:
   - id: first
     on: web2
-    run: if [ ! -e ${dir}/out/started ]; then touch ${dir}/out/started; sleep 30; fi
-    idempotent: true
+    run: touch ${dir}/out/started; sleep 30
+    # True on web2 only: resume must run it there.
+    verify: test "\${SSH_CONNECTION##* }" = "${sshd.hosts[1]!.port}" && test -e ${dir}/out/started
   - id: after
     on: web2
     run: touch ${dir}/out/after
@@ -276,6 +288,7 @@ steps:
     await sshd.up('web2');
     const resumed = await runCli(['resume'], { cwd: dir, timeoutMs: 60_000 });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/first: done by runbook \(verify exited 0\)/);
     expect(existsSync(join(dir, 'out', 'after'))).toBe(true);
   }, 90_000);
 
