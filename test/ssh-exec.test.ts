@@ -217,13 +217,18 @@ steps:
   - id: c
     on: web3
     run: touch ${dir}/out/ran-c
+  - id: d
+    on: web4
+    run: touch ${dir}/out/ran-d
 `,
       sshd.runbookHead({ knownHosts: kh }),
     );
-    const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
+    await sshd.down('web4');
+    const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 }).finally(() => sshd.up('web4'));
     expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/web1: .*host key is unknown/);
     expect(r.stderr).toMatch(/web2: .*host key has changed/);
+    expect(r.stderr).toMatch(/web4: unreachable: .*Connection refused/);
     expect(r.stderr).not.toMatch(/web3:/);
     expect(readdirSync(join(dir, 'out'))).toEqual([]);
     const check = await runCli(['check', file], { cwd: dir, timeoutMs: 60_000 });
