@@ -2,8 +2,8 @@
  * What travels over one SSH session. The remote command is fixed (LOADER): it reads a bash
  * program (STAGE) from stdin up to a NUL and evaluates it; the stage reads the session's frame
  * (a nonce, the step's directory, argv and environment, NUL-separated: values are never quoted,
- * so nothing is parsed twice) and starts the step under `setsid` with stdin /dev/null, so a
- * `read` or `cat` in the step cannot eat what follows. The rest of stdin is control: one signal
+ * so nothing is parsed twice) and starts the step in a process group of its own (bash job
+ * control rather than setsid(1), one program fewer per step: a group is what the signals need) with stdin /dev/null, so a `read` or `cat` in the step cannot eat what follows. The rest of stdin is control: one signal
  * name a line, sent to the step's group; its end (ssh died, the CLI was killed) kills the group.
  *
  * On stdout the step's output is framed by the nonce: what the login scripts print before
