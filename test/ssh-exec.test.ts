@@ -42,6 +42,22 @@ function processesWith(needle: string): number[] {
   return found;
 }
 
+/** TCP connections established to address:port (the server's side, from /proc/net/tcp). */
+function establishedTo(address: string, port: number): number {
+  const hex = `${address
+    .split('.')
+    .reverse()
+    .map((b) => Number(b).toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase()}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .filter((l) => {
+      const f = l.trim().split(/\s+/);
+      return f[1] === hex && f[3] === '01';
+    }).length;
+}
+
 function journal(dir: string): Record<string, unknown>[] {
   const runs = join(dir, '.runbook', 'runs');
   const run = readdirSync(runs)[0]!;
@@ -321,4 +337,36 @@ steps:
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toContain('web4: ready');
   }, 90_000);
+
+  it('a batch wider than sshd allows sessions on one connection waits for free ones instead of opening more connections', async () => {
+    const dir = shared();
+    const naps = `2.${Date.now() % 100000}${process.pid}`; // about two seconds, and a unique command line
+    const items = Array.from({ length: 14 }, (_, i) => `i${i}`).join(', ');
+    const file = write(
+      dir,
+      `steps:
+  - id: wide
+    for_each: [${items}]
+    on: web3
+    serial: 14
+    steps:
+      - id: one
+        run: sleep ${naps}; echo "\${{ item }}" >> ${dir}/out/done
+`,
+    );
+    const cli = startCli(['exec', file], { cwd: dir });
+    const done = collect(cli, { timeoutMs: 60_000 });
+    const sleeps = () => processesWith(`sleep ${naps}`).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'));
+    await waitFor(() => sleeps().length >= 10, 20_000);
+    // Ten sessions at once, the other four waiting, all on the one connection the preflight opened.
+    expect(sleeps()).toHaveLength(10);
+    expect(establishedTo(sshd.hosts[2]!.address, sshd.hosts[2]!.port)).toBe(1);
+    const r = await done;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(
+      readFileSync(join(dir, 'out', 'done'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(14);
+  }, 60_000);
 });
