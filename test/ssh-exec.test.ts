@@ -306,6 +306,10 @@ steps:
     expect(r.code, r.stdout + r.stderr).toBe(130);
     expect(r.stdout).toMatch(/web2 unreachable/);
     expect(existsSync(join(dir, 'out', 'after'))).toBe(false);
+    const status = await runCli(['status'], { cwd: dir });
+    expect(status.stdout).toMatch(/in flight +first \(step first on web2, attempt 1/);
+    const log = await runCli(['log', String(journal(dir)[0]!.runId), 'first'], { cwd: dir });
+    expect(log.stdout + log.stderr).toMatch(/change, on web2, attempt 1/);
     await sshd.up('web2');
     const resumed = await runCli(['resume'], { cwd: dir, timeoutMs: 60_000 });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
