@@ -373,4 +373,28 @@ steps:
         .split('\n'),
     ).toHaveLength(14);
   }, 60_000);
+
+  it("what the host's login scripts print is not the step's output", async () => {
+    const dir = shared();
+    const rc = `/home/${SUDO_USER}/.bashrc`;
+    writeFileSync(rc, 'echo LOGIN-NOISE; echo LOGIN-NOISE-ERR >&2; printf "no newline"\n');
+    try {
+      const file = write(
+        dir,
+        `steps:
+  - id: out
+    on: web1
+    run: echo "step says hi"; echo "step err" >&2
+`,
+        sshd.runbookHead({ user: SUDO_USER }),
+      );
+      const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain('│ step says hi');
+      expect(r.stdout).toContain('│ step err');
+      expect(r.stdout + r.stderr).not.toMatch(/LOGIN-NOISE|no newline/);
+    } finally {
+      writeFileSync(rc, '');
+    }
+  }, 60_000);
 });
