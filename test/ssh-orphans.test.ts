@@ -3,7 +3,7 @@
  * there (same boot, a live member)? And stopping it. Against a real sshd; the group is made by
  * hand (setsid), as a program on the host that died with the CLI would leave it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findOrphans, settleOrphans } from '../src/app/orphans.js';
 import { SshHosts } from '../src/executors/ssh-master.js';
@@ -55,5 +55,6 @@ describeWith(sshdMissing, 'a step left running on a host, found and stopped by r
     expect(said.join('\n')).toMatch(/stopping it/);
     await waitFor(() => !existsSync(`/proc/${pgid}`) || readFileSync(`/proc/${pgid}/stat`, 'utf8').includes(') Z'), 10_000);
     expect(await findOrphans(recs, summary, hosts)).toEqual([]);
+    rmSync(pidFile, { force: true });
   }, 60_000);
 });
