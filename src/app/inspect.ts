@@ -77,7 +77,7 @@ async function journalIndex(store: Storage, run: RunRef) {
 
 function describeStep(s: StepStartedRecord, f: StepFinishedRecord | undefined): string {
   const end = f ? `${f.status}${f.exitCode !== undefined ? ` (exit ${f.exitCode})` : ''}` : 'did not finish';
-  return ` (${s.phase}, attempt ${s.attempt}, started ${s.at}, ${end})`;
+  return ` (${s.phase}${s.host ? `, on ${s.host}` : ''}, attempt ${s.attempt}, started ${s.at}, ${end})`;
 }
 
 const TAIL_BYTES = 16_384;

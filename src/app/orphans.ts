@@ -32,9 +32,12 @@ const local: Checker = {
   stop: (p) => stopGroup(p.pgid, p.startTime!),
 };
 
-// $1: the group, $2: the boot id it ran in. pgrep sees other users' processes (a step run as root).
-const ALIVE = 'b=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null); [ "$b" = "$2" ] && pgrep -g "$1" >/dev/null';
-const STOP = `${ALIVE} || exit 0; kill -s TERM -- "-$1"; kill -s CONT -- "-$1"; for i in $(seq 50); do pgrep -g "$1" >/dev/null || exit 0; sleep 0.1; done; kill -s KILL -- "-$1"`;
+// $1: the group, $2: the boot id it ran in. Live members only (a zombie whose parent died may
+// never be reaped), of any user (a step run as root), from /proc: no pgrep needed.
+const LIVE = `g=$1; [ "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" = "$2" ] || exit 1
+live() { for f in /proc/[0-9]*/stat; do { read -r s <"$f"; } 2>/dev/null || continue; a=(\${s##*) }); [ "\${a[2]}" = "$g" ] && [ "\${a[0]}" != Z ] && return 0; done; return 1; }`;
+const ALIVE = `${LIVE}\nlive`;
+const STOP = `${LIVE}\nlive || exit 0; kill -s TERM -- "-$g"; kill -s CONT -- "-$g"; for i in $(seq 50); do live || exit 0; sleep 0.1; done; kill -s KILL -- "-$g"; exit 0`;
 
 function remoteChecker(remote: SshHosts): Checker {
   const run = async (p: StepProcessRecord, script: string) => {

@@ -53,21 +53,30 @@ export async function checkHosts(remote: SshHosts, wanted: StaticHosts): Promise
   const problems = await Promise.all(
     [...wanted.hosts].sort().map(async (name) => {
       const reach = await remote.run(name, ['true'], false);
-      if (reach.exit.error || reach.exit.code !== 0) return `${name}: ${explain(reach.exit.error ?? `exit ${reach.exit.code}`)}`;
+      if (reach.exit.error || reach.exit.code !== 0) return `${name}: ${explain(name, reach.exit.error ?? `exit ${reach.exit.code}`)}`;
       if (!wanted.sudo.has(name)) return undefined;
       const sudo = await remote.run(name, ['true'], true);
-      if (sudo.exit.error || sudo.exit.code !== 0) return `${name}: become needs passwordless sudo there (sudo -n true failed: ${sudo.exit.error ?? `exit ${sudo.exit.code}`})`;
+      if (sudo.exit.error || sudo.exit.code !== 0)
+        return `${name}: become needs passwordless sudo there (sudo -n true: ${explain(name, sudo.exit.error ?? `exit ${sudo.exit.code}`).replace(/^unreachable: /, '')})`;
       return undefined;
     }),
   );
   return problems.filter((p): p is string => p !== undefined);
 }
 
-/** ssh's words, with what to do about the usual cases. */
-function explain(error: string): string {
-  if (/has changed|IDENTIFICATION HAS CHANGED/i.test(error)) return `its host key has changed (refused: possibly another machine answering): ${error}`;
-  if (/host key is known|Host key verification failed/i.test(error)) return `its host key is unknown (add it to known_hosts, or set ssh.host_key_checking: accept-new): ${error}`;
-  return error;
+/** ssh's words (without the transport's own prefix), with what to do about the usual cases. */
+function explain(name: string, error: string): string {
+  const trimmed = error.trim();
+  const words = trimmed.startsWith(`${name} unreachable: `)
+    ? trimmed.slice(name.length + 14).trim()
+    : trimmed.startsWith(`could not start on ${name}: `)
+      ? trimmed.slice(name.length + 20).trim()
+      : trimmed;
+  const parts = words.split('; ');
+  const about = (re: RegExp) => parts.find((p) => re.test(p))?.trim() ?? words;
+  if (/has changed|IDENTIFICATION HAS CHANGED/i.test(words)) return `its host key has changed, refused (another machine may be answering): ${about(/has changed/i)}`;
+  if (/host key is known|Host key verification failed/i.test(words)) return `its host key is unknown (add it to known_hosts, or set ssh.host_key_checking: accept-new): ${about(/host key is known/i)}`;
+  return `unreachable: ${words}`;
 }
 
 export async function preflight(remote: SshHosts, runbook: Runbook): Promise<void> {

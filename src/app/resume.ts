@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { resumesByItself } from '../engine/engine.js';
 import { Replay } from '../engine/replay.js';
 import { invalid, refused } from '../errors.js';
+import type { SshHosts } from '../executors/ssh-master.js';
 import { sha256 } from '../load/hash.js';
 import { loadRunbookText } from '../load/load.js';
 import { allSteps } from '../model/normalize.js';
@@ -107,6 +108,12 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
     if (remote) await preflight(remote, p.runbook);
     // We hold the lock: the run is ours, not running elsewhere.
     const summary = summarize(p.replay.records);
+    if (remote)
+      await askHostBoots(
+        remote,
+        p.replay,
+        summary.inFlightAll.map((s) => s.seq),
+      );
     if (summary.state !== 'interrupted' && summary.state !== 'running') {
       // The CLI may have died after the run's last record and before its notices were sent.
       const sent = await sendUnsent(store, run, p.journal, p.replay.records, p.runbook, p.secrets, (line) => process.stderr.write(`${line}\n`));
@@ -150,6 +157,16 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
   } finally {
     await remote?.close();
     await p.release();
+  }
+}
+
+/** The boot id of each host a step was in flight on (a `reboots` step there is done once it changed); unknown if the host does not say. */
+async function askHostBoots(remote: SshHosts, replay: Replay, seqs: readonly number[]): Promise<void> {
+  for (const name of replay.remoteHostsOf(seqs)) {
+    if (!remote.has(name)) continue;
+    const r = await remote.run(name, ['cat', '/proc/sys/kernel/random/boot_id'], false);
+    const bootId = r.exit.code === 0 ? r.stdout.trim() : '';
+    if (bootId) replay.setHostBoot(name, bootId);
   }
 }
 

@@ -3,8 +3,7 @@
  * commands quoted, secrets passed in the environment and masked in what is shown.
  */
 import { DEFAULTS, type Step } from '../model/types.js';
-import type { Placement } from './engine.js';
-import type { Action } from './ports.js';
+import type { Action, Placement } from './ports.js';
 import { type LoopBindings, type RenderedCommand, renderCommand, renderEnv, renderMessage, renderPath, type Values } from './scope.js';
 
 export interface BuiltAction {

@@ -14,7 +14,7 @@ import { describeFailure, summarizeUndos } from './describe.js';
 import type { EventSink, ItemPlace, StepRef } from './events.js';
 import { failpoint } from './failpoint.js';
 import { instanceKey, itemLabel } from './keys.js';
-import { type Clock, type ExecRequest, type ExecResult, type JournalPort, NO_JOURNAL, type Operator, type ProcessIdentity, type StepExecutor } from './ports.js';
+import { type Clock, type ExecRequest, type ExecResult, type JournalPort, NO_JOURNAL, type Operator, type Placement, type ProcessIdentity, type StepExecutor } from './ports.js';
 import type { Replay } from './replay.js';
 import { type LoopBindings, renderMessage, type StepValues, type Values } from './scope.js';
 
@@ -66,12 +66,6 @@ interface UndoEntry {
   readonly seq: number;
   /** Where the step ran: its undo runs there too. */
   readonly place: Placement;
-}
-
-/** Where a step's processes run: a host of the runbook (undefined: this machine), as root or not. */
-export interface Placement {
-  readonly host: string | undefined;
-  readonly become: boolean;
 }
 
 const HERE: Placement = { host: undefined, become: false };

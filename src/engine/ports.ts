@@ -36,6 +36,12 @@ export interface ExecRequest {
   readonly become?: boolean | undefined;
 }
 
+/** Where a step's processes run: a host of the runbook (undefined: this machine), as root or not. */
+export interface Placement {
+  readonly host: string | undefined;
+  readonly become: boolean;
+}
+
 /** Where a step's process runs: enough to find it again, and to tell it from a reused pid. */
 export interface ProcessIdentity {
   /** This machine's hostname, or with `remote` the runbook's name of the host it runs on. */

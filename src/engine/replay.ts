@@ -13,12 +13,16 @@ export interface Machine {
 }
 
 const id = (key: string, visit: number | undefined) => `${key}#${visit ?? 0}`;
+/** Before a remote host's name in `machineOf`: its boot id is never compared with this machine's. */
+const REMOTE = 'ssh:';
 
 export class Replay {
   private readonly finishedBy = new Map<string, StepFinishedRecord>();
   private readonly startedBy = new Map<string, StepStartedRecord[]>();
   private readonly decisionsBy = new Map<string, DecisionRecord[]>();
   private readonly machineOf = new Map<number, Machine>();
+  /** Remote hosts' boot ids now (`ssh:NAME` -> boot id), asked by the resume. */
+  private readonly hostBoots = new Map<string, string>();
   readonly maxSeq: number;
   readonly finishedRun: boolean;
   readonly rollbackStarted: boolean;
@@ -40,7 +44,7 @@ export class Replay {
     for (const r of records) {
       if ((r.type === 'run_started' || r.type === 'run_resumed') && r.bootId !== undefined) session = { host: r.host, bootId: r.bootId };
       // A remote step's boot id is its host's: never compared with this machine's.
-      else if (r.type === 'step_process') this.machineOf.set(r.seq, { host: r.remote ? `ssh:${r.host}` : r.host, bootId: r.bootId });
+      else if (r.type === 'step_process') this.machineOf.set(r.seq, { host: r.remote ? `${REMOTE}${r.host}` : r.host, bootId: r.bootId });
       if (r.type === 'step_started') {
         if (session) this.machineOf.set(r.seq, session);
         const k = id(r.key, r.visit);
@@ -64,6 +68,17 @@ export class Replay {
     this.rollbackStarted = rollbackStarted;
   }
 
+  /** The hosts (by name) whose steps were in flight on a remote host, so that the resume asks for their boot ids. */
+  remoteHostsOf(seqs: readonly number[]): string[] {
+    const names = seqs.map((s) => this.machineOf.get(s)?.host).filter((h): h is string => h?.startsWith(REMOTE) === true);
+    return [...new Set(names)].map((h) => h.slice(REMOTE.length));
+  }
+
+  /** A remote host's boot id now: a `reboots` step that ran there counts done once it changed. */
+  setHostBoot(name: string, bootId: string): void {
+    this.hostBoots.set(`${REMOTE}${name}`, bootId);
+  }
+
   /** The walk has rebuilt the run's state: what follows (its rollback) runs for real. */
   endReplayOnly(): void {
     this.replayOnly = false;
@@ -83,7 +98,8 @@ export class Replay {
    */
   restartedSince(seq: number): boolean {
     const then = this.machineOf.get(seq);
-    const now = this.here;
+    const remote = then?.host.startsWith(REMOTE) ? this.hostBoots.get(then.host) : undefined;
+    const now = remote !== undefined ? { host: then!.host, bootId: remote } : this.here;
     return then !== undefined && now !== undefined && then.bootId !== '' && now.bootId !== '' && then.host === now.host && then.bootId !== now.bootId;
   }
 

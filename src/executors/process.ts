@@ -61,7 +61,7 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
   const notRun = { exitCode: undefined, signal: undefined, timedOut: false, stdout: '', outputs: {} };
   if (req.signal.aborted) return { ...notRun, interrupted: true };
   const env = { ...req.env, ...(req.outputPath ? { RUNBOOK_OUTPUT: req.outputPath } : {}) };
-  const proc = await (req.transport ?? localTransport).start({ argv: req.argv, env, cwd: req.cwd }, (stream, chunk) => output.write(stream, chunk));
+  const proc = await (req.transport ?? localTransport).start({ argv: req.argv, env, cwd: req.cwd, signal: req.signal }, (stream, chunk) => output.write(stream, chunk));
   failpoint('after-spawn');
   if (proc.identity) req.onStarted?.(proc.identity);
 

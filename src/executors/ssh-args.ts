@@ -5,23 +5,11 @@
  * (BatchMode, host keys, the control socket) and defaults the runbook may change come after its
  * options.
  */
+import type { Host, SshSettings } from '../model/types.js';
 
-/** How to reach one host (the model's Host, structurally). */
-export interface SshHost {
-  readonly name: string;
-  readonly address?: string | undefined;
-  readonly user?: string | undefined;
-  readonly port?: number | undefined;
-}
-
-/** The runbook's `ssh:` (the model's SshSettings, structurally). */
-export interface SshConfig {
-  readonly config?: string | undefined;
-  readonly knownHosts?: string | undefined;
-  readonly hostKeyChecking: 'strict' | 'accept-new';
-  readonly connectTimeoutMs: number;
-  readonly options: Readonly<Record<string, string>>;
-}
+/** How to reach one host (its `path` in the runbook does not matter here). */
+export type SshHost = Pick<Host, 'name' | 'address' | 'user' | 'port'>;
+export type SshConfig = SshSettings;
 
 /** How long an idle master stays up (a run closes its masters at its end; this bounds a killed run's). */
 export const CONTROL_PERSIST_S = 60;

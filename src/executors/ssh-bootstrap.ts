@@ -2,8 +2,8 @@
  * What travels over one SSH session. The remote command is fixed (LOADER): it reads a bash
  * program (STAGE) from stdin up to a NUL and evaluates it; the stage reads the session's frame
  * (a nonce, the step's directory, argv and environment, NUL-separated: values are never quoted,
- * so nothing is parsed twice) and starts the step under `setsid` with stdin /dev/null, so a
- * `read` or `cat` in the step cannot eat what follows. The rest of stdin is control: one signal
+ * so nothing is parsed twice) and starts the step in a process group of its own (bash job
+ * control rather than setsid(1), one program fewer per step: a group is what the signals need) with stdin /dev/null, so a `read` or `cat` in the step cannot eat what follows. The rest of stdin is control: one signal
  * name a line, sent to the step's group; its end (ssh died, the CLI was killed) kills the group.
  *
  * On stdout the step's output is framed by the nonce: what the login scripts print before
@@ -21,40 +21,49 @@ export const SUDO_LOADER = `exec sudo -n -- bash -c 'IFS= read -r -d "" s && eva
 /** Output files beyond this are cut (as for local steps). */
 const MAX_OUTPUTS = 1 << 20;
 
-const STAGE = `
-IFS= read -r -d '' h || exit 90
-read -r n ac ec <<<"$h"
+// Forks, not programs, wherever bash can do it itself (each exec costs a millisecond or more):
+// the boot id and the umask are read from /proc, outputs with `read`; job control (set -m) gives
+// the step its own process group, so its signals are not ignored as a plain `&` would have them.
+const STAGE = `IFS= read -r -d '' h || exit 90
+f=($h); n=\${f[0]}; ac=\${f[1]}; ec=\${f[2]}
 mapfile -d '' -n $((ac + ec + 1)) r
 d=\${r[0]}
 a=("\${r[@]:1:ac}")
 for e in "\${r[@]:1+ac:ec}"; do export "$e"; done
 if [ -n "$d" ] && ! cd -- "$d" 2>/dev/null; then printf '%s:error:no directory %s\\n' "$n" "$d"; exit 0; fi
-o=$(mktemp) || { printf '%s:error:mktemp failed\\n' "$n"; exit 0; }
+o=\${TMPDIR:-/tmp}/runbook-out.$n
 export RUNBOOK_OUTPUT=$o
-b=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)
-exec 3<&0
+b=; { read -r b </proc/sys/kernel/random/boot_id; } 2>/dev/null
+u=; while read -r k v; do [ "$k" = Umask: ] && u=$v && break; done </proc/$$/status
+exec 3<&0 4>&2 2>/dev/null
+set -m
 (
-  q=$BASHPID
-  read -r -a st </proc/$q/stat 2>/dev/null
-  printf '%s:start:%s:%s:%s\\n' "$n" "$q" "$b" "\${st[21]}"
-  printf '%s:start\\n' "$n" >&2
-  exec setsid "\${a[@]}" 3<&-
+q=$BASHPID
+umask 077; set -C
+: >"$o" || { printf '%s:error:cannot create %s\\n' "$n" "$o"; exit 0; }
+set +C; umask "\${u:-022}"
+read -r -a st </proc/$q/stat
+printf '%s:start:%s:%s:%s\\n' "$n" "$q" "$b" "\${st[21]}"
+printf '%s:start\\n' "$n" >&4
+exec "\${a[@]}" 2>&4 3<&- 4>&-
 ) </dev/null &
 p=$!
+set +m
 (
-  while IFS= read -r -u 3 s; do case $s in TERM|CONT|KILL|INT|HUP) kill -s "$s" -- "-$p" 2>/dev/null;; esac; done
-  kill -s KILL -- "-$p" 2>/dev/null; kill -s KILL "$p" 2>/dev/null
+while IFS= read -r -u 3 s; do case $s in TERM|CONT|KILL|INT|HUP) kill -s "$s" -- "-$p";; esac; done
+kill -s KILL -- "-$p"; kill -s KILL "$p"
 ) &
 w=$!
 wait "$p"
 c=$?
-kill "$w" 2>/dev/null
-if kill -s TERM -- "-$p" 2>/dev/null; then kill -s CONT -- "-$p" 2>/dev/null; sleep 1; kill -s KILL -- "-$p" 2>/dev/null; fi
-z=$(wc -c <"$o")
-[ "$z" -gt ${MAX_OUTPUTS} ] && z=${MAX_OUTPUTS}
-printf '%s:end:%s:%s\\n' "$n" "$c" "$z"
-head -c "$z" "$o"
+kill "$w"
+if kill -s TERM -- "-$p"; then kill -s CONT -- "-$p"; sleep 1; kill -s KILL -- "-$p"; fi
+x=
+[ -s "$o" ] && IFS= read -r -d '' x <"$o"
 rm -f "$o"
+LC_ALL=C
+x=\${x:0:${MAX_OUTPUTS}}
+printf '%s:end:%s:%s\\n%s' "$n" "$c" "\${#x}" "$x"
 exit 0
 `;
 

@@ -53,12 +53,19 @@ export function sshTransport(target: SshTarget, become: boolean): Transport {
   return {
     async start(req, onOutput): Promise<ProcessHandle> {
       const release = await hostSlots.take();
-      return startSession(target, become, { nonce: randomBytes(16).toString('hex'), cwd: req.cwd, argv: req.argv, env: req.env }, onOutput, release);
+      return startSession(target, become, { nonce: randomBytes(16).toString('hex'), cwd: req.cwd, argv: req.argv, env: req.env }, onOutput, release, req.signal);
     },
   };
 }
 
-function startSession(t: SshTarget, become: boolean, frame: Frame, onOutput: (stream: StreamName, chunk: Buffer) => void, release: () => void): Promise<ProcessHandle> {
+function startSession(
+  t: SshTarget,
+  become: boolean,
+  frame: Frame,
+  onOutput: (stream: StreamName, chunk: Buffer) => void,
+  release: () => void,
+  signal: AbortSignal | undefined,
+): Promise<ProcessHandle> {
   const name = t.host.name;
   let input: string;
   try {
@@ -85,12 +92,19 @@ function startSession(t: SshTarget, become: boolean, frame: Frame, onOutput: (st
   child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
   child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
 
+  // Interrupted while it connects: nothing has started on the host yet (or, if it just has, the
+  // closed session stops it there).
+  const giveUp = () => {
+    if (!started) child.kill('SIGTERM');
+  };
+  signal?.addEventListener('abort', giveUp, { once: true });
   const ended = new Promise<Exit>((resolve) => {
     let spawnError: string | undefined;
     child.on('error', (e) => {
       spawnError = `could not start ssh: ${e.message}`;
     });
     child.on('close', (code) => {
+      signal?.removeEventListener('abort', giveUp);
       release();
       stdin.destroy();
       out.flush();

@@ -15,6 +15,8 @@ export interface StartRequest {
   readonly cwd: string | undefined;
   /** Written to the process's stdin, then closed; undefined: stdin is /dev/null. */
   readonly stdin?: string | undefined;
+  /** Aborted: give up starting it (a remote transport may take a while to connect). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface Exit {

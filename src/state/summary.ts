@@ -12,6 +12,8 @@ export interface InFlightStep {
   readonly stepId: string;
   readonly attempt: number;
   readonly at: string;
+  /** The host it runs on (absent: the machine the CLI ran on). */
+  readonly host?: string | undefined;
 }
 
 export interface RunSummary {
@@ -78,7 +80,7 @@ export function summarize(records: readonly JournalRecord[], opts: { holderAlive
         break;
     }
   }
-  const inFlightAll = [...open.values()].sort((a, b) => a.seq - b.seq).map((s) => ({ seq: s.seq, key: s.key, stepId: s.stepId, attempt: s.attempt, at: s.at }));
+  const inFlightAll = [...open.values()].sort((a, b) => a.seq - b.seq).map((s) => ({ seq: s.seq, key: s.key, stepId: s.stepId, attempt: s.attempt, at: s.at, host: s.host }));
   let state: RunState;
   if (finished) state = finished.outcome;
   else state = opts.holderAlive && !stoppedBySignal ? 'running' : 'interrupted';

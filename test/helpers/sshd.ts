@@ -37,7 +37,7 @@ export interface Sshd {
   readonly knownHosts: string;
   /** `ssh:` and `hosts:` YAML for a runbook in `dir` (user: the login user). */
   runbookHead(opts?: { user?: string; knownHosts?: string; extra?: string }): string;
-  /** Kills one server and its sessions (the host goes down). */
+  /** Kills one server and its sessions (the host is lost to ssh). */
   down(name: string): Promise<void>;
   /** Starts it again, same port and key. */
   up(name: string): Promise<void>;
@@ -94,6 +94,14 @@ function descendants(pid: number): number[] {
   };
   walk(pid);
   return out;
+}
+
+function isSshd(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sshd';
+  } catch {
+    return false;
+  }
 }
 
 export async function startSshd(count = 4): Promise<Sshd> {
@@ -161,7 +169,8 @@ export async function startSshd(count = 4): Promise<Sshd> {
   const down = async (name: string) => {
     const s = servers.get(name)!;
     const pid = s.proc.pid!;
-    for (const p of [pid, ...descendants(pid)]) {
+    // The servers and their sessions, not the shells they started: those see their connection end.
+    for (const p of [pid, ...descendants(pid).filter(isSshd)]) {
       try {
         process.kill(p, 'SIGKILL');
       } catch {

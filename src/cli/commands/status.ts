@@ -60,7 +60,7 @@ function describe(view: RunView, resume: string | undefined): string[] {
   const inFlight = s.inFlightAll.filter((f) => !s.inFlightAll.some((g) => g.key.startsWith(`${f.key}[`)));
   for (const f of inFlight) {
     const doubt = s.state === 'running' ? '' : ': it may or may not have taken effect';
-    row('in flight', `${f.key} (step ${f.stepId}, attempt ${f.attempt}, started ${time(f.at)})${doubt}`);
+    row('in flight', `${f.key} (step ${f.stepId}${f.host ? ` on ${f.host}` : ''}, attempt ${f.attempt}, started ${time(f.at)})${doubt}`);
   }
   if (s.finished) row('finished', `${time(s.finished)}, exit ${s.exitCode}${s.message ? `: ${s.message}` : ''}`);
   else row('last record', time(s.lastRecordAt));
