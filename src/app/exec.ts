@@ -15,9 +15,8 @@ import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';
 import { currentUser } from '../state/lock-holder.js';
 import { currentBootId } from '../state/processes.js';
-import type { HeldLock } from '../state/storage.js';
 import { loadChecked } from './load-checked.js';
-import { takeLock } from './lock.js';
+import { forceUnlockRecord, type TakenLock, takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
 import { type PlanOptions, planCommand } from './plan.js';
 import { findInterrupted } from './runs.js';
@@ -32,6 +31,7 @@ export interface ExecOptions extends PlanOptions {
   readonly ignoreWindow?: boolean;
   readonly waitForWindow?: boolean;
   readonly stateDir?: string;
+  readonly state?: string;
   readonly forceUnlock?: string;
 }
 
@@ -52,16 +52,16 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   }
   const secrets = resolveSecrets(runbook, dirname(file));
   const gate = windowGate(runbook, Date.now(), opts);
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const unfinished = await findInterrupted(store, runbook.id);
   if (unfinished) throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`runbook resume ${unfinished}\`, or roll it back with \`runbook rollback ${unfinished}\``);
   if (gate.waitMs) await waitForWindow(gate.waitMs);
 
   const run = await store.createRun(runbook.id, loaded.text);
   const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.where})`, ...loaded.problems.map(formatProblem)];
-  let lock: HeldLock;
+  let taken: TakenLock;
   try {
-    lock = await takeLock(store, runbook.id, run.runId, opts.forceUnlock, preamble);
+    taken = await takeLock(store, runbook.id, run.runId, opts.forceUnlock, preamble);
   } catch (err) {
     await store.removeRun(run);
     throw err;
@@ -84,6 +84,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       vars,
       window: gate.start !== undefined ? { start: new Date(gate.start).toISOString(), end: gate.end !== undefined ? new Date(gate.end).toISOString() : undefined } : undefined,
     });
+    if (taken.forced) await journal.append(forceUnlockRecord(taken.forced, whoAmI()));
     return await runSession({
       runbook,
       store,
@@ -97,9 +98,10 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
       format: opts.format === 'json' ? 'json' : 'text',
       yes: Boolean(opts.yes),
       preamble,
+      lock: taken.lock,
     });
   } finally {
-    await lock.release();
+    await taken.lock.release();
   }
 }
 

@@ -6,7 +6,7 @@ import { invalid, RunbookError } from '../errors.js';
 import { loadRunbookText } from '../load/load.js';
 import { buildReport } from '../render/document/report-model.js';
 import { type ReportFormat, renderReport } from '../render/document/report-render.js';
-import { inspectRun, type RunView } from '../state/inspect.js';
+import { inspectRun, inspectRuns, type RunView } from '../state/inspect.js';
 import type { JournalRecord, StepFinishedRecord, StepStartedRecord } from '../state/records.js';
 import type { RunRef, StepLogRef, Storage } from '../state/storage.js';
 
@@ -18,9 +18,7 @@ export async function viewRun(store: Storage, runArg: string | undefined): Promi
 
 /** Every run, newest first. */
 export async function viewRuns(store: Storage): Promise<RunView[]> {
-  const views: RunView[] = [];
-  for (const run of await store.listRuns()) views.push(await inspectRun(store, run));
-  return views;
+  return inspectRuns(store, await store.listRuns());
 }
 
 export interface LogEntry {

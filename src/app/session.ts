@@ -16,7 +16,7 @@ import { resolveWindow } from '../model/window.js';
 import { Notifier } from '../notify/notifier.js';
 import { detachFromTerminal } from '../render/console/hangup.js';
 import { type ConsoleFormat, chooseRenderer } from '../render/console/renderer.js';
-import type { JournalSink, RunRef, Storage } from '../state/storage.js';
+import type { HeldLock, JournalSink, RunRef, Storage } from '../state/storage.js';
 import { ConsoleOperator } from './operator.js';
 import { StateGuard } from './state-guard.js';
 import { resumeHint } from './store.js';
@@ -37,6 +37,8 @@ export interface SessionInput {
   readonly inFlight?: InFlightChoice | undefined;
   /** Roll back a run that already ended (`runbook rollback RUN`), with this reason. */
   readonly rollbackReason?: string | undefined;
+  /** The run's lock: if it stops being ours (a lease lost), the run stops. */
+  readonly lock?: HeldLock | undefined;
   /** Lines printed before the first step (run id, takeovers, file changes). */
   readonly preamble?: readonly string[];
 }
@@ -78,6 +80,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     }
   };
   const guard = new StateGuard(s.run.where, (code) => controller.signal.aborted || controller.abort(code));
+  s.lock?.onLost?.((reason) => guard.lost(reason));
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of sigs) process.on(sig, onSignal);
 

@@ -8,13 +8,17 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
 
 export function describeWith(missing: string | undefined, title: string, body: () => void): void {
-  if (missing === undefined) return describe(title, body);
+  if (missing === undefined) {
+    describe(title, body);
+    return;
+  }
   if (process.env.CI === 'true') {
-    return describe(title, () => {
+    describe(title, () => {
       it('has what it needs', () => {
         throw new Error(`${title}: ${missing} (CI=true: .ci/run installs it, so it must be here)`);
       });
     });
+    return;
   }
   describe.skip(`${title} (skipped: ${missing})`, body);
 }

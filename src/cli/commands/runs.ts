@@ -6,11 +6,12 @@ import { stateWords, stepCounts, time, viewJson } from './status.js';
 
 export interface RunsOptions {
   readonly stateDir?: string;
+  readonly state?: string;
   readonly format?: string;
 }
 
 export async function main(opts: RunsOptions = {}): Promise<number> {
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const views = await viewRuns(store);
   if (opts.format === 'json') {
     process.stdout.write(

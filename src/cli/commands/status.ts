@@ -10,11 +10,12 @@ import type { RunState, RunSummary } from '../../state/summary.js';
 
 export interface StatusOptions {
   readonly stateDir?: string;
+  readonly state?: string;
   readonly format?: string;
 }
 
 export async function main(run: string | undefined, opts: StatusOptions = {}): Promise<number> {
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const view = await viewRun(store, run);
   if (!view) {
     process.stdout.write(opts.format === 'json' ? 'null\n' : `no runs in ${store.where}\n`);
