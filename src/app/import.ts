@@ -21,5 +21,5 @@ export async function importRun(target: Storage, runArg: string, fromDir: string
   const logs = (await source.listStepLogs(run)).map((log) => ({ seq: log.seq, key: log.key, text: () => source.readStepLog(run, log) }));
   const runbookId = view.summary.runbookId || runbookIdOf(run.runId);
   await target.importRun({ runId: run.runId, runbookId, runbookText: await source.readRunbookCopy(run), records: view.records, logs });
-  return `imported run ${run.runId} (${view.summary.state.replace('_', ' ')}, ${view.records.length} records, ${logs.length} logs) from ${source.where} into ${target.where}`;
+  return `imported run ${run.runId} (${view.summary.state.replace('_', ' ')}, ${view.records.length} records, ${logs.length} log${logs.length === 1 ? '' : 's'}) from ${source.where} into ${target.where}`;
 }

@@ -134,7 +134,8 @@ export class Lease implements HeldLock {
   }
 
   private silence(): string {
-    return `the database ${this.db.where} has not confirmed the lease of ${this.runbookId} for ${Math.round((performance.now() - this.confirmedAt) / 1000)} s (lease ${this.ms / 1000} s): stopping before it lapses`;
+    const s = Math.round((performance.now() - this.confirmedAt) / 1000);
+    return `the lease of ${this.runbookId} has not been confirmed by the database ${this.db.where} for ${s} s (the lease is ${this.ms / 1000} s; the database was unreachable, or this process was paused): stopping before another machine may take it over`;
   }
 
   private lose(reason: string): void {

@@ -50,7 +50,7 @@ export class PgStore implements Storage {
     } catch (err) {
       if (err instanceof RunbookError && !(err instanceof StateUnavailable)) throw err;
       const message = err instanceof Error ? this.db.mask(err.message.split('\n')[0]!) : String(err);
-      throw refused(err instanceof StateUnavailable ? `${message}: nothing was run` : `the database ${this.where}: ${message}`);
+      throw refused(err instanceof StateUnavailable ? message : `the database ${this.where}: ${message}`);
     }
     return this;
   }
