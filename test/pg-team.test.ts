@@ -186,7 +186,7 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     const url = await db.db();
     const rb = writeRunbook(
       dir,
-      `steps:\n  - { id: one, run: 'while [ ! -e go ]; do sleep 0.1; done; echo first-out' }\n  - { id: two, run: 'for i in 1 2 3; do echo line-$i; sleep 0.2; done' }\n  - { id: three, run: 'exit 3' }\n`,
+      `steps:\n  - { id: one, run: 'echo first-out; while [ ! -e go ]; do sleep 0.1; done' }\n  - { id: two, run: 'for i in 1 2 3; do echo line-$i; sleep 0.2; done' }\n  - { id: three, run: 'exit 3' }\n`,
     );
     const a = startOn('host-a', ['exec', rb, '--state', url], dir);
     children.push(a);
@@ -195,7 +195,9 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     const w = startOn('host-c', ['watch', '--state', url], dir);
     children.push(w);
     const W = follow(w);
-    await waitFor(() => /one started/.test(W.out.text), 30_000);
+    // The running step's output, live, before it ends.
+    await waitFor(() => /one started.*\n {2}\| first-out\n/.test(W.out.text), 30_000);
+    expect(W.out.text).not.toMatch(/one succeeded/);
     writeFileSync(join(dir, 'go'), '');
     const [ea, ew] = [await A.done, await W.done];
     expect(ea.code).toBe(4);
