@@ -4,6 +4,7 @@
  * database unreachable is StateUnavailable (a run stops as interrupted), never a stack trace,
  * and never with the URL's password in it.
  */
+import './pg-node20.js';
 import pg from 'pg';
 import { ensureSchema } from './pg-schema.js';
 import { redactUrl, urlPassword } from './pg-url.js';

@@ -7,6 +7,7 @@
  * flushed in order. An append whose answer was lost (the connection broke) is tried again: its
  * number makes a second insert of the same record impossible, and an equal row counts as done.
  */
+import './pg-node20.js';
 import pg from 'pg';
 import type { PgConnection } from './pg-connect.js';
 import { isConnectionError } from './pg-connect.js';

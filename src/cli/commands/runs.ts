@@ -1,6 +1,7 @@
 /** `runbook runs`: every run in the state, newest first, one line each. */
-import { viewRuns } from '../../app/inspect.js';
+
 import { openStore } from '../../app/store.js';
+import { viewRuns } from '../../app/views.js';
 import type { RunView } from '../../state/inspect.js';
 import { stateWords, stepCounts, time, viewJson } from './status.js';
 

@@ -2,8 +2,9 @@
  * `runbook status [RUN]`: one run (default: the newest) in words: how it stands, what was in
  * flight, and for an interrupted run the exact command that resumes it.
  */
-import { viewRun } from '../../app/inspect.js';
+
 import { openStore, resumeHint } from '../../app/store.js';
+import { viewRun } from '../../app/views.js';
 import { invalid } from '../../errors.js';
 import type { RunView } from '../../state/inspect.js';
 import type { RunState, RunSummary } from '../../state/summary.js';
