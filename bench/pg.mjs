@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { postgresMissing, startPostgres } from '../test/helpers/pg-server.mjs';
 import { DEFAULT_CLI, killTrial, wholeRunMs } from './kill-trial.mjs';
+import { stats, timer } from './measure.mjs';
 
 const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : DEFAULT_CLI;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -26,7 +27,7 @@ if (missing) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'runbook-bench-pg-'));
-const env = { ...process.env, NO_COLOR: '1', CI: '1', RUNBOOK_STATE: undefined, RUNBOOK_STATE_DIR: undefined };
+const env = { ...process.env, NO_COLOR: '1', CI: '1' };
 delete env.RUNBOOK_STATE;
 delete env.RUNBOOK_STATE_DIR;
 const rows = [];
@@ -34,17 +35,7 @@ const server = await startPostgres({ fsync: true });
 let dbs = 0;
 const newDb = () => server.createDatabase(`bench${++dbs}`);
 
-function time(cmd, args, opts = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], cwd: work, ...opts });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== (opts.expect ?? 0)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
-}
-const stats = (samples) => {
-  const s = [...samples].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
-};
+const time = timer(env, work);
 const row = (name, st, unit, baseline, goal) => rows.push({ name, ...st, unit, ratio: baseline ? st.median / baseline.median : undefined, goal });
 const runbook = (name, steps) => {
   const file = join(work, `${name}.yaml`);
