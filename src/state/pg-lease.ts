@@ -90,6 +90,8 @@ export class Lease implements HeldLock {
   /** performance.now() when the last renewal that succeeded was sent: the lease runs from no earlier. */
   private confirmedAt: number;
   private renewing = false;
+  /** Why the last renewal failed (the database unreachable), for the message if the lease is given up. */
+  private lastError: string | undefined;
 
   constructor(
     private readonly db: PgConnection,
@@ -135,6 +137,8 @@ export class Lease implements HeldLock {
 
   private silence(): string {
     const s = Math.round((performance.now() - this.confirmedAt) / 1000);
+    if (this.lastError)
+      return `${this.lastError}: the lease of ${this.runbookId} has not been renewed for ${s} s (the lease is ${this.ms / 1000} s), so this run stops before another machine may take it over`;
     return `the lease of ${this.runbookId} has not been confirmed by the database ${this.db.where} for ${s} s (the lease is ${this.ms / 1000} s; the database was unreachable, or this process was paused): stopping before another machine may take it over`;
   }
 
@@ -158,11 +162,13 @@ export class Lease implements HeldLock {
       ])
       .then(
         async (r) => {
+          this.lastError = undefined;
           if (r.rowCount === 1) this.confirmed(sent);
           else await this.takenOver();
         },
-        () => {
-          /* unreachable: tried again at the next tick, until half the lease has gone by */
+        (err: unknown) => {
+          // Unreachable: tried again at the next tick, until half the lease has gone by.
+          this.lastError = err instanceof Error ? err.message : String(err);
         },
       )
       .finally(() => {

@@ -164,7 +164,15 @@ export class PgStore implements Storage {
   /** A run copied in whole (`runbook import`): one transaction, so it is there entirely or not at all. */
   async importRun(run: ImportedRun): Promise<RunRef> {
     await this.db.transaction(async (c) => {
-      const made = await c.query('INSERT INTO runbook_runs (run_id, runbook_id, runbook_text) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [run.runId, run.runbookId, run.runbookText]);
+      // Listed by when it was made, as a run made here would be: the time in its id.
+      const created = /-(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-[0-9a-f]+$/.exec(run.runId);
+      const at = created ? `${created[1]}-${created[2]}-${created[3]}T${created[4]}:${created[5]}:${created[6]}Z` : new Date().toISOString();
+      const made = await c.query('INSERT INTO runbook_runs (run_id, runbook_id, runbook_text, created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        run.runId,
+        run.runbookId,
+        run.runbookText,
+        at,
+      ]);
       if (made.rowCount !== 1) throw invalid(`run ${run.runId} is already in ${this.where}`);
       for (const [n, record] of run.records.entries()) {
         const r = record as { key?: string; visit?: number; attempt?: number };
