@@ -3,7 +3,9 @@
  * with a directory state); the database gets it as it streams, in chunks of at most 64 KiB or
  * a quarter second, up to RUNBOOK_LOG_CAP bytes per step (default 10 MiB): past the cap the
  * oldest chunks are deleted, so what it keeps is the tail. Each chunk is stored at its byte
- * offset in the whole log, so a reader can tell what is missing and say so.
+ * offset in the whole log, so a reader can tell what is missing and say so. A step that prints
+ * faster than the database stores is not held in memory: chunks waiting beyond the cap are
+ * dropped unsent, as the database would delete them anyway.
  */
 import { hostname } from 'node:os';
 import type { PgConnection } from './pg-connect.js';
@@ -13,32 +15,37 @@ import type { LogSink } from './storage.js';
 
 const CHUNK = 64 * 1024;
 const FLUSH_MS = 250;
+/** Bytes of chunks waiting to be stored, at most: past it the oldest are dropped unsent (the file has them). */
+const WAITING_MAX = 2 * 1024 * 1024;
 
 export function logCap(): number {
   return parseSize(process.env.RUNBOOK_LOG_CAP) ?? 10 * 1024 * 1024;
 }
 
-/** Writes queued by every log of the process, in order: the journal waits for them (`drain`). */
+/** The logs of the process still storing chunks: the journal waits for them (`drain`) before each record. */
 export class LogQueue {
-  private chain: Promise<void> = Promise.resolve();
-  add(write: () => Promise<void>): void {
-    this.chain = this.chain.then(write).catch(() => {
-      /* a chunk that could not be stored is missing from the database only; the file has it */
-    });
+  private readonly active = new Set<Promise<void>>();
+  track(storing: Promise<void>): void {
+    const done: Promise<void> = storing.finally(() => this.active.delete(done));
+    this.active.add(done);
   }
-  drain(): Promise<void> {
-    return this.chain;
+  async drain(): Promise<void> {
+    while (this.active.size > 0) await Promise.all(this.active);
   }
 }
 
 export class PgLog implements LogSink {
-  private pending: Buffer[] = [];
+  private pending: string[] = [];
   private pendingBytes = 0;
   /** Bytes of the log so far (the offset of the next chunk). */
   private offset = 0;
   private timer: NodeJS.Timeout | undefined;
   private created = false;
   private readonly kept: CapWindow;
+  /** Chunks waiting to be stored, oldest first, and whether one is being stored. */
+  private readonly waiting: Array<{ off: number; data: Buffer }> = [];
+  private waitingBytes = 0;
+  private storing = false;
 
   constructor(
     private readonly db: PgConnection,
@@ -54,9 +61,8 @@ export class PgLog implements LogSink {
   write(text: string): void {
     if (!text) return;
     this.file.write(text);
-    const buf = Buffer.from(text, 'utf8');
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
+    this.pending.push(text);
+    this.pendingBytes += Buffer.byteLength(text, 'utf8');
     if (this.pendingBytes >= CHUNK) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -70,7 +76,7 @@ export class PgLog implements LogSink {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pendingBytes === 0) return;
-    let data = Buffer.concat(this.pending);
+    let data = Buffer.from(this.pending.join(''), 'utf8');
     this.pending = [];
     this.pendingBytes = 0;
     let off = this.offset;
@@ -80,7 +86,24 @@ export class PgLog implements LogSink {
       off += data.length - this.cap;
       data = data.subarray(data.length - this.cap);
     }
-    this.queue.add(() => this.store(off, data));
+    this.waiting.push({ off, data });
+    this.waitingBytes += data.length;
+    while (this.waitingBytes > Math.min(this.cap, WAITING_MAX) && this.waiting.length > 1) this.waitingBytes -= this.waiting.shift()!.data.length;
+    if (!this.storing) this.queue.track(this.pump());
+  }
+
+  /** Stores the waiting chunks one at a time, in order. */
+  private async pump(): Promise<void> {
+    this.storing = true;
+    try {
+      for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
+        this.waitingBytes -= next.data.length;
+        // A chunk that could not be stored is missing from the database only: the file has it.
+        await this.store(next.off, next.data).catch(() => {});
+      }
+    } finally {
+      this.storing = false;
+    }
   }
 
   private async store(off: number, data: Buffer): Promise<void> {
