@@ -254,6 +254,18 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     expect(report.stdout).toMatch(/200000/);
   }, 60_000);
 
+  it('a password in $RUNBOOK_STATE does not reach the steps’ environment', async () => {
+    const dir = tempDir();
+    const url = await db.db();
+    const rb = writeRunbook(dir, `steps:\n  - { id: env, run: 'echo "state=$RUNBOOK_STATE"' }\n`);
+    const r = await runCli(['exec', rb], { cwd: dir, env: { ...ENV, RUNBOOK_STATE: url } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/state=postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+\n/);
+    const log = await runCli(['log', 't', '--state', url], { cwd: dir, env: ENV });
+    expect(log.stdout).toMatch(/state=postgres:\/\/postgres@/);
+    noPassword(r.stdout, r.stderr, log.stdout);
+  });
+
   it('a database unreachable at start: exit 5, nothing run, the password never shown', async () => {
     const dir = tempDir();
     const rb = writeRunbook(dir, `steps:\n  - { id: one, run: 'echo one >> trace' }\n`);

@@ -6,7 +6,7 @@
  */
 import { DirStore } from '../state/dir-store.js';
 import { stateRoot } from '../state/paths.js';
-import { isPostgresUrl } from '../state/pg-url.js';
+import { isPostgresUrl, redactUrl, urlPassword } from '../state/pg-url.js';
 import type { Storage } from '../state/storage.js';
 
 export interface StateOptions {
@@ -20,6 +20,9 @@ export async function openStore(opts: StateOptions): Promise<Storage> {
   if (state && isPostgresUrl(state)) {
     // Loaded only for a database: the driver is not needed by a directory state's commands.
     const { PgStore } = await import('../state/pg-store.js');
+    // The steps this process starts inherit its environment: a password in $RUNBOOK_STATE must
+    // not reach them (a step that prints its environment would put it in its log).
+    if (named === undefined && urlPassword(state)) process.env.RUNBOOK_STATE = redactUrl(state);
     return new PgStore(state, stateRoot(opts.stateDir), opts.state !== undefined).open();
   }
   if (opts.state !== undefined) return new DirStore(stateRoot(opts.state), true);
