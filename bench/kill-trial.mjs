@@ -67,7 +67,18 @@ function run(cli, args, cwd, killAfterMs) {
   });
 }
 
-function runEnded(state) {
+/** Whether a run has ended: in the state directory, or with `url`, in the database. */
+async function runEnded(state, url) {
+  if (url) {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query("SELECT 1 FROM runbook_journal WHERE type = 'run_finished'")).rowCount > 0;
+    } finally {
+      await c.end();
+    }
+  }
   const runs = join(state, 'runs');
   if (!existsSync(runs)) return false;
   return readdirSync(runs).some((r) => existsSync(join(runs, r, 'journal')) && readFileSync(join(runs, r, 'journal'), 'utf8').includes('"type":"run_finished"'));
@@ -80,12 +91,13 @@ const newDir = () => {
 };
 
 /** How long a whole run takes here (ms), the median of `n`: kills land between 0 and a little more. */
-export async function wholeRunMs(cli = DEFAULT_CLI, n = 3) {
+export async function wholeRunMs(cli = DEFAULT_CLI, n = 3, url = undefined) {
   const times = [];
   for (let i = 0; i < n; i++) {
     const dir = newDir();
+    const state = url ? ['--state', await url()] : [];
     const t = Date.now();
-    const r = await run(cli, ['exec', 'rb.yaml', '--state-dir', 's'], dir);
+    const r = await run(cli, ['exec', 'rb.yaml', '--state-dir', 's', ...state], dir);
     times.push(Date.now() - t);
     const problem = r.code === 1 ? traceProblem(readTrace(dir)) : `exit ${r.code}: ${r.stderr.trim()}`;
     rmSync(dir, { recursive: true, force: true });
@@ -101,22 +113,24 @@ const readTrace = (dir) => (existsSync(join(dir, 'trace')) ? readFileSync(join(d
  * rounds wait longer (a loaded machine starts slowly); from round 40 on, no kill.
  * Returns the kills that landed mid-run and the failure, if any.
  */
-export async function killTrial({ cli = DEFAULT_CLI, spanMs }) {
+export async function killTrial({ cli = DEFAULT_CLI, spanMs, url }) {
   const dir = newDir();
-  let args = ['exec', 'rb.yaml', '--state-dir', 's'];
+  // With a database (`url`, empty), the state is there and this machine's logs in s/.
+  const state = ['--state-dir', 's', ...(url ? ['--state', url] : [])];
+  let args = ['exec', 'rb.yaml', ...state];
   let kills = 0;
   let failure;
   let ended = false;
   for (let round = 0; round < 50 && !ended && !failure; round++) {
     const r = await run(cli, args, dir, round < 40 ? Math.random() * spanMs + round * 20 : undefined);
-    if (r.code === 1 && runEnded(join(dir, 's'))) ended = true;
+    if (r.code === 1 && (await runEnded(join(dir, 's'), url))) ended = true;
     else if (r.code === 2 && /no unfinished run/.test(r.stderr)) {
       // Ended before the kill landed, or killed before its first record (then exec again).
-      if (runEnded(join(dir, 's'))) ended = true;
-      else args = ['exec', 'rb.yaml', '--state-dir', 's'];
+      if (await runEnded(join(dir, 's'), url)) ended = true;
+      else args = ['exec', 'rb.yaml', ...state];
     } else if (r.signal === 'SIGKILL') {
       kills++;
-      args = ['resume', '--state-dir', 's'];
+      args = ['resume', ...state];
     } else
       failure = `round ${round}: exit ${r.code}: ${r.stderr
         .split('\n')

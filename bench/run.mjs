@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stats, timer } from './measure.mjs';
 
 const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : resolve(import.meta.dirname, '..', 'bin', 'runbook.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -14,18 +15,7 @@ const work = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
 const env = { ...process.env, NO_COLOR: '1', CI: '1' };
 const rows = [];
 
-function time(cmd, args, opts = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], cwd: work, ...opts });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== (opts.expect ?? 0)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
-}
-
-function stats(samples) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
-}
+const time = timer(env, work);
 
 function measure(fn, runs = RUNS) {
   fn(); // warm the file cache

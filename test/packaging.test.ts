@@ -31,7 +31,7 @@ function npm(args: string[], cwd: string) {
   return spawnSync('npm', [...args, '--no-audit', '--no-fund', '--no-update-notifier'], { cwd, env, encoding: 'utf8', timeout: 120_000 });
 }
 
-/** The files src/ imports packages from: `from 'x'`, `import('x')`, without node: built-ins. */
+/** The packages src/ loads: `from 'x'`, `import('x')`, `requireFrom(import.meta.url)('x')` (src/state/pg-driver.ts), without node: built-ins. */
 function importedPackages(): Set<string> {
   const out = new Set<string>();
   const walk = (dir: string) => {
@@ -39,7 +39,7 @@ function importedPackages(): Set<string> {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (p.endsWith('.ts')) {
-        for (const m of readFileSync(p, 'utf8').matchAll(/(?:from|import\()\s*'([^'.][^']*)'/g)) {
+        for (const m of readFileSync(p, 'utf8').matchAll(/(?:from|import\(|requireFrom\(import\.meta\.url\)\()\s*'([^'.][^']*)'/g)) {
           const spec = m[1]!;
           if (spec.startsWith('node:')) continue;
           out.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
@@ -118,7 +118,12 @@ describe('packaging', () => {
     for (const dep of Object.keys(pkg.dependencies ?? {})) {
       expect(imported.has(dep), `${dep} is in dependencies but src never imports it`).toBe(true);
       // Left outside the bundle (scripts/build.mjs), so the installed copy is the one loaded.
-      expect(bundle, `${dep} is bundled: it belongs in devDependencies`).toMatch(new RegExp(`(?:from|import\\()\\s*"${dep.replace(/[/.]/g, '\\$&')}(?:/[^"]*)?"`));
+      expect(bundle, `${dep} is bundled: it belongs in devDependencies`).toMatch(
+        new RegExp(`(?:from|import\\(|requireFrom\\(import\\.meta\\.url\\)\\()\\s*"${dep.replace(/[/.]/g, '\\$&')}(?:/[^"]*)?"`),
+      );
+      // Never a static import: in one ES module it is hoisted and loads at every command's start
+      // (pg and nodemailer are for a database state and email channels only).
+      expect(bundle, `${dep} is imported statically`).not.toMatch(new RegExp(`^import [^\\n]*from\\s*"${dep.replace(/[/.]/g, '\\$&')}(?:/[^"]*)?"`, 'm'));
     }
     // What is bundled travels with its license.
     const licenses = readFileSync(join(work, 'prefix', 'lib', 'node_modules', pkg.name, 'dist', 'THIRD-PARTY-LICENSES.txt'), 'utf8');

@@ -1,15 +1,22 @@
 /**
  * What every store behind src/state/storage.ts must do, run against each implementation: the
- * directory store here; a network store joins the list when it exists.
+ * directory store, and the PostgreSQL store on a real server (skipped with the reason where
+ * there is none).
  */
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RunbookError } from '../src/errors.js';
 import { DirStore } from '../src/state/dir-store.js';
+import { PgStore } from '../src/state/pg-store.js';
 import type { Storage } from '../src/state/storage.js';
 import { tempDir } from './helpers/cli.js';
+import { pgMissing, usePostgres } from './helpers/postgres.js';
+import { describeWith } from './helpers/servers.js';
 
-const stores: Array<[string, () => Promise<Storage>]> = [['directory', async () => new DirStore(join(tempDir(), 'state'), true)]];
+const opened: Storage[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close?.();
+});
 
 const started = (runId: string) => ({
   type: 'run_started' as const,
@@ -31,7 +38,7 @@ async function collect(chunks: AsyncIterable<Buffer>): Promise<string> {
   return text;
 }
 
-describe.each(stores)('storage: %s', (_name, open) => {
+function contract(open: () => Promise<Storage>): void {
   it('creates, lists newest first and finds runs by id or unique prefix', async () => {
     const store = await open();
     expect(await store.listRuns()).toEqual([]);
@@ -51,6 +58,7 @@ describe.each(stores)('storage: %s', (_name, open) => {
   it('keeps journal records in order across a reopen', async () => {
     const store = await open();
     const run = await store.createRun('rb', 'x');
+    await store.acquireLock('rb', run.runId); // only the lock's holder writes a journal
     const j = await store.createJournal(run);
     await j.append(started(run.runId));
     await j.append({ type: 'branch', at: 'now', key: 'a', to: 'b' }, { sync: false });
@@ -62,9 +70,10 @@ describe.each(stores)('storage: %s', (_name, open) => {
     expect(read.records.map((r) => (r.type === 'branch' ? r.to : r.type))).toEqual(['run_started', 'b', 'c']);
   });
 
-  it('streams step logs back in step order, whole and by tail', async () => {
+  it('streams step logs back in step order, whole, from an offset and by tail', async () => {
     const store = await open();
     const run = await store.createRun('rb', 'x');
+    const lock = await store.acquireLock('rb', run.runId);
     const second = store.openStepLog(run, 2, 'deploy[web 2]');
     second.write('one\ntwo\n');
     second.close();
@@ -78,7 +87,24 @@ describe.each(stores)('storage: %s', (_name, open) => {
       [2, 'deploy[web 2]'],
     ]);
     expect(await collect(store.readStepLog(run, logs[1]!))).toBe('one\ntwo\n');
+    expect(await collect(store.readStepLog(run, logs[1]!, 4))).toBe('two\n');
     expect(await store.stepLogTail(run, logs[0]!, 20)).toBe('last line\n');
+    expect(await store.stepLogTail(run, logs[1]!, 100)).toBe('one\ntwo\n');
+    await lock.release();
+  });
+
+  it('reads many journals at once', async () => {
+    const store = await open();
+    const a = await store.createRun('rb', 'x');
+    const b = await store.createRun('rb', 'y');
+    const lock = await store.acquireLock('rb', a.runId);
+    const j = await store.createJournal(a);
+    await j.append(started(a.runId));
+    await j.close();
+    await lock.release();
+    const all = await store.readJournals([a, b]);
+    expect((all.get(a.runId) as { records: unknown[] }).records).toHaveLength(1);
+    expect((all.get(b.runId) as { records: unknown[] }).records).toHaveLength(0);
   });
 
   it('holds one lock per runbook id, refuses a second taker, and force-unlocks', async () => {
@@ -93,5 +119,16 @@ describe.each(stores)('storage: %s', (_name, open) => {
     await lock.release(); // no longer ours: nothing to remove, no error
     await other.release();
     expect(await store.readLock('other')).toBeUndefined();
+  });
+}
+
+describe('storage: directory', () => contract(async () => new DirStore(join(tempDir(), 'state'), true)));
+
+describeWith(pgMissing, 'storage: postgresql', () => {
+  const pg = usePostgres();
+  contract(async () => {
+    const store = await new PgStore(await pg.db(), join(tempDir(), 'local'), true).open();
+    opened.push(store);
+    return store;
   });
 });

@@ -5,7 +5,7 @@
  */
 
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { refused } from '../errors.js';
 import { realClock } from '../executors/clock.js';
 import type { SshHosts } from '../executors/ssh-master.js';
@@ -16,9 +16,9 @@ import { allSteps } from '../model/normalize.js';
 import type { Runbook } from '../model/types.js';
 import { currentUser } from '../state/lock-holder.js';
 import { currentBootId } from '../state/processes.js';
-import type { HeldLock } from '../state/storage.js';
+import type { Storage } from '../state/storage.js';
 import { loadChecked } from './load-checked.js';
-import { takeLock } from './lock.js';
+import { forceUnlockRecord, type TakenLock, takeLock } from './lock.js';
 import { whoAmI } from './operator.js';
 import { type PlanOptions, planCommand } from './plan.js';
 import { hostsRecord, openHosts, preflight } from './preflight.js';
@@ -34,6 +34,7 @@ export interface ExecOptions extends PlanOptions {
   readonly ignoreWindow?: boolean;
   readonly waitForWindow?: boolean;
   readonly stateDir?: string;
+  readonly state?: string;
   readonly forceUnlock?: string;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
@@ -56,7 +57,7 @@ export async function execCommand(file: string, opts: ExecOptions): Promise<numb
   }
   const secrets = resolveSecrets(runbook, dirname(file));
   const gate = windowGate(runbook, Date.now(), opts);
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const unfinished = await findInterrupted(store, runbook.id);
   if (unfinished)
     throw refused(`run ${unfinished} of ${runbook.id} is unfinished: resume it with \`${resumeHint(store, unfinished)}\`, or roll it back with \`${runCommandHint(store, 'rollback', unfinished)}\``);
@@ -77,15 +78,15 @@ async function startRun(
   vars: Readonly<Record<string, unknown>>,
   secrets: Record<string, string>,
   gate: ReturnType<typeof windowGate>,
-  store: ReturnType<typeof openStore>,
+  store: Storage,
   remote: SshHosts | undefined,
 ): Promise<number> {
   const { runbook } = loaded;
   const run = await store.createRun(runbook.id, loaded.text);
   const preamble = [`run ${run.runId} by ${whoAmI()} (state: ${run.where})`, ...loaded.problems.map(formatProblem)];
-  let lock: HeldLock;
+  let taken: TakenLock;
   try {
-    lock = await takeLock(store, runbook.id, run.runId, opts.forceUnlock, preamble);
+    taken = await takeLock(store, runbook.id, run.runId, opts.forceUnlock, preamble);
   } catch (err) {
     await store.removeRun(run);
     throw err;
@@ -99,7 +100,8 @@ async function startRun(
       runId: run.runId,
       runbookId: runbook.id,
       title: runbook.title,
-      file,
+      // Absolute: a resume from another directory finds the file (and what it names: secrets, ssh config) again.
+      file: resolve(file),
       hash: loaded.hash,
       host: hostname(),
       bootId: currentBootId(),
@@ -110,6 +112,7 @@ async function startRun(
       windowIgnored: gate.ignored,
       ...hostsRecord(runbook),
     });
+    if (taken.forced) await journal.append(forceUnlockRecord(taken.forced, whoAmI()));
     return await runSession({
       runbook,
       store,
@@ -125,9 +128,10 @@ async function startRun(
       yes: Boolean(opts.yes),
       preamble,
       remote,
+      lock: taken.lock,
     });
   } finally {
-    await lock.release();
+    await taken.lock.release();
   }
 }
 

@@ -1,27 +1,14 @@
 /**
- * `status`, `runs`, `log` and `report`: reading runs from the state, never changing them. The
- * CLI prints what these return.
+ * `log` and `report`: reading runs from the state, never changing them (`status` and `runs`
+ * are ./views.ts, which loads no runbook parser). The CLI prints what these return.
  */
 import { invalid, RunbookError } from '../errors.js';
 import { buildReport } from '../render/document/report-model.js';
 import { type ReportFormat, renderReport } from '../render/document/report-render.js';
-import { inspectRun, type RunView } from '../state/inspect.js';
+import { inspectRun } from '../state/inspect.js';
 import type { JournalRecord, StepFinishedRecord, StepStartedRecord } from '../state/records.js';
 import type { RunRef, StepLogRef, Storage } from '../state/storage.js';
 import { loadRunCopy } from './run-copy.js';
-
-/** One run (default: the newest); undefined when there are none. */
-export async function viewRun(store: Storage, runArg: string | undefined): Promise<RunView | undefined> {
-  const run = runArg === undefined ? (await store.listRuns())[0] : await store.findRun(runArg);
-  return run && inspectRun(store, run);
-}
-
-/** Every run, newest first. */
-export async function viewRuns(store: Storage): Promise<RunView[]> {
-  const views: RunView[] = [];
-  for (const run of await store.listRuns()) views.push(await inspectRun(store, run));
-  return views;
-}
 
 export interface LogEntry {
   readonly key: string;

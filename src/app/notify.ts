@@ -6,19 +6,21 @@
 import { dirname } from 'node:path';
 import { invalid } from '../errors.js';
 import { Masker } from '../executors/output.js';
-import { loadRunbookText } from '../load/load.js';
 import { NOTIFY_EVENTS } from '../model/schema.js';
 import type { Runbook } from '../model/types.js';
 import type { JournalRecord, RunStartedRecord } from '../state/records.js';
 import type { JournalSink, RunRef, Storage } from '../state/storage.js';
-import { takeLock } from './lock.js';
+import { forceUnlockRecord, takeLock } from './lock.js';
 import { createNotifier } from './notifications.js';
+import { whoAmI } from './operator.js';
+import { loadRunCopy } from './run-copy.js';
 import { runbookIdOf } from './runs.js';
 import { resolveSecrets } from './secrets.js';
 import { openStore } from './store.js';
 
 export interface NotifyOptions {
   readonly event: string;
+  readonly state?: string | undefined;
   readonly stateDir?: string | undefined;
   readonly forceUnlock?: string | undefined;
 }
@@ -28,15 +30,16 @@ type Say = (line: string) => void;
 
 export async function notifyCommand(runId: string, opts: NotifyOptions, say: Say): Promise<number> {
   if (!(NOTIFY_EVENTS as readonly string[]).includes(opts.event)) throw invalid(`--event ${opts.event}: not an event (events: ${NOTIFY_EVENTS.join(', ')})`);
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const run = await store.findRun(runId);
   const notes: string[] = [];
   // The run's lock: its journal is appended to by one process at a time.
-  const lock = await takeLock(store, runbookIdOf(run.runId), run.runId, opts.forceUnlock, notes);
+  const { lock, forced } = await takeLock(store, runbookIdOf(run.runId), run.runId, opts.forceUnlock, notes);
   try {
     for (const n of notes) say(n);
     const ctx = await openRun(store, run);
     try {
+      if (forced) await ctx.journal.append(forceUnlockRecord(forced, whoAmI()));
       let failed = 0;
       const journal = { append: (r: JournalRecord, o?: { sync?: boolean }) => (r.type === 'notify_failed' && failed++, ctx.journal.append(r, o)) };
       const notifier = createNotifier({ ...ctx.setup, journal, warn: (m) => say(`warning: ${m}`) });
@@ -74,7 +77,7 @@ async function openRun(store: Storage, run: RunRef) {
   const read = await store.readJournal(run, { repair: true });
   const first = read.records[0];
   if (first?.type !== 'run_started') throw invalid(`run ${run.runId} has no journal records: it never started`);
-  const loaded = loadRunbookText(await store.readRunbookCopy(run), `${run.where}/runbook.yaml`);
+  const loaded = loadRunCopy(await store.readRunbookCopy(run), run.where, first);
   if (!loaded.runbook) throw invalid(`the runbook copy of run ${run.runId} no longer loads: ${loaded.problems[0]?.message ?? 'invalid'}`);
   const secrets = resolveSecrets(loaded.runbook, dirname(first.file));
   const journal = await store.openJournal(run);

@@ -14,11 +14,12 @@ import { sha256 } from '../load/hash.js';
 import { loadRunbookText } from '../load/load.js';
 import { allSteps } from '../model/normalize.js';
 import type { Runbook, Step } from '../model/types.js';
+import type { LockInfo } from '../state/lock-holder.js';
 import { currentBootId } from '../state/processes.js';
 import type { RunStartedRecord } from '../state/records.js';
-import type { JournalSink, RunRef, Storage } from '../state/storage.js';
+import type { HeldLock, JournalSink, RunRef, Storage } from '../state/storage.js';
 import { summarize } from '../state/summary.js';
-import { takeLock } from './lock.js';
+import { forceUnlockRecord, takeLock } from './lock.js';
 import { sendUnsent } from './notify.js';
 import { whoAmI } from './operator.js';
 import { settleOrphans } from './orphans.js';
@@ -37,6 +38,7 @@ export interface ResumeOptions {
   readonly yes?: boolean;
   readonly ignoreWindow?: boolean;
   readonly stateDir?: string;
+  readonly state?: string;
   readonly format?: string;
   readonly forceUnlock?: string;
   readonly killOrphans?: boolean;
@@ -52,13 +54,14 @@ interface Prepared {
   readonly preamble: string[];
   readonly journal: JournalSink;
   readonly secrets: Record<string, string>;
-  readonly release: () => Promise<void>;
+  readonly lock: HeldLock;
+  readonly forced?: LockInfo | undefined;
 }
 
 async function prepare(store: Storage, run: RunRef, opts: ResumeOptions, replayOnly: boolean): Promise<Prepared> {
   const preamble: string[] = [];
   // The lock first: the journal is repaired (and appended to) only by the run's one holder.
-  const lock = await takeLock(store, runbookIdOf(run.runId), run.runId, opts.forceUnlock, preamble);
+  const { lock, forced } = await takeLock(store, runbookIdOf(run.runId), run.runId, opts.forceUnlock, preamble);
   try {
     const read = await store.readJournal(run, { repair: true });
     const first = read.records[0];
@@ -74,7 +77,7 @@ async function prepare(store: Storage, run: RunRef, opts: ResumeOptions, replayO
     if (changed) preamble.push(changed);
     const secrets = resolveSecrets(runbook, dirname(first.file));
     const journal = await store.openJournal(run);
-    return { run, runbook, started: first, replay: new Replay(read.records, replayOnly, { host: hostname(), bootId: currentBootId() }), preamble, journal, secrets, release: () => lock.release() };
+    return { run, runbook, started: first, replay: new Replay(read.records, replayOnly, { host: hostname(), bootId: currentBootId() }), preamble, journal, secrets, lock, forced };
   } catch (err) {
     await lock.release();
     throw err;
@@ -100,7 +103,7 @@ function describeFileChange(file: string, hash: string, copy: Runbook): string |
 export async function resumeCommand(arg: string | undefined, opts: ResumeOptions): Promise<number> {
   const flags = [opts.rerunInFlight && '--rerun-in-flight', opts.skipInFlight && '--skip-in-flight', opts.failInFlight && '--fail-in-flight'].filter(Boolean);
   if (flags.length > 1) throw invalid(`${flags.join(' and ')} exclude each other`);
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const run = await pickRunToResume(store, arg);
   const p = await prepare(store, run, opts, false);
   const remote = openHosts(p.runbook);
@@ -146,6 +149,7 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
       fileChanged: p.preamble.some((l) => l.includes('changed since')) || undefined,
       windowIgnored: 'ignored' in gate ? gate.ignored : undefined,
     });
+    if (p.forced) await p.journal.append(forceUnlockRecord(p.forced, whoAmI()));
     return await runSession({
       ...sessionOf(p, store, opts),
       pointOfNoReturn: 'pointOfNoReturn' in gate ? gate.pointOfNoReturn : undefined,
@@ -156,7 +160,7 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
     });
   } finally {
     await remote?.close();
-    await p.release();
+    await p.lock.release();
   }
 }
 
@@ -172,7 +176,7 @@ async function askHostBoots(remote: SshHosts, replay: Replay, seqs: readonly num
 
 /** What a resumed session and a later rollback share: the run as the journal left it. */
 function sessionOf(p: Prepared, store: Storage, opts: ResumeOptions) {
-  const { runbook, run, journal, secrets, replay, started } = p;
+  const { runbook, run, journal, secrets, replay, started, lock } = p;
   return {
     runbook,
     store,
@@ -180,6 +184,7 @@ function sessionOf(p: Prepared, store: Storage, opts: ResumeOptions) {
     journal,
     secrets,
     replay,
+    lock,
     vars: started.vars,
     started: started.at,
     format: opts.format === 'json' ? ('json' as const) : ('text' as const),
@@ -189,7 +194,7 @@ function sessionOf(p: Prepared, store: Storage, opts: ResumeOptions) {
 }
 
 export async function rollbackCommand(runId: string, opts: ResumeOptions): Promise<number> {
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const run = await store.findRun(runId);
   const summary = summarize((await store.readJournal(run)).records);
   if (summary.state === 'rolled_back') throw invalid(`run ${run.runId} was already rolled back`);
@@ -207,6 +212,6 @@ export async function rollbackCommand(runId: string, opts: ResumeOptions): Promi
     });
   } finally {
     await remote?.close();
-    await p.release();
+    await p.lock.release();
   }
 }

@@ -2,15 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { invalid } from '../errors.js';
 import { loadRunbookFile } from '../load/load.js';
-import { inspectRun } from '../state/inspect.js';
+import { inspectRuns } from '../state/inspect.js';
 import type { RunRef, Storage } from '../state/storage.js';
-
-/** 'running' (its lock holder is alive), 'interrupted', a finished state, or undefined (no records). */
-async function stateOf(store: Storage, run: RunRef): Promise<string | undefined> {
-  const view = await inspectRun(store, run);
-  if (view.corrupt || view.records.length === 0) return undefined;
-  return view.summary?.state;
-}
 
 /** A run id is `<runbook id>-<yyyyMMdd-HHmmss>-<hex>` (src/state/run-dir.ts). */
 export const runbookIdOf = (runId: string) => runId.replace(/-\d{8}-\d{6}-[0-9a-f]+$/, '');
@@ -19,11 +12,10 @@ const UNFINISHED = ['interrupted', 'running'];
 
 /** The newest run (of one runbook, or of any) whose state is one of `states`. */
 async function newest(store: Storage, runbookId: string | undefined, states: readonly string[]): Promise<RunRef | undefined> {
-  for (const run of await store.listRuns()) {
-    if (runbookId !== undefined && runbookIdOf(run.runId) !== runbookId) continue;
-    if (states.includes((await stateOf(store, run)) ?? '')) return run;
-  }
-  return undefined;
+  const runs = (await store.listRuns()).filter((run) => runbookId === undefined || runbookIdOf(run.runId) === runbookId);
+  // 'running' (its lock holder is alive), 'interrupted', a finished state; none without records.
+  const views = await inspectRuns(store, runs);
+  return views.find((v) => !v.corrupt && v.records.length > 0 && states.includes(v.summary?.state ?? ''))?.run;
 }
 
 /** The newest interrupted run of a runbook (a running one is refused by its lock instead). */

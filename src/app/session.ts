@@ -18,7 +18,7 @@ import { detachFromTerminal } from '../render/console/hangup.js';
 import { setLogHint } from '../render/console/out.js';
 import { type ConsoleFormat, chooseRenderer } from '../render/console/renderer.js';
 import type { Verbosity } from '../render/console/verbosity.js';
-import type { JournalSink, RunRef, Storage } from '../state/storage.js';
+import type { HeldLock, JournalSink, RunRef, Storage } from '../state/storage.js';
 import { createNotifier } from './notifications.js';
 import { ConsoleOperator } from './operator.js';
 import { StateGuard } from './state-guard.js';
@@ -41,6 +41,8 @@ export interface SessionInput {
   readonly inFlight?: InFlightChoice | undefined;
   /** Roll back a run that already ended (`runbook rollback RUN`), with this reason. */
   readonly rollbackReason?: string | undefined;
+  /** The run's lock: if it stops being ours (a lease lost), the run stops. */
+  readonly lock?: HeldLock | undefined;
   /** Lines printed before the first step (run id, takeovers, file changes). */
   readonly preamble?: readonly string[];
   /** The run's hosts (master connections opened by the preflight); closed by the caller. */
@@ -84,6 +86,7 @@ export async function runSession(s: SessionInput): Promise<number> {
     }
   };
   const guard = new StateGuard(s.run.where, (code) => controller.signal.aborted || controller.abort(code));
+  s.lock?.onLost?.((reason) => guard.lost(reason));
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const sig of sigs) process.on(sig, onSignal);
 

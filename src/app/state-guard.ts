@@ -2,8 +2,10 @@
  * A write to the state that failed (a full disk, a read-only or vanished mount): nothing more
  * can be recorded, so nothing more may run. The run stops as interrupted, with the journal as
  * far as it got (a torn last record is repaired on resume), and resumes once the disk is back.
+ * The same for a database state that cannot be reached, or a lease that is no longer ours
+ * (StateUnavailable): nothing more may run, the step running is stopped.
  */
-import type { LogSink } from '../state/storage.js';
+import { type LogSink, StateUnavailable } from '../state/storage.js';
 
 export class StateGuard {
   private failure: NodeJS.ErrnoException | undefined;
@@ -23,6 +25,11 @@ export class StateGuard {
       this.stop(code);
     }
     return true;
+  }
+
+  /** The lock is no longer ours (`HeldLock.onLost`): stop as if the state had failed. */
+  lost(reason: string): void {
+    this.fail(new StateUnavailable(reason));
   }
 
   /** A step log that stops the run at its first failed write, and drops what follows. */
@@ -50,6 +57,7 @@ export class StateGuard {
   message(): string | undefined {
     const f = this.failure;
     if (!f) return undefined;
+    if (f instanceof StateUnavailable) return `${f.message}; the run stopped as interrupted`;
     const what = f.code === 'ENOSPC' || f.code === 'EDQUOT' ? 'the disk under it is full' : 'it cannot be written';
     return `the state in ${this.where}: ${what} (${f.code}: ${f.message.replace(/^E[A-Z]+: /, '').split(',')[0]}); the run stopped as interrupted`;
   }

@@ -29,7 +29,8 @@ const program = new Command('runbook')
   .exitOverride();
 
 const format = (choices: string[], fallback: string) => new Option('--format <format>', 'output format').choices(choices).default(fallback);
-const stateDir = () => new Option('--state-dir <dir>', 'state directory (default: $RUNBOOK_STATE_DIR or ./.runbook)');
+const state = () => new Option('--state <dir|url>', 'where runs live: a directory, or a postgres:// URL shared by a team (default: $RUNBOOK_STATE)');
+const stateDir = () => new Option('--state-dir <dir>', "state directory; with a database, this machine's full logs (default: $RUNBOOK_STATE_DIR or ./.runbook)");
 /** How much a run says on the console (the journal and logs are the same either way). */
 const quiet = () => new Option('-q, --quiet', 'show only failures, warnings, manual steps and the result').conflicts('verbose');
 const verbose = () => new Option('-v, --verbose', "show each step's command whole").conflicts('quiet');
@@ -57,6 +58,7 @@ varOptions(program.command('exec').description('execute a runbook').argument('<f
   .option('--ignore-window', 'run even outside the maintenance window')
   .option('--wait-for-window', 'wait for the window to open, with a countdown')
   .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
+  .addOption(state())
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .addOption(quiet())
@@ -75,6 +77,7 @@ program
   .option('--ignore-window', 'run even outside the maintenance window')
   .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
   .option('--kill-orphans', 'stop a step still running from before the interruption (without a terminal)')
+  .addOption(state())
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .addOption(quiet())
@@ -87,6 +90,7 @@ program
   .description('run the rollback of a run that already ended')
   .argument('<run>')
   .option('-y, --yes', 'confirm manual steps and prompts without a terminal')
+  .addOption(state())
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .addOption(quiet())
@@ -107,13 +111,15 @@ program
   .command('status')
   .description('the state of a run (default: the newest)')
   .argument('[run]')
+  .addOption(state())
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .action((run, opts) => runCommand(() => import('./commands/status.js'), run, opts));
 
 program
   .command('runs')
-  .description('list the runs in the state directory')
+  .description('list the runs in the state')
+  .addOption(state())
   .addOption(stateDir())
   .addOption(format(['text', 'json'], 'text'))
   .action((opts) => runCommand(() => import('./commands/runs.js'), opts));
@@ -123,8 +129,26 @@ program
   .description("print a run's step logs")
   .argument('<run>')
   .argument('[step]')
+  .addOption(state())
   .addOption(stateDir())
   .action((run, step, opts) => runCommand(() => import('./commands/log.js'), run, step, opts));
+
+program
+  .command('watch')
+  .description("follow a run live until it ends, from any machine; exits with the run's exit code")
+  .argument('[run]')
+  .addOption(state())
+  .addOption(stateDir())
+  .action((run, opts) => runCommand(() => import('./commands/watch.js'), run, opts));
+
+program
+  .command('import')
+  .description('copy a finished or interrupted run from a state directory into the database (--state)')
+  .argument('<run>')
+  .requiredOption('--from <dir>', 'the state directory the run is in')
+  .addOption(state())
+  .addOption(stateDir())
+  .action((run, opts) => runCommand(() => import('./commands/import.js'), run, opts));
 
 program
   .command('render')
@@ -140,6 +164,7 @@ program
   .description('the executed change record of a run')
   .argument('<run>')
   .addOption(format(['md', 'html', 'json'], 'md'))
+  .addOption(state())
   .addOption(stateDir())
   .action((run, opts) => runCommand(() => import('./commands/report.js'), run, opts));
 

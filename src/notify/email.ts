@@ -4,7 +4,6 @@
  * error is worth retrying, a 5xx is not. Recipients refused while others were accepted are in the
  * outcome, for the journal and a loud warning.
  */
-import nodemailer from 'nodemailer';
 import type { EmailChannel } from '../model/types.js';
 import type { Outcome } from './outcome.js';
 
@@ -30,6 +29,9 @@ const NETWORK = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRE
 
 export async function sendEmail(c: EmailChannel, password: string | undefined, mail: Mail): Promise<Outcome> {
   const { smtp } = c;
+  // Loaded here, not imported at the top: outside the bundle, a static import would load it at
+  // every command's start.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

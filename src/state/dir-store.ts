@@ -3,10 +3,12 @@
  * locks (./lock.ts). Files are written synchronously: a local disk answers in microseconds, and
  * a record that is on disk when the call returns is the simplest guarantee to reason about.
  */
-import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIR_MODE, FILE_MODE } from './durable.js';
-import { JournalWriter, readJournal } from './journal.js';
+import { RunbookError } from '../errors.js';
+import { DIR_MODE } from './durable.js';
+import { FileLog } from './file-log.js';
+import { JournalWriter, type ReadResult, readJournal } from './journal.js';
 import { acquireLock, forceUnlock, readLock } from './lock.js';
 import { isHolderAlive } from './lock-holder.js';
 import { createRunDir, listRunDirs, openRunDir, parseStepLogName, type RunDir, runDirOf, stepLogPath } from './run-dir.js';
@@ -65,6 +67,19 @@ export class DirStore implements Storage {
     return readJournal(this.dir(run).journalPath, opts);
   }
 
+  async readJournals(runs: readonly RunRef[]) {
+    const out = new Map<string, ReadResult | RunbookError>();
+    for (const run of runs) {
+      try {
+        out.set(run.runId, readJournal(this.dir(run).journalPath));
+      } catch (err) {
+        if (!(err instanceof RunbookError)) throw err;
+        out.set(run.runId, err);
+      }
+    }
+    return out;
+  }
+
   async createJournal(run: RunRef): Promise<JournalSink> {
     return sink(JournalWriter.create(this.dir(run).journalPath));
   }
@@ -74,7 +89,7 @@ export class DirStore implements Storage {
   }
 
   openStepLog(run: RunRef, seq: number, key: string): LogSink {
-    return new FileLog(stepLogPath(this.dir(run), seq, key));
+    return new FileLog(stepLogPath(this.dir(run), seq, key), false);
   }
 
   async listStepLogs(run: RunRef): Promise<StepLogRef[]> {
@@ -93,8 +108,8 @@ export class DirStore implements Storage {
     return logs.sort((a, b) => a.seq - b.seq || a.id.localeCompare(b.id));
   }
 
-  readStepLog(_run: RunRef, log: StepLogRef): AsyncIterable<Buffer> {
-    return createReadStream(log.id);
+  readStepLog(_run: RunRef, log: StepLogRef, from = 0): AsyncIterable<Buffer> {
+    return createReadStream(log.id, { start: from });
   }
 
   async stepLogTail(_run: RunRef, log: StepLogRef, bytes: number): Promise<string> {
@@ -135,21 +150,4 @@ function sink(writer: JournalWriter): JournalSink {
     append: async (record, opts) => writer.append(record, opts),
     close: async () => writer.close(),
   };
-}
-
-/** A step log file (0600), made at the first output: a silent step has none. */
-class FileLog implements LogSink {
-  private fd: number | undefined;
-  constructor(private readonly path: string) {}
-
-  write(text: string): void {
-    if (!text) return;
-    this.fd ??= openSync(this.path, 'a', FILE_MODE);
-    writeSync(this.fd, text);
-  }
-
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
 }

@@ -15,6 +15,8 @@ export interface LockInfo {
   readonly runId: string;
   /** The holder's process start time (/proc/PID/stat field 22), to tell a reused pid; absent without /proc. */
   readonly startTime?: number | undefined;
+  /** A lease's (database state): whether it is live on the database's clock, and when its holder last renewed it. */
+  readonly lease?: { readonly live: boolean; readonly lastSeen: string } | undefined;
 }
 
 export { currentBootId };
@@ -67,5 +69,6 @@ export function isHolderAlive(info: LockInfo): boolean {
 
 /** The holder in words, for refusals and takeovers. */
 export function describeHolder(info: LockInfo): string {
-  return `run ${info.runId}, pid ${info.pid} of ${info.user} on ${info.host}, started ${info.started}`;
+  const seen = info.lease ? `, last seen ${info.lease.lastSeen}` : '';
+  return `run ${info.runId}, pid ${info.pid} of ${info.user} on ${info.host}, started ${info.started}${seen}`;
 }

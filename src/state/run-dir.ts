@@ -26,7 +26,7 @@ export function runDirOf(root: string, runId: string): RunDir {
   return { runId, dir, journalPath: join(dir, 'journal'), runbookCopyPath: join(dir, 'runbook.yaml'), logsDir: join(dir, 'logs') };
 }
 
-function newRunId(runbookId: string, now: Date): string {
+export function newRunId(runbookId: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${runbookId}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
@@ -77,18 +77,22 @@ export function listRunDirs(root: string): RunDir[] {
 
 /** A run by its full id or a unique prefix of it; RunbookError (exit 2) naming the candidates otherwise. */
 export function openRunDir(root: string, runIdOrPrefix: string): RunDir {
-  const runs = listRunDirs(root);
-  if (runs.length === 0) throw invalid(`no run ${runIdOrPrefix}: no runs in ${root}`);
+  return pickRun(listRunDirs(root), runIdOrPrefix, root);
+}
+
+/** The run `runIdOrPrefix` names among `runs` (newest first), kept in `where`: any store's lookup. */
+export function pickRun<T extends { readonly runId: string }>(runs: readonly T[], runIdOrPrefix: string, where: string): T {
+  if (runs.length === 0) throw invalid(`no run ${runIdOrPrefix}: no runs in ${where}`);
   const exact = runs.find((r) => r.runId === runIdOrPrefix);
   if (exact) return exact;
   const matches = runIdOrPrefix === '' ? [] : runs.filter((r) => r.runId.startsWith(runIdOrPrefix));
   if (matches.length === 1) return matches[0]!;
-  const shown = (list: RunDir[]) =>
+  const shown = (list: readonly T[]) =>
     list
       .slice(0, 10)
       .map((r) => r.runId)
       .join(', ') + (list.length > 10 ? `, … (${list.length - 10} more)` : '');
-  if (matches.length === 0) throw invalid(`no run ${runIdOrPrefix} in ${root} (newest: ${shown(runs)})`);
+  if (matches.length === 0) throw invalid(`no run ${runIdOrPrefix} in ${where} (newest: ${shown(runs)})`);
   throw invalid(`${runIdOrPrefix} matches ${matches.length} runs: ${shown(matches)}; give more of the id`);
 }
 

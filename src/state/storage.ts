@@ -6,6 +6,7 @@
  *
  * A run is named by a `RunRef`; only the store knows where it is kept.
  */
+import { EXIT, RunbookError } from '../errors.js';
 import type { ReadResult } from './journal.js';
 import type { LockInfo } from './lock-holder.js';
 import type { JournalRecord } from './records.js';
@@ -37,10 +38,35 @@ export interface StepLogRef {
 }
 
 export interface HeldLock {
-  /** The stale lock this one replaced (its holder had died), for the CLI to say so. */
+  /** The stale lock this one replaced (its holder had died, or its lease lapsed), for the CLI to say so. */
   readonly tookOver?: LockInfo | undefined;
   /** Remove the lock if it is still ours; safe to call twice. */
   release(): Promise<void>;
+  /**
+   * Called once if the lock stops being ours while it is held (a lease that could not be renewed
+   * in time, or was taken over): nothing more may run. A lock that cannot be lost never calls it.
+   */
+  onLost?(listener: (reason: string) => void): void;
+}
+
+/**
+ * The state cannot be reached or written any more (its database gone, the lease lost): the run
+ * stops as interrupted and is resumable once it is back. `code` lets StateGuard tell it from a bug.
+ */
+export class StateUnavailable extends RunbookError {
+  readonly code = 'ESTATE';
+  constructor(message: string) {
+    super(message, EXIT.interrupted);
+  }
+}
+
+/** A run copied from another store (`runbook import`): its runbook copy, journal and logs. */
+export interface ImportedRun {
+  readonly runId: string;
+  readonly runbookId: string;
+  readonly runbookText: string;
+  readonly records: readonly JournalRecord[];
+  readonly logs: ReadonlyArray<{ readonly seq: number; readonly key: string; readonly text: () => AsyncIterable<Buffer> }>;
 }
 
 export interface Storage {
@@ -64,6 +90,8 @@ export interface Storage {
 
   /** All records; damage before the last record throws RunbookError, a torn last one is dropped or repaired. */
   readJournal(run: RunRef, opts?: { repair?: boolean }): Promise<ReadResult>;
+  /** The journals of many runs at once (`runs`), read as `readJournal` without repair; an unreadable one is its error. */
+  readJournals(runs: readonly RunRef[]): Promise<Map<string, ReadResult | RunbookError>>;
   createJournal(run: RunRef): Promise<JournalSink>;
   /** An existing journal, to go on appending (read it with `repair: true` first). */
   openJournal(run: RunRef): Promise<JournalSink>;
@@ -71,7 +99,8 @@ export interface Storage {
   openStepLog(run: RunRef, seq: number, key: string): LogSink;
   /** The logs of a run, in the order the steps ran. */
   listStepLogs(run: RunRef): Promise<StepLogRef[]>;
-  readStepLog(run: RunRef, log: StepLogRef): AsyncIterable<Buffer>;
+  /** The log's bytes from byte `from` of what the step wrote (what a store dropped beyond its cap is said in a line). */
+  readStepLog(run: RunRef, log: StepLogRef, from?: number): AsyncIterable<Buffer>;
   /** The last `bytes` of a log, from the start of a whole line. */
   stepLogTail(run: RunRef, log: StepLogRef, bytes: number): Promise<string>;
 
@@ -82,4 +111,8 @@ export interface Storage {
   isHolderAlive(info: LockInfo): Promise<boolean>;
   /** Remove a runbook's lock whoever holds it; returns what it held. */
   forceUnlock(runbookId: string): Promise<LockInfo | undefined>;
+  /** Copy a run in from another store (only a store that can, a database, has it). */
+  importRun?(run: ImportedRun): Promise<RunRef>;
+  /** Let go of connections, so the process can end. */
+  close?(): Promise<void>;
 }

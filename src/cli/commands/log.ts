@@ -9,10 +9,11 @@ import { openStore } from '../../app/store.js';
 
 export interface LogOptions {
   readonly stateDir?: string;
+  readonly state?: string;
 }
 
 export async function main(runArg: string, step: string | undefined, opts: LogOptions = {}): Promise<number> {
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const { run, entries } = await selectLogs(store, runArg, step);
   if (entries.length === 0) {
     process.stderr.write(`run ${run.runId} has no step logs\n`);

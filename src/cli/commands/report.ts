@@ -6,10 +6,11 @@ import type { ReportFormat } from '../../render/document/report-render.js';
 interface ReportOptions {
   readonly format?: string;
   readonly stateDir?: string;
+  readonly state?: string;
 }
 
 export async function main(runId: string, opts: ReportOptions = {}): Promise<number> {
   const format: ReportFormat = opts.format === 'html' || opts.format === 'json' ? opts.format : 'md';
-  process.stdout.write(await reportRun(openStore(opts), runId, format));
+  process.stdout.write(await reportRun(await openStore(opts), runId, format));
   return 0;
 }

@@ -1,16 +1,18 @@
 /** `runbook runs`: every run in the state, newest first, one line each. */
-import { viewRuns } from '../../app/inspect.js';
+
 import { openStore } from '../../app/store.js';
+import { viewRuns } from '../../app/views.js';
 import type { RunView } from '../../state/inspect.js';
 import { stateWords, stepCounts, time, viewJson } from './status.js';
 
 export interface RunsOptions {
   readonly stateDir?: string;
+  readonly state?: string;
   readonly format?: string;
 }
 
 export async function main(opts: RunsOptions = {}): Promise<number> {
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const views = await viewRuns(store);
   if (opts.format === 'json') {
     process.stdout.write(

@@ -2,19 +2,21 @@
  * `runbook status [RUN]`: one run (default: the newest) in words: how it stands, what was in
  * flight, and for an interrupted run the exact command that resumes it.
  */
-import { viewRun } from '../../app/inspect.js';
+
 import { openStore, resumeHint } from '../../app/store.js';
+import { viewRun } from '../../app/views.js';
 import { invalid } from '../../errors.js';
 import type { RunView } from '../../state/inspect.js';
 import type { RunState, RunSummary } from '../../state/summary.js';
 
 export interface StatusOptions {
   readonly stateDir?: string;
+  readonly state?: string;
   readonly format?: string;
 }
 
 export async function main(run: string | undefined, opts: StatusOptions = {}): Promise<number> {
-  const store = openStore(opts);
+  const store = await openStore(opts);
   const view = await viewRun(store, run);
   if (!view) {
     process.stdout.write(opts.format === 'json' ? 'null\n' : `no runs in ${store.where}\n`);

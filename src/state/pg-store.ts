@@ -1,0 +1,209 @@
+/**
+ * The PostgreSQL store: runs, journals, locks and step logs in one database, shared by everyone
+ * who uses it (the "Team state" of the spec). The tables are ./pg-schema.ts's; the lease is
+ * ./pg-lease.ts's, the journal ./pg-journal.ts's, the logs ./pg-log.ts's. What belongs to this
+ * machine only (the full step logs, scratch files for outputs) lives under a local directory.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PoolClient } from 'pg';
+import { invalid, RunbookError, refused } from '../errors.js';
+import { DIR_MODE } from './durable.js';
+import { FileLog } from './file-log.js';
+import type { ReadResult } from './journal.js';
+import type { LockInfo } from './lock-holder.js';
+import { PgConnection } from './pg-connect.js';
+import { PgJournal } from './pg-journal.js';
+import { acquireLease, forceUnlockLease, type Lease, leaseHolderAlive, readLease } from './pg-lease.js';
+import { CapWindow, DROP_BELOW, LogQueue, logCap, PgLog } from './pg-log.js';
+import { logChunks, logTail } from './pg-log-read.js';
+import type { JournalRecord } from './records.js';
+import { newRunId, pickRun, runDirOf, stepLogPath } from './run-dir.js';
+import type { ImportedRun, JournalSink, LogSink, RunRef, StepLogRef, Storage } from './storage.js';
+import { StateUnavailable } from './storage.js';
+
+export class PgStore implements Storage {
+  readonly db: PgConnection;
+  readonly where: string;
+  private readonly leases = new Map<string, Lease>();
+  private readonly logs = new LogQueue();
+
+  constructor(
+    url: string,
+    /** This machine's directory for full step logs and scratch files. */
+    readonly localRoot: string,
+    /** Whether a command pasted elsewhere must name the database (`option`). */
+    readonly named: boolean,
+  ) {
+    this.db = new PgConnection(url);
+    this.where = this.db.where;
+  }
+
+  get option(): readonly string[] {
+    return this.named ? ['--state', this.where] : [];
+  }
+
+  /** Connect and check the schema: at the start of a command, anything wrong here refuses it (exit 5). */
+  async open(): Promise<this> {
+    try {
+      await this.db.open();
+    } catch (err) {
+      if (err instanceof RunbookError && !(err instanceof StateUnavailable)) throw err;
+      const message = err instanceof Error ? this.db.mask(err.message.split('\n')[0]!) : String(err);
+      throw refused(err instanceof StateUnavailable ? message : `the database ${this.where}: ${message}`);
+    }
+    return this;
+  }
+
+  private ref(runId: string): RunRef {
+    return { runId, where: `${this.where}#${runId}` };
+  }
+
+  async createRun(runbookId: string, runbookText: string): Promise<RunRef> {
+    for (let tries = 0; ; tries++) {
+      const runId = newRunId(runbookId, new Date());
+      const r = await this.db.query('INSERT INTO runbook_runs (run_id, runbook_id, runbook_text) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [runId, runbookId, runbookText]);
+      if (r.rowCount === 1) return this.ref(runId);
+      if (tries > 50) throw new Error(`no free run id for ${runbookId}`);
+    }
+  }
+
+  async removeRun(run: RunRef): Promise<void> {
+    await this.db.query('DELETE FROM runbook_runs WHERE run_id = $1', [run.runId]);
+  }
+
+  async listRuns(): Promise<RunRef[]> {
+    const r = await this.db.query<{ run_id: string }>('SELECT run_id FROM runbook_runs ORDER BY created DESC, run_id DESC');
+    return r.rows.map((row) => this.ref(row.run_id));
+  }
+
+  async findRun(idOrPrefix: string): Promise<RunRef> {
+    return pickRun(await this.listRuns(), idOrPrefix, this.where);
+  }
+
+  async readRunbookCopy(run: RunRef): Promise<string> {
+    const r = await this.db.query<{ runbook_text: string }>('SELECT runbook_text FROM runbook_runs WHERE run_id = $1', [run.runId]);
+    if (!r.rows[0]) throw invalid(`no run ${run.runId} in ${this.where}`);
+    return r.rows[0].runbook_text;
+  }
+
+  async scratchDir(run: RunRef): Promise<string> {
+    const dir = join(runDirOf(this.localRoot, run.runId).dir, 'outputs');
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    return dir;
+  }
+
+  async readJournal(run: RunRef): Promise<ReadResult> {
+    const r = await this.db.query<{ body: string }>('SELECT body FROM runbook_journal WHERE run_id = $1 ORDER BY n', [run.runId]);
+    return { records: r.rows.map((row) => JSON.parse(row.body) as JournalRecord) };
+  }
+
+  async readJournals(runs: readonly RunRef[]) {
+    // One row per run, its records already one JSON array: a thousand runs parse in one pass each.
+    const r = await this.db.query<{ run_id: string; records: string }>(
+      `SELECT run_id, '[' || string_agg(body, ',' ORDER BY n) || ']' AS records FROM runbook_journal WHERE run_id = ANY($1) GROUP BY run_id`,
+      [runs.map((x) => x.runId)],
+    );
+    const out = new Map<string, ReadResult | RunbookError>(runs.map((x) => [x.runId, { records: [] }]));
+    for (const row of r.rows) out.set(row.run_id, { records: JSON.parse(row.records) as JournalRecord[] });
+    return out;
+  }
+
+  private leaseOf(run: RunRef): Lease {
+    for (const lease of this.leases.values()) if (lease.runId === run.runId) return lease;
+    throw new Error(`run ${run.runId}: its journal is written only by the holder of its lock`);
+  }
+
+  async createJournal(run: RunRef): Promise<JournalSink> {
+    return new PgJournal(this.db, this.leaseOf(run), run.runId, 0, () => this.logs.drain());
+  }
+
+  async openJournal(run: RunRef): Promise<JournalSink> {
+    const r = await this.db.query<{ n: number | null }>('SELECT max(n) AS n FROM runbook_journal WHERE run_id = $1', [run.runId]);
+    return new PgJournal(this.db, this.leaseOf(run), run.runId, (r.rows[0]?.n ?? -1) + 1, () => this.logs.drain());
+  }
+
+  openStepLog(run: RunRef, seq: number, key: string): LogSink {
+    const path = stepLogPath(runDirOf(this.localRoot, run.runId), seq, key);
+    return new PgLog(this.db, this.leaseOf(run), this.logs, { runId: run.runId, seq, key, path }, new FileLog(path, true));
+  }
+
+  async listStepLogs(run: RunRef): Promise<StepLogRef[]> {
+    await this.logs.drain(); // this process's own chunks first
+    const r = await this.db.query<{ seq: number; key: string }>('SELECT seq, key FROM runbook_logs WHERE run_id = $1 ORDER BY seq, key', [run.runId]);
+    return r.rows.map((row) => ({ seq: row.seq, key: row.key, id: `${row.seq}:${row.key}` }));
+  }
+
+  readStepLog(run: RunRef, log: StepLogRef, from = 0): AsyncIterable<Buffer> {
+    return logChunks(this.db, run.runId, log, from);
+  }
+
+  stepLogTail(run: RunRef, log: StepLogRef, bytes: number): Promise<string> {
+    return logTail(this.db, run.runId, log, bytes);
+  }
+
+  async acquireLock(runbookId: string, runId: string) {
+    const lease = await acquireLease(this.db, runbookId, runId);
+    this.leases.set(runbookId, lease);
+    return lease;
+  }
+
+  readLock(runbookId: string): Promise<LockInfo | undefined> {
+    return readLease(this.db, runbookId);
+  }
+
+  async isHolderAlive(info: LockInfo): Promise<boolean> {
+    return leaseHolderAlive(info);
+  }
+
+  forceUnlock(runbookId: string): Promise<LockInfo | undefined> {
+    return forceUnlockLease(this.db, runbookId);
+  }
+
+  /** A run copied in whole (`runbook import`): one transaction, so it is there entirely or not at all. */
+  async importRun(run: ImportedRun): Promise<RunRef> {
+    await this.db.transaction(async (c) => {
+      // Listed by when it was made, as a run made here would be: the time in its id.
+      const created = /-(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-[0-9a-f]+$/.exec(run.runId);
+      const at = created ? `${created[1]}-${created[2]}-${created[3]}T${created[4]}:${created[5]}:${created[6]}Z` : new Date().toISOString();
+      const made = await c.query('INSERT INTO runbook_runs (run_id, runbook_id, runbook_text, created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        run.runId,
+        run.runbookId,
+        run.runbookText,
+        at,
+      ]);
+      if (made.rowCount !== 1) throw invalid(`run ${run.runId} is already in ${this.where}`);
+      for (const [n, record] of run.records.entries()) {
+        const r = record as { key?: string; visit?: number; attempt?: number };
+        await c.query('INSERT INTO runbook_journal (run_id, n, type, key, visit, attempt, epoch, body) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)', [
+          run.runId,
+          n,
+          record.type,
+          r.key ?? null,
+          r.visit ?? null,
+          r.attempt ?? null,
+          JSON.stringify(record),
+        ]);
+      }
+      for (const log of run.logs) await importLog(c, run.runId, log);
+    });
+    return this.ref(run.runId);
+  }
+
+  async close(): Promise<void> {
+    await this.logs.drain();
+    await this.db.close();
+  }
+}
+
+async function importLog(c: PoolClient, runId: string, log: ImportedRun['logs'][number]): Promise<void> {
+  await c.query('INSERT INTO runbook_logs (run_id, seq, key, host, path) VALUES ($1, $2, $3, $4, $5)', [runId, log.seq, log.key, 'import', '(imported)']);
+  const kept = new CapWindow(logCap());
+  let off = 0;
+  for await (const chunk of log.text()) {
+    await c.query('INSERT INTO runbook_log_chunks (run_id, seq, key, off, data) VALUES ($1, $2, $3, $4, $5)', [runId, log.seq, log.key, off, chunk]);
+    const drop = kept.add(off, chunk.length);
+    off += chunk.length;
+    if (drop > 0) await c.query(DROP_BELOW, [runId, log.seq, log.key, drop]);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The PostgreSQL store in process, on a real server: what the CLI tests cannot single out: the
+ * uniqueness of a started step, the epoch fencing every write, the lease kept alive by renewal,
+ * and a bad password refused without being shown.
+ */
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { PgStore } from '../src/state/pg-store.js';
+import type { StepStartedRecord } from '../src/state/records.js';
+import { tempDir } from './helpers/cli.js';
+import { PASSWORD, pgMissing, usePostgres } from './helpers/postgres.js';
+import { describeWith } from './helpers/servers.js';
+
+const opened: PgStore[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+});
+
+const startedRecord = (seq: number): StepStartedRecord => ({
+  type: 'step_started',
+  at: new Date().toISOString(),
+  seq,
+  key: 'deploy',
+  visit: 1,
+  stepId: 'deploy',
+  kind: 'run',
+  phase: 'change',
+  attempt: 1,
+});
+
+describeWith(pgMissing, 'PostgreSQL store', () => {
+  const pg = usePostgres();
+  const open = async (url?: string) => {
+    const store = await new PgStore(url ?? (await pg.db()), join(tempDir(), 'local'), true).open();
+    opened.push(store);
+    return store;
+  };
+
+  it('a second start of the same step instance, visit and attempt is impossible', async () => {
+    const store = await open();
+    const run = await store.createRun('rb', 'x');
+    await store.acquireLock('rb', run.runId);
+    const first = await store.createJournal(run);
+    await first.append(startedRecord(1));
+    const second = await store.openJournal(run);
+    await expect(second.append(startedRecord(2))).rejects.toThrow(/is already in .*: another process wrote it/);
+    expect((await store.readJournal(run)).records).toHaveLength(1);
+  });
+
+  it('a holder whose lock was removed writes nothing more (the epoch is checked in every write)', async () => {
+    const store = await open();
+    const run = await store.createRun('rb', 'x');
+    await store.acquireLock('rb', run.runId);
+    const journal = await store.createJournal(run);
+    await journal.append(startedRecord(1));
+    expect((await store.forceUnlock('rb'))?.runId).toBe(run.runId);
+    await expect(journal.append({ type: 'branch', at: 'now', key: 'a', to: 'b' })).rejects.toThrow(/the lease of rb lapsed or was removed/);
+    expect((await store.readJournal(run)).records).toHaveLength(1);
+  });
+
+  it('the holder renews its lease while it runs, and another taker is refused meanwhile', async () => {
+    process.env.RUNBOOK_LEASE = '2s';
+    try {
+      const url = await pg.db();
+      const store = await open(url);
+      const lock = await store.acquireLock('rb', 'rb-1');
+      await new Promise((r) => setTimeout(r, 3500)); // past one lease: only renewals keep it
+      const other = await open(url);
+      expect((await other.readLock('rb'))?.lease?.live).toBe(true);
+      await expect(other.acquireLock('rb', 'rb-2')).rejects.toThrow(/rb is locked by run rb-1/);
+      await lock.release();
+      expect(await other.readLock('rb')).toBeUndefined();
+    } finally {
+      delete process.env.RUNBOOK_LEASE;
+    }
+  }, 20_000);
+
+  it('a wrong password is refused (exit 5) without showing it', async () => {
+    const url = (await pg.db()).replace(PASSWORD, 'wrong-Zz9');
+    const err = await new PgStore(url, tempDir(), true).open().catch((e: unknown) => e as Error & { exitCode: number });
+    expect((err as { exitCode: number }).exitCode).toBe(5);
+    expect((err as Error).message).toMatch(/^the database postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+: password authentication failed/);
+    expect((err as Error).message).not.toContain('wrong-Zz9');
+  });
+});
