@@ -104,6 +104,7 @@ program
   .argument('<run>')
   .requiredOption('--event <name>', 'the event: run_started, run_finished, step_failed, ...')
   .option('--force-unlock <id>', 'break the lock of this runbook id (when its holder cannot be checked)')
+  .addOption(state())
   .addOption(stateDir())
   .action((run, opts) => runCommand(() => import('./commands/notify.js'), run, opts));
 
