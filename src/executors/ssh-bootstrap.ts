@@ -21,6 +21,12 @@ export const SUDO_LOADER = `exec sudo -n -- bash -c 'IFS= read -r -d "" s && eva
 /** Output files beyond this are cut (as for local steps). */
 const MAX_OUTPUTS = 1 << 20;
 
+// The step's environment is exported last, in the step's own process just before its exec, in
+// one \`export\` of the whole list, with everything the stage still needs in the positional
+// parameters (which no variable can change) and its arrays unset (bash cannot export an array
+// name): an env name such as \`a\` or \`n\` (the stage's own variables) then changes nothing of
+// the stage, neither the program it runs, nor the frames, nor the \`rm\` and \`sleep\` it finds in PATH.
+//
 // Forks, not programs, wherever bash can do it itself (each exec costs a millisecond or more):
 // the boot id and the umask are read from /proc, outputs with `read`; job control (set -m) gives
 // the step its own process group, so its signals are not ignored as a plain `&` would have them.
@@ -29,10 +35,8 @@ f=($h); n=\${f[0]}; ac=\${f[1]}; ec=\${f[2]}
 mapfile -d '' -n $((ac + ec + 1)) r
 d=\${r[0]}
 a=("\${r[@]:1:ac}")
-for e in "\${r[@]:1+ac:ec}"; do export "$e"; done
 if [ -n "$d" ] && ! cd -- "$d" 2>/dev/null; then printf '%s:error:no directory %s\\n' "$n" "$d"; exit 0; fi
 o=\${TMPDIR:-/tmp}/runbook-out.$n
-export RUNBOOK_OUTPUT=$o
 b=; { read -r b </proc/sys/kernel/random/boot_id; } 2>/dev/null
 u=; while read -r k v; do [ "$k" = Umask: ] && u=$v && break; done </proc/$$/status
 exec 3<&0 4>&2 2>/dev/null
@@ -45,7 +49,12 @@ set +C; umask "\${u:-022}"
 read -r -a st </proc/$q/stat
 printf '%s:start:%s:%s:%s\\n' "$n" "$q" "$b" "\${st[21]}"
 printf '%s:start\\n' "$n" >&4
-exec "\${a[@]}" 2>&4 3<&- 4>&-
+set -- "$ec" "$o" "\${r[@]:1+ac:ec}" "\${a[@]}"
+unset -v a r f st
+[ "$1" -gt 0 ] && export -- "\${@:3:$1}"
+export RUNBOOK_OUTPUT="$2"
+shift $(($1 + 2))
+exec "$@" 2>&4 3<&- 4>&-
 ) </dev/null &
 p=$!
 set +m
