@@ -114,7 +114,12 @@ describe('packaging', () => {
 
   it('lists in dependencies only what the CLI loads at run time', () => {
     const imported = importedPackages();
-    const bundle = readFileSync(join(work, 'prefix', 'lib', 'node_modules', pkg.name, 'dist', 'cli.js'), 'utf8');
+    // The entry and its chunks (scripts/build.mjs splits the bundle by command).
+    const dist = join(work, 'prefix', 'lib', 'node_modules', pkg.name, 'dist');
+    const bundle = readdirSync(dist)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(dist, f), 'utf8'))
+      .join('\n');
     for (const dep of Object.keys(pkg.dependencies ?? {})) {
       expect(imported.has(dep), `${dep} is in dependencies but src never imports it`).toBe(true);
       // Left outside the bundle (scripts/build.mjs), so the installed copy is the one loaded.

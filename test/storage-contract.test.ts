@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunbookError } from '../src/errors.js';
 import { DirStore } from '../src/state/dir-store.js';
+import type { ReadResult } from '../src/state/journal.js';
 import { PgStore } from '../src/state/pg-store.js';
 import type { Storage } from '../src/state/storage.js';
+import { summarize } from '../src/state/summary.js';
 import { tempDir } from './helpers/cli.js';
 import { pgMissing, usePostgres } from './helpers/postgres.js';
 import { describeWith } from './helpers/servers.js';
@@ -105,6 +107,36 @@ function contract(open: () => Promise<Storage>): void {
     const all = await store.readJournals([a, b]);
     expect((all.get(a.runId) as { records: unknown[] }).records).toHaveLength(1);
     expect((all.get(b.runId) as { records: unknown[] }).records).toHaveLength(0);
+  });
+
+  it('reads every run for its summary as its whole journal summarises, in one read', async () => {
+    const store = await open();
+    const a = await store.createRun('rb', 'x');
+    await new Promise((r) => setTimeout(r, 1100)); // run ids carry the second
+    const b = await store.createRun('rb', 'y');
+    const lock = await store.acquireLock('rb', b.runId);
+    const j = await store.createJournal(b);
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const step = (seq: number, key: string) => ({ seq, key, visit: 1, stepId: key, kind: 'run' as const, phase: 'change' as const, attempt: 1, detail: 'true' });
+    const proc = (seq: number, key: string, s: number) => ({ type: 'step_process' as const, at: at(s), seq, key, pgid: 1, host: 'h', bootId: 'b', startTime: 1 });
+    const records = [
+      { ...started(b.runId), at: at(0) },
+      { type: 'step_started' as const, at: at(1), ...step(1, 's1') },
+      proc(1, 's1', 2),
+      { type: 'step_finished' as const, at: at(3), seq: 1, key: 's1', visit: 1, status: 'succeeded' as const, attempts: 1, durationMs: 1, exitCode: 0, outputs: {}, stdout: '' },
+      { type: 'step_started' as const, at: at(4), ...step(2, 's2') },
+      proc(2, 's2', 5), // the last record, of a type a summary does not read: its time is the run's last
+    ];
+    for (const r of records) await j.append(r as never);
+    await j.close();
+    await lock.release();
+    const all = await store.readRunsForSummary();
+    expect(all.map((x) => x.run.runId)).toEqual([b.runId, a.runId]);
+    const read = all[0]!.read as ReadResult;
+    const whole = summarize((await store.readJournal(b)).records);
+    expect(summarize(read.records, { total: read.total })).toEqual(whole);
+    expect(whole).toMatchObject({ records: 6, lastRecordAt: at(5), done: 1, inFlight: { key: 's2' } });
+    expect((all[1]!.read as ReadResult).records).toEqual([]);
   });
 
   it('holds one lock per runbook id, refuses a second taker, and force-unlocks', async () => {

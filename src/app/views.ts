@@ -2,7 +2,7 @@
  * `status` and `runs`: runs as their journals tell, read from the state and never changed. Kept
  * apart from ./inspect.ts so that these commands load no runbook parser or document renderer.
  */
-import { inspectRun, inspectRuns, type RunView } from '../state/inspect.js';
+import { inspectAllRuns, inspectRun, type RunView } from '../state/inspect.js';
 import type { Storage } from '../state/storage.js';
 
 /** One run (default: the newest); undefined when there are none. */
@@ -11,7 +11,7 @@ export async function viewRun(store: Storage, runArg: string | undefined): Promi
   return run && inspectRun(store, run);
 }
 
-/** Every run, newest first. */
+/** Every run, newest first, for its summary (its `records` may be only those a summary reads). */
 export async function viewRuns(store: Storage): Promise<RunView[]> {
-  return inspectRuns(store, await store.listRuns());
+  return inspectAllRuns(store);
 }

@@ -80,6 +80,12 @@ export class DirStore implements Storage {
     return out;
   }
 
+  async readRunsForSummary() {
+    const runs = await this.listRuns();
+    const reads = await this.readJournals(runs);
+    return runs.map((run) => ({ run, read: reads.get(run.runId)! }));
+  }
+
   async createJournal(run: RunRef): Promise<JournalSink> {
     return sink(JournalWriter.create(this.dir(run).journalPath));
   }

@@ -33,27 +33,38 @@ export async function inspectRun(store: Storage, run: RunRef): Promise<RunView> 
   return viewOf(store, run, read);
 }
 
-/** Every run given, their journals read at once and each runbook's lock once (`runs` over many runs). */
+/** Every run given, their journals read at once and each runbook's lock once. */
 export async function inspectRuns(store: Storage, runs: readonly RunRef[]): Promise<RunView[]> {
   const reads = await store.readJournals(runs);
+  return viewsOf(
+    store,
+    runs.map((run) => ({ run, read: reads.get(run.runId) ?? { records: [] } })),
+  );
+}
+
+/** Every run in the store, newest first (`runs`): their records only those a summary reads (Storage.readRunsForSummary). */
+export async function inspectAllRuns(store: Storage): Promise<RunView[]> {
+  return viewsOf(store, await store.readRunsForSummary());
+}
+
+async function viewsOf(store: Storage, reads: ReadonlyArray<{ readonly run: RunRef; readonly read: ReadResult | RunbookError }>): Promise<RunView[]> {
   const locks = new Map<string, Promise<LockInfo | undefined>>();
   const readLock = (id: string) => {
     if (!locks.has(id)) locks.set(id, store.readLock(id));
     return locks.get(id)!;
   };
   const views: RunView[] = [];
-  for (const run of runs) {
-    const read = reads.get(run.runId) ?? { records: [] };
+  for (const { run, read } of reads) {
     views.push(read instanceof RunbookError ? { run, records: [], corrupt: read.message } : await viewOf(store, run, read, readLock));
   }
   return views;
 }
 
 async function viewOf(store: Storage, run: RunRef, read: ReadResult, readLock = (id: string) => store.readLock(id)): Promise<RunView> {
-  const { records, tornTail } = read;
+  const { records, tornTail, total } = read;
   const first = records[0];
   if (first?.type !== 'run_started') return { run, records, tornTail };
   const lock = await readLock(first.runbookId);
   const holder = lock && lock.runId === run.runId && (await store.isHolderAlive(lock)) ? lock : undefined;
-  return { run, records, summary: summarize(records, { holderAlive: holder !== undefined }), holder, tornTail };
+  return { run, records, summary: summarize(records, { holderAlive: holder !== undefined, total }), holder, tornTail };
 }

@@ -115,6 +115,8 @@ export interface ReadResult {
   readonly repaired?: { readonly backup: string; readonly droppedBytes: number } | undefined;
   /** Bytes of a torn last record that were ignored (repair not asked; the file is unchanged). */
   readonly tornTail?: number | undefined;
+  /** How many records the journal has, when `records` are only some of them (Storage.readRunsForSummary). */
+  readonly total?: number | undefined;
 }
 
 /**

@@ -63,7 +63,11 @@ export class PgConnection {
   /** The driver's settings, for the pool and for the journal's own connections. */
   config(extra: pg.ClientConfig & pg.PoolConfig = {}): pg.PoolConfig {
     const timeout = Number(process.env.RUNBOOK_DB_TIMEOUT_MS ?? 10_000);
-    return { connectionString: this.withEnvPassword(), connectionTimeoutMillis: timeout, query_timeout: timeout, application_name: 'runbook', ...extra };
+    // No JIT: our statements are small, and a plan the server cannot estimate well (a database
+    // not yet analysed) costs enough to be compiled by LLVM first: `runs` over 1,000 runs took
+    // 0.4 s more. Set at connection (no round trip); PGOPTIONS is kept, the URL's `options` win.
+    const options = [process.env.PGOPTIONS, '-c jit=off'].filter(Boolean).join(' ');
+    return { connectionString: this.withEnvPassword(), connectionTimeoutMillis: timeout, query_timeout: timeout, application_name: 'runbook', options, ...extra };
   }
 
   /** Connect and make or check the schema; the first failure is the caller's (exit 5 at start). */

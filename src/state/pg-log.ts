@@ -1,12 +1,17 @@
 /**
  * Step logs with a database state. The whole log goes to a file on the executing machine (as
- * with a directory state); the database gets it as it streams, in chunks of at most 64 KiB or
- * a quarter second, up to RUNBOOK_LOG_CAP bytes per step (default 10 MiB): past the cap the
- * oldest chunks are deleted, so what it keeps is the tail. Each chunk is stored at its byte
- * offset in the whole log, so a reader can tell what is missing and say so. A step that prints
- * faster than the database stores is not held in memory: chunks waiting beyond the cap are
- * dropped unsent, as the database would delete them anyway.
+ * with a directory state); the database gets it as it streams, read back from that file in
+ * chunks of at most 256 KiB (whole lines where the chunk has a line end) at least every quarter
+ * second, up to RUNBOOK_LOG_CAP bytes per step (default 10 MiB): past the cap the oldest chunks
+ * are deleted, so what it keeps is the tail. Each chunk is stored at its byte offset in the whole
+ * log, so a reader can tell what is missing and say so.
+ *
+ * Memory stays one chunk whatever the step prints: nothing waits in memory for the database,
+ * since the file has it. The step's output never waits for the database either: a copy that
+ * falls more than the cap behind skips ahead to the last cap's worth (the database would delete
+ * the rest anyway), so at the step's end at most the cap is left to store.
  */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { PgConnection } from './pg-connect.js';
 import type { Lease } from './pg-lease.js';
@@ -15,8 +20,7 @@ import type { LogSink } from './storage.js';
 
 const CHUNK = 64 * 1024;
 const FLUSH_MS = 250;
-/** Bytes of chunks waiting to be stored, at most: past it the oldest are dropped unsent (the file has them). */
-const WAITING_MAX = 2 * 1024 * 1024;
+const NEWLINE = 0x0a;
 
 export function logCap(): number {
   return parseSize(process.env.RUNBOOK_LOG_CAP) ?? 10 * 1024 * 1024;
@@ -35,17 +39,19 @@ export class LogQueue {
 }
 
 export class PgLog implements LogSink {
-  private pending: string[] = [];
-  private pendingBytes = 0;
-  /** Bytes of the log so far (the offset of the next chunk). */
-  private offset = 0;
+  /** Bytes of the log written to the file so far, and stored (or skipped) so far. */
+  private written = 0;
+  private sent = 0;
+  /** Where the log starts in its file (a file left by an earlier attempt is appended to). */
+  private base: number | undefined;
+  private fd: number | undefined;
+  private buffer: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private created = false;
-  private readonly kept: CapWindow;
-  /** Chunks waiting to be stored, oldest first, and whether one is being stored. */
-  private readonly waiting: Array<{ off: number; data: Buffer }> = [];
-  private waitingBytes = 0;
+  private closed = false;
   private storing = false;
+  private readonly kept: CapWindow;
+  private readonly chunk: number;
 
   constructor(
     private readonly db: PgConnection,
@@ -56,54 +62,76 @@ export class PgLog implements LogSink {
     private readonly cap = logCap(),
   ) {
     this.kept = new CapWindow(cap);
+    this.chunk = Math.max(1, Math.min(CHUNK, cap));
   }
 
   write(text: string): void {
     if (!text) return;
+    this.base ??= sizeOf(this.run.path);
     this.file.write(text);
-    this.pending.push(text);
-    this.pendingBytes += Buffer.byteLength(text, 'utf8');
-    if (this.pendingBytes >= CHUNK) this.flush();
+    this.written += Buffer.byteLength(text, 'utf8');
+    if (this.written - this.sent >= this.chunk) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   close(): void {
     this.file.close();
+    this.closed = true;
     this.flush();
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pendingBytes === 0) return;
-    let data = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingBytes = 0;
-    let off = this.offset;
-    this.offset += data.length;
-    if (data.length > this.cap) {
-      // More than the cap at once: only its tail can be kept.
-      off += data.length - this.cap;
-      data = data.subarray(data.length - this.cap);
-    }
-    this.waiting.push({ off, data });
-    this.waitingBytes += data.length;
-    while (this.waitingBytes > Math.min(this.cap, WAITING_MAX) && this.waiting.length > 1) this.waitingBytes -= this.waiting.shift()!.data.length;
-    if (!this.storing) this.queue.track(this.pump());
+    if (this.storing) return; // the running pump takes what is new
+    if (this.sent === this.written) return this.release();
+    this.storing = true;
+    this.queue.track(this.pump());
   }
 
-  /** Stores the waiting chunks one at a time, in order. */
+  /** Stores what the file has beyond `sent`, a chunk at a time, in order, until it has caught up. */
   private async pump(): Promise<void> {
-    this.storing = true;
     try {
-      for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
-        this.waitingBytes -= next.data.length;
+      while (this.sent < this.written) {
+        const next = this.read();
         // A chunk that could not be stored is missing from the database only: the file has it.
-        await this.store(next.off, next.data).catch(() => {});
+        if (next) await this.store(next.off, next.data).catch(() => {});
       }
     } finally {
       this.storing = false;
+      if (this.closed) this.release();
     }
+  }
+
+  /** The next chunk from the file, or none when the skip ahead left no whole line in what was read. */
+  private read(): { off: number; data: Buffer } | undefined {
+    let skipped = false;
+    if (this.written - this.sent > this.cap) {
+      this.sent = this.written - this.cap;
+      skipped = true;
+    }
+    this.fd ??= openSync(this.run.path, 'r');
+    this.buffer ??= Buffer.allocUnsafe(this.chunk);
+    const want = Math.min(this.chunk, this.written - this.sent);
+    const got = readSync(this.fd, this.buffer, 0, want, (this.base ?? 0) + this.sent);
+    let start = 0;
+    let end = got;
+    // Whole lines: a skip starts after a line end, and a chunk ends at one where it has one.
+    if (skipped) start = this.buffer.subarray(0, got).indexOf(NEWLINE) + 1;
+    if (got === this.chunk) {
+      const last = this.buffer.lastIndexOf(NEWLINE, got - 1);
+      if (last >= start) end = last + 1;
+    }
+    const off = this.sent + start;
+    this.sent += got === 0 ? want : end; // a file shorter than expected (cut by hand) is not read forever
+    return end > start ? { off, data: this.buffer.subarray(start, end) } : undefined;
+  }
+
+  private release(): void {
+    if (!this.closed || this.storing) return;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.buffer = undefined;
   }
 
   private async store(off: number, data: Buffer): Promise<void> {
@@ -143,5 +171,13 @@ export class CapWindow {
       drop = first.off + first.len;
     }
     return drop;
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }

@@ -21,6 +21,7 @@ import type { JournalRecord } from './records.js';
 import { newRunId, pickRun, runDirOf, stepLogPath } from './run-dir.js';
 import type { ImportedRun, JournalSink, LogSink, RunRef, StepLogRef, Storage } from './storage.js';
 import { StateUnavailable } from './storage.js';
+import { SUMMARY_TYPES } from './summary.js';
 
 export class PgStore implements Storage {
   readonly db: PgConnection;
@@ -107,6 +108,22 @@ export class PgStore implements Storage {
     const out = new Map<string, ReadResult | RunbookError>(runs.map((x) => [x.runId, { records: [] }]));
     for (const row of r.rows) out.set(row.run_id, { records: JSON.parse(row.records) as JournalRecord[] });
     return out;
+  }
+
+  async readRunsForSummary() {
+    // One query: each run with the records a summary reads and the last (a thousand runs' step_process
+    // records and the rest are not sent), newest first.
+    const r = await this.db.query<{ run_id: string; total: string; records: string | null }>(
+      `SELECT r.run_id, l.total, (SELECT '[' || string_agg(body, ',' ORDER BY n) || ']' FROM runbook_journal j
+         WHERE j.run_id = r.run_id AND (j.type = ANY($1) OR j.n = l.last)) AS records
+       FROM runbook_runs r CROSS JOIN LATERAL (SELECT max(n) AS last, count(*) AS total FROM runbook_journal WHERE run_id = r.run_id) l
+       ORDER BY r.created DESC, r.run_id DESC`,
+      [SUMMARY_TYPES],
+    );
+    return r.rows.map((row) => ({
+      run: this.ref(row.run_id),
+      read: { records: row.records ? (JSON.parse(row.records) as JournalRecord[]) : [], total: Number(row.total) },
+    }));
   }
 
   private leaseOf(run: RunRef): Lease {

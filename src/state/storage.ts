@@ -92,6 +92,12 @@ export interface Storage {
   readJournal(run: RunRef, opts?: { repair?: boolean }): Promise<ReadResult>;
   /** The journals of many runs at once (`runs`), read as `readJournal` without repair; an unreadable one is its error. */
   readJournals(runs: readonly RunRef[]): Promise<Map<string, ReadResult | RunbookError>>;
+  /**
+   * Every run, newest first, each with what `summarize` needs of its journal (`runs`): as
+   * `readJournals`, except that a store may leave out the records of types summarize does not
+   * read (SUMMARY_TYPES in ./summary.ts) but the last, and then says in `total` how many there are.
+   */
+  readRunsForSummary(): Promise<Array<{ readonly run: RunRef; readonly read: ReadResult | RunbookError }>>;
   createJournal(run: RunRef): Promise<JournalSink>;
   /** An existing journal, to go on appending (read it with `repair: true` first). */
   openJournal(run: RunRef): Promise<JournalSink>;

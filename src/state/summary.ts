@@ -45,11 +45,19 @@ export interface RunSummary {
 const instance = (key: string, visit: number) => `${key}#${visit}`;
 
 /**
+ * The record types `summarize` reads (the switch below): a store listing many runs may read only
+ * these, with the last record whatever its type (its time is the summary's `lastRecordAt`) and
+ * the count of all (`total`).
+ */
+export const SUMMARY_TYPES: readonly JournalRecord['type'][] = ['run_started', 'step_started', 'step_finished', 'run_interrupted', 'run_resumed', 'rollback_started', 'run_finished'];
+
+/**
  * `holderAlive`: the lock of this run is held by a live process. Without run_finished the run is
  * `running` then, else `interrupted`. A rollback started after run_finished (`runbook rollback`)
- * or a resume makes the run active again.
+ * or a resume makes the run active again. `total`: how many records the journal has, when
+ * `records` are only those of SUMMARY_TYPES and the last.
  */
-export function summarize(records: readonly JournalRecord[], opts: { holderAlive?: boolean } = {}): RunSummary {
+export function summarize(records: readonly JournalRecord[], opts: { holderAlive?: boolean; total?: number | undefined } = {}): RunSummary {
   const first = records[0]?.type === 'run_started' ? (records[0] as RunStartedRecord) : undefined;
   const open = new Map<string, StepStartedRecord>();
   const result = new Map<string, 'done' | 'failed'>();
@@ -103,6 +111,6 @@ export function summarize(records: readonly JournalRecord[], opts: { holderAlive
     inFlightAll,
     resumes,
     lastRecordAt: records[records.length - 1]?.at ?? '',
-    records: records.length,
+    records: opts.total ?? records.length,
   };
 }
