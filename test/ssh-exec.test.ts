@@ -391,7 +391,7 @@ steps:
       const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain('│ step says hi');
-      expect(r.stdout).toContain('│ step err');
+      expect(r.stdout).toContain('┃ step err'); // stderr has its own mark
       expect(r.stdout + r.stderr).not.toMatch(/LOGIN-NOISE|no newline/);
     } finally {
       writeFileSync(rc, '');

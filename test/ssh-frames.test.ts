@@ -38,11 +38,16 @@ describe('StdoutFrames', () => {
 });
 
 describe('StderrFrames', () => {
-  it("keeps ssh's words before the step's start, passes the step's after", () => {
-    const out: string[] = [];
-    const f = new StderrFrames(N, (c) => out.push(c.toString()));
-    for (const ch of `Warning: something\n${N}:start\nstep err\n`) f.push(Buffer.from(ch));
-    expect(f.before).toBe('Warning: something');
-    expect(out.join('')).toBe('step err\n');
+  it("keeps ssh's words before the step's start, passes the step's after, up to its end mark", () => {
+    for (const size of [1, 2, 5, 1000]) {
+      const out: string[] = [];
+      const f = new StderrFrames(N, (c) => out.push(c.toString()));
+      const buf = Buffer.from(`Warning: something\n${N}:start\nstep err ${N.slice(0, 4)}\nno newline${N}:end\nthe next step's`);
+      for (let i = 0; i < buf.length; i += size) f.push(buf.subarray(i, i + size));
+      f.flush();
+      expect(f.said, `size ${size}`).toBe('Warning: something');
+      expect(f.ended, `size ${size}`).toBe(true);
+      expect(out.join(''), `size ${size}`).toBe(`step err ${N.slice(0, 4)}\nno newline`);
+    }
   });
 });
