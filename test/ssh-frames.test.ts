@@ -1,6 +1,8 @@
-/** The stdout and stderr frames of an SSH session, fed in every possible split. */
+/** The stdout and stderr frames of an SSH session, fed in every possible split; the stage that writes them. */
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { StderrFrames, StdoutFrames } from '../src/executors/ssh-bootstrap.js';
+import { encodeFrame, encodeSession, LOADER, StderrFrames, StdoutFrames } from '../src/executors/ssh-bootstrap.js';
+import { waitFor } from './helpers/cli.js';
 
 const N = 'f00dfeed';
 const session = `Welcome to the host!\n${N}:start:4242:boot-1:777\nline one\npartial ${N.slice(0, 5)} not a frame\nno newline${N}:end:3:10\nk=v\nx=y;z\n`;
@@ -50,4 +52,26 @@ describe('StderrFrames', () => {
       expect(out.join(''), `size ${size}`).toBe(`step err ${N.slice(0, 4)}\nno newline`);
     }
   });
+});
+
+describe('the stage, in a local bash', () => {
+  it('serves one step after another, skipping signal lines that came too late for their step', async () => {
+    const child = spawn('bash', ['-c', LOADER], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    const ends: string[] = [];
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      for (const m of out.matchAll(/(N\d):end:(\d+):/g)) if (!ends.includes(`${m[1]}=${m[2]}`)) ends.push(`${m[1]}=${m[2]}`);
+    });
+    const step = (nonce: string, script: string) => encodeFrame({ nonce, cwd: undefined, argv: ['bash', '-c', script], env: {} });
+    child.stdin.write(encodeSession(`frames-test-${process.pid}`));
+    child.stdin.write(step('N1', 'exit 3'));
+    await waitFor(() => ends.length === 1, 10_000);
+    child.stdin.write(`TERM\nKILL\n${step('N2', 'echo second')}`);
+    await waitFor(() => ends.length === 2, 10_000);
+    child.stdin.end();
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(ends).toEqual(['N1=3', 'N2=0']);
+    expect(out).toContain('second\n');
+  }, 30_000);
 });
