@@ -100,7 +100,8 @@ ${steps}
     const dir = tempDir();
     const state = join(dir, 's');
     // Step one waits until run_started is journaled as sent: then the kill at step two's start leaves it sent.
-    const wait = `until grep -q notify_sent ${state}/runs/*/journal; do sleep 0.05; done`;
+    // (notify_[s]ent: the step's own command is in its step_started record, and must not match.)
+    const wait = `until grep -q notify_[s]ent ${state}/runs/*/journal; do sleep 0.05; done`;
     const file = book(
       dir,
       `steps:\n  - { id: one, run: '${wait}', undo: 'true', timeout: 20s }\n  - { id: two, run: 'true', idempotent: true }`,
@@ -127,4 +128,19 @@ ${steps}
     expect(rollbackEvents.sort()).toEqual(['rollback_finished', 'rollback_started', 'run_finished', 'step_succeeded one:undo']);
     expect(new Set(hits.slice(seen).map((h) => h.messageId)).size).toBe(hits.length - seen);
   });
+  it.each(['notify-after-queued', 'notify-after-accepted', 'notify-after-sent'])(
+    'a notify step in flight at a kill -9 (%s) is the same message on resume: one Message-ID, never sent again once journaled as sent',
+    async (point) => {
+      const dir = tempDir();
+      const state = join(dir, 's');
+      const file = book(dir, `steps:\n  - { id: a, run: 'true' }\n  - { id: n, notify: 'deploying now', to: [hook] }\n  - { id: b, run: 'true' }`, 'run_started: []');
+      const killed = await runCli(['exec', file, '--state-dir', state], { cwd: dir, env: { ...env, RUNBOOK_FAILPOINT: `${point}:1` }, timeoutMs: 30_000 });
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      const resumed = await runCli(['resume', String(journalOf(state)[0]!.runId), '--state-dir', state], { cwd: dir, env, timeoutMs: 30_000 });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const ids = hits.filter((h) => h.body.event === 'message').map((h) => h.messageId);
+      expect(new Set(ids).size, JSON.stringify(ids)).toBe(1);
+      expect(ids.length).toBeLessThanOrEqual(point === 'notify-after-accepted' ? 2 : 1);
+    },
+  );
 });

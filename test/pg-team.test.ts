@@ -266,6 +266,24 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     noPassword(r.stdout, r.stderr, log.stdout);
   });
 
+  it('$PGPASSWORD does not reach the steps (nor the log in the database), and $RUNBOOK_STATE is redacted even when another state is named', async () => {
+    const dir = tempDir();
+    const url = await db.db();
+    const bare = url.replace(`:${PASSWORD}@`, '@');
+    const rb = writeRunbook(dir, `steps:\n  - { id: env, run: 'echo "pg=$PGPASSWORD state=$RUNBOOK_STATE"' }\n`);
+    const r = await runCli(['exec', rb, '--state', bare], { cwd: dir, env: { ...ENV, PGPASSWORD: PASSWORD, RUNBOOK_STATE: url } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/pg= state=postgres:\/\/postgres@127\.0\.0\.1:\d+\/\w+\n/);
+    const log = await runCli(['log', 't', '--state', bare], { cwd: dir, env: { ...ENV, PGPASSWORD: PASSWORD } });
+    expect(log.code, log.stderr).toBe(0);
+    noPassword(r.stdout, r.stderr, log.stdout);
+    const other = tempDir();
+    const rb2 = writeRunbook(other, `steps:\n  - { id: env, run: 'echo "state=$RUNBOOK_STATE"' }\n`);
+    const d = await runCli(['exec', rb2, '--state-dir', join(other, 's')], { cwd: other, env: { ...ENV, RUNBOOK_STATE: url } });
+    expect(d.code, d.stderr).toBe(0);
+    noPassword(d.stdout, d.stderr);
+  });
+
   it('a database unreachable at start: exit 5, nothing run, the password never shown', async () => {
     const dir = tempDir();
     const rb = writeRunbook(dir, `steps:\n  - { id: one, run: 'echo one >> trace' }\n`);

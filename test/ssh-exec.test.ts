@@ -145,6 +145,28 @@ steps:
     }
   }, 60_000);
 
+  it("a step's env names that the remote stage uses itself (a, n, d, o, e, r, PATH) change nothing of the stage", async () => {
+    const dir = shared();
+    const file = write(
+      dir,
+      `vars:
+  prog: /usr/bin/id
+steps:
+  - id: envs
+    on: web1
+    env: { a: "\${{ vars.prog }}", n: x, d: /nonexistent, o: w, e: y, r: z, ac: 9, PATH: "/usr/bin:/bin" }
+    run: printf '%s|' "$a" "$n" "$d" "$o" "$e" "$r" "$ac" > ${dir}/out/envs; echo 'k=v' >> "$RUNBOOK_OUTPUT"
+  - id: after
+    on: web1
+    run: printf '%s' '\${{ steps.envs.outputs.k }}' > ${dir}/out/after
+`,
+    );
+    const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'envs'), 'utf8')).toBe('/usr/bin/id|x|/nonexistent|w|y|z|9|');
+    expect(readFileSync(join(dir, 'out', 'after'), 'utf8')).toBe('v');
+  }, 60_000);
+
   it('a timeout stops the whole tree on the host', async () => {
     const dir = shared();
     const tag = `${Date.now() % 100000}.${process.pid}`;
@@ -419,7 +441,7 @@ steps:
       const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000 });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain('│ step says hi');
-      expect(r.stdout).toContain('┃ step err'); // stderr has its own mark
+      expect(r.stdout).toContain('┃ step err');
       expect(r.stdout + r.stderr).not.toMatch(/LOGIN-NOISE|no newline/);
     } finally {
       writeFileSync(rc, '');

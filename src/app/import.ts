@@ -21,5 +21,7 @@ export async function importRun(target: Storage, runArg: string, fromDir: string
   const logs = (await source.listStepLogs(run)).map((log) => ({ seq: log.seq, key: log.key, text: () => source.readStepLog(run, log) }));
   const runbookId = view.summary.runbookId || runbookIdOf(run.runId);
   await target.importRun({ runId: run.runId, runbookId, runbookText: await source.readRunbookCopy(run), records: view.records, logs });
-  return `imported run ${run.runId} (${view.summary.state.replace('_', ' ')}, ${view.records.length} records, ${logs.length} log${logs.length === 1 ? '' : 's'}) from ${source.where} into ${target.where}`;
+  const moved = `imported run ${run.runId} (${view.summary.state.replace('_', ' ')}, ${view.records.length} records, ${logs.length} log${logs.length === 1 ? '' : 's'}) from ${source.where} into ${target.where}`;
+  // The directory's copy is left as it was (not marked as moved): resuming both would run steps twice.
+  return view.summary.state === 'interrupted' ? `${moved}; resume it from the database only, not from ${source.where}` : moved;
 }

@@ -32,16 +32,19 @@ const local: Checker = {
   stop: (p) => stopGroup(p.pgid, p.startTime!),
 };
 
-// $1: the group, $2: the boot id it ran in. Live members only (a zombie whose parent died may
-// never be reaped), of any user (a step run as root), from /proc: no pgrep needed.
+// $1: the group, $2: the boot id it ran in, $3: its leader's start time. Live members only (a
+// zombie whose parent died may never be reaped), of any user (a step run as root), from /proc:
+// no pgrep needed. A group whose leader pid is now another process (a later start time) is not
+// ours: the pid was reused after the whole group had gone, so it is neither waited for nor killed.
 const LIVE = `g=$1; [ "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" = "$2" ] || exit 1
+if [ -n "$3" ] && { read -r s </proc/$g/stat; } 2>/dev/null; then a=(\${s##*) }); [ "\${a[19]}" = "$3" ] || exit 1; fi
 live() { for f in /proc/[0-9]*/stat; do { read -r s <"$f"; } 2>/dev/null || continue; a=(\${s##*) }); [ "\${a[2]}" = "$g" ] && [ "\${a[0]}" != Z ] && return 0; done; return 1; }`;
 const ALIVE = `${LIVE}\nlive`;
 const STOP = `${LIVE}\nlive || exit 0; kill -s TERM -- "-$g"; kill -s CONT -- "-$g"; for i in $(seq 50); do live || exit 0; sleep 0.1; done; kill -s KILL -- "-$g"; exit 0`;
 
 function remoteChecker(remote: SshHosts): Checker {
   const run = async (p: StepProcessRecord, script: string) => {
-    const r = await remote.run(p.host, ['bash', '-c', script, 'runbook-orphan', String(p.pgid), p.bootId], Boolean(p.become));
+    const r = await remote.run(p.host, ['bash', '-c', script, 'runbook-orphan', String(p.pgid), p.bootId, p.startTime === undefined ? '' : String(p.startTime)], Boolean(p.become));
     if (r.exit.error) throw refused(`cannot tell whether step ${p.key} still runs on ${p.host}: ${r.exit.error}`);
     return r.exit.code === 0;
   };

@@ -18,12 +18,14 @@ export interface StateOptions {
 export async function openStore(opts: StateOptions): Promise<Storage> {
   const named = opts.state ?? opts.stateDir;
   const state = named ?? process.env.RUNBOOK_STATE;
+  // The steps this process starts inherit its environment: a password in $RUNBOOK_STATE must not
+  // reach them (a step that prints its environment would put it in its log), whichever state
+  // this command uses.
+  const fromEnv = process.env.RUNBOOK_STATE;
+  if (fromEnv && urlPassword(fromEnv)) process.env.RUNBOOK_STATE = redactUrl(fromEnv);
   if (state && isPostgresUrl(state)) {
     // Loaded only for a database: the driver is not needed by a directory state's commands.
     const { PgStore } = await import('../state/pg-store.js');
-    // The steps this process starts inherit its environment: a password in $RUNBOOK_STATE must
-    // not reach them (a step that prints its environment would put it in its log).
-    if (named === undefined && urlPassword(state)) process.env.RUNBOOK_STATE = redactUrl(state);
     return new PgStore(state, stateRoot(opts.stateDir), opts.state !== undefined).open();
   }
   if (opts.state !== undefined) return new DirStore(stateRoot(opts.state), true);

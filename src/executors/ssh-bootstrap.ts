@@ -30,8 +30,12 @@ const MAX_OUTPUTS = 1 << 20;
 // back), the boot id. Per step, forks and builtins only, besides the step itself: job control
 // (set -m) gives the step its own process group, so its signals are not ignored as a plain `&`
 // would have them; its env is exported in its own subshell, so nothing of one step stays for the
-// next; the outputs file is the session's, emptied with a builtin and removed when it ends
-// (also when the session's pipes are gone: a trapped signal is the default again in the step).
+// next, and last, in one `export` of the whole list, with everything the stage still needs in the
+// positional parameters (which no variable can change) and its arrays unset (bash cannot export
+// an array name): an env name such as `a` or `n` (the stage's own variables) then changes
+// nothing of the stage, neither the program it runs nor the frames. The outputs file is the
+// session's, emptied with a builtin and removed when the session ends (also when its pipes are
+// gone: a trapped signal is the default again in the step).
 const STAGE = `IFS= read -r sn || exit 0
 lo=\${LC_ALL-}; ls=\${LC_ALL+x}
 LC_ALL=C
@@ -39,7 +43,6 @@ b=; { read -r b </proc/sys/kernel/random/boot_id; } 2>/dev/null
 u=; while read -r k v; do [ "$k" = Umask: ] && u=$v && break; done </proc/$$/status
 hd=$PWD
 o=\${TMPDIR:-/tmp}/runbook-out.$sn
-export RUNBOOK_OUTPUT=$o
 umask 077
 exec 3<&0 4>&2 2>/dev/null
 oe=; ( set -C; : >"$o" ) || oe="cannot create $o"
@@ -57,13 +60,17 @@ if [ -n "$d" ] && ! cd -- "$d"; then printf '%s:error:no directory %s\\n' "$n" "
 set -m
 (
 q=$BASHPID
-if [ -n "$ls" ]; then LC_ALL=$lo; else unset LC_ALL; fi
-for e in "\${r[@]:1+ac:ec}"; do export "$e"; done
 umask "\${u:-022}"
 read -r -a st </proc/$q/stat
 printf '%s:start:%s:%s:%s\\n' "$n" "$q" "$b" "\${st[21]}"
 printf '%s:start\\n' "$n" >&4
-exec "\${r[@]:1:ac}" 2>&4 3<&- 4>&-
+if [ -n "$ls" ]; then LC_ALL=$lo; else unset LC_ALL; fi
+set -- "$ec" "$o" "\${r[@]:1+ac:ec}" "\${r[@]:1:ac}"
+unset -v r f st
+[ "$1" -gt 0 ] && export -- "\${@:3:$1}"
+export RUNBOOK_OUTPUT="$2"
+shift $(($1 + 2))
+exec "$@" 2>&4 3<&- 4>&-
 ) </dev/null &
 p=$!
 set +m

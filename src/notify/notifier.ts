@@ -71,7 +71,9 @@ export class Notifier {
   async onRecord(r: JournalRecord, fresh = true): Promise<void> {
     if (fresh) this.ledger.add(r);
     this.progress.add(r);
-    if (r.type === 'step_started' && r.kind === 'notify') this.notifyStep = `${r.key}#${r.visit}.${r.attempt}`;
+    // Named by visit, not attempt: a notify step re-run after a kill (attempt 2) is the same
+    // message, so what was sent is not sent again and what was queued goes with its Message-ID.
+    if (r.type === 'step_started' && r.kind === 'notify') this.notifyStep = `${r.key}#${r.visit}`;
     for (const notice of this.deriver.of(r)) await this.queue(notice, this.o.runbook.events[notice.event as keyof Runbook['events']] ?? []);
   }
 

@@ -18,24 +18,52 @@ export function isConnectionError(err: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|Query read timeout/i.test(e.message ?? '');
 }
 
+/**
+ * $PGPASSWORD is the database's, not the steps': they inherit this process's environment (a step
+ * printing it would put it in its log, the journal and the database). Taken out of the
+ * environment once, at the first connection, and given to the driver from here.
+ */
+let envPassword: { readonly value: string | undefined } | undefined;
+function takeEnvPassword(): string | undefined {
+  if (!envPassword) {
+    envPassword = { value: process.env.PGPASSWORD };
+    delete process.env.PGPASSWORD;
+  }
+  return envPassword.value;
+}
+
 export class PgConnection {
   readonly where: string;
   readonly pool: pg.Pool;
   private ready: Promise<void> | undefined;
   private readonly password: string | undefined;
+  private readonly envPassword: string | undefined;
 
   constructor(readonly url: string) {
     this.where = redactUrl(url);
     this.password = urlPassword(url);
+    this.envPassword = takeEnvPassword();
     this.pool = new (pgDriver().Pool)(this.config({ max: 4, idleTimeoutMillis: 10_000 }));
     // An idle connection that breaks (the server restarted) is dropped; the next query makes a new one.
     this.pool.on('error', () => {});
   }
 
+  /** The URL with $PGPASSWORD in it when it has none (the driver lets the URL's fields override its own options). */
+  private withEnvPassword(): string {
+    if (this.password || this.envPassword === undefined) return this.url;
+    try {
+      const u = new URL(this.url);
+      u.password = encodeURIComponent(this.envPassword);
+      return u.toString();
+    } catch {
+      return this.url;
+    }
+  }
+
   /** The driver's settings, for the pool and for the journal's own connections. */
   config(extra: pg.ClientConfig & pg.PoolConfig = {}): pg.PoolConfig {
     const timeout = Number(process.env.RUNBOOK_DB_TIMEOUT_MS ?? 10_000);
-    return { connectionString: this.url, connectionTimeoutMillis: timeout, query_timeout: timeout, application_name: 'runbook', ...extra };
+    return { connectionString: this.withEnvPassword(), connectionTimeoutMillis: timeout, query_timeout: timeout, application_name: 'runbook', ...extra };
   }
 
   /** Connect and make or check the schema; the first failure is the caller's (exit 5 at start). */
@@ -94,7 +122,9 @@ export class PgConnection {
   }
 
   mask(text: string): string {
-    return this.password ? text.split(this.password).join('***') : text;
+    let out = text;
+    for (const p of [this.password, this.envPassword]) if (p) out = out.split(p).join('***');
+    return out;
   }
 
   async close(): Promise<void> {
