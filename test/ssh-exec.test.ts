@@ -230,6 +230,34 @@ steps:
     await waitFor(() => processesWith(`sleep 5${tag}`).length === 0, 15_000);
   }, 60_000);
 
+  it('steps on one host share a session, nothing of one step stays for the next, and the session ends with the run', async () => {
+    const dir = shared();
+    const secret = `s3cr3t-${process.pid}-${Date.now()}`;
+    const file = write(
+      dir,
+      `secrets:
+  TOKEN: { env: RB_TEST_TOKEN }
+steps:
+  - id: a
+    on: web1
+    cwd: ${dir}/out
+    env: { ONLY_A: "a" }
+    run: echo "$PPID" > ppid-a; echo "$RUNBOOK_OUTPUT" > outputs; echo "k=\${{ secrets.TOKEN }}" >> "$RUNBOOK_OUTPUT"; umask 0
+  - id: b
+    on: web1
+    run: echo "$PPID" > ${dir}/out/ppid-b; echo "a=\${ONLY_A-unset} s=\${RUNBOOK_SECRET_TOKEN-unset} pwd=$PWD umask=$(umask) out=$(cat "$RUNBOOK_OUTPUT")" > ${dir}/out/b
+`,
+    );
+    const r = await runCli(['exec', file], { cwd: dir, timeoutMs: 60_000, env: { RB_TEST_TOKEN: secret } });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const out = (f: string) => readFileSync(join(dir, 'out', f), 'utf8').trim();
+    // The same stage served both steps (the step's bash is its child), and b saw nothing of a.
+    expect(out('ppid-b')).toBe(out('ppid-a'));
+    expect(out('b')).toBe(`a=unset s=unset pwd=/home/rb-ssh umask=0022 out=`);
+    // The session ended with the run, and its outputs file with it.
+    await waitFor(() => !existsSync(out('outputs')), 10_000);
+  }, 60_000);
+
   it('refuses an unknown and a changed host key before any step runs (exit 5), naming each host', async () => {
     const dir = shared();
     const kh = join(dir, 'known_hosts');

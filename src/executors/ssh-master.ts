@@ -2,12 +2,12 @@
  * A run's hosts: where their master connections live (a 0700 directory under /tmp with a short
  * name: a socket path must fit in 108 bytes), a transport per host, a quick command on a host
  * (the preflight, a resume's question whether a step still runs there), and the end of the
- * masters when the run ends (`ssh -O exit`).
+ * sessions and masters when the run ends (`ssh -O exit`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { exitMasterArgs, type SshConfig, type SshHost } from './ssh-args.js';
-import { sshTransport } from './ssh-transport.js';
+import { HostSessions, sshTransport } from './ssh-transport.js';
 import type { Exit, Transport } from './transport.js';
 
 export interface HostRun {
@@ -21,7 +21,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 export class SshHosts {
   private readonly controlDir = mkdtempSync('/tmp/rb-');
-  private readonly used = new Set<string>();
+  private readonly used = new Map<string, HostSessions>();
 
   constructor(
     private readonly hosts: Readonly<Record<string, SshHost>>,
@@ -35,8 +35,9 @@ export class SshHosts {
   transport(name: string, become: boolean): Transport {
     const host = this.hosts[name];
     if (!host) throw new Error(`no host ${name}`);
-    this.used.add(name);
-    return sshTransport({ host, ssh: this.ssh, controlDir: this.controlDir }, become);
+    let sessions = this.used.get(name);
+    if (!sessions) this.used.set(name, (sessions = new HostSessions({ host, ssh: this.ssh, controlDir: this.controlDir })));
+    return sshTransport(sessions, become);
   }
 
   /** Runs `argv` on a host, output collected (small commands only), bounded by `timeoutMs`. */
@@ -53,9 +54,14 @@ export class SshHosts {
     return { exit, stdout, stderr };
   }
 
-  /** Ends every master this run opened, and removes their directory. */
+  /** Ends every session and master this run opened, and removes their directory. */
   async close(): Promise<void> {
-    await Promise.all([...this.used].map((name) => this.exitMaster(this.hosts[name]!)));
+    await Promise.all(
+      [...this.used].map(async ([name, sessions]) => {
+        await sessions.close();
+        await this.exitMaster(this.hosts[name]!);
+      }),
+    );
     rmSync(this.controlDir, { recursive: true, force: true });
   }
 
