@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { collect, runCli, startCli, tempDir, waitFor } from './helpers/cli.js';
 import { describeWith } from './helpers/servers.js';
-import { type Sshd, SUDO_USER, sshdMissing, startSshd } from './helpers/sshd.js';
+import { type Sshd, SUDO_USER, sshdMissing, startSshd, uniqueTag } from './helpers/sshd.js';
 
 let sshd: Sshd;
 
@@ -169,7 +169,7 @@ steps:
 
   it('a timeout stops the whole tree on the host', async () => {
     const dir = shared();
-    const tag = `${Date.now() % 100000}.${process.pid}`;
+    const tag = uniqueTag();
     const file = write(
       dir,
       `steps:
@@ -187,7 +187,7 @@ steps:
 
   it('kill -9 of the CLI leaves no process on the host', async () => {
     const dir = shared();
-    const tag = `${Date.now() % 100000}.${process.pid}`;
+    const tag = uniqueTag();
     const file = write(
       dir,
       `steps:
@@ -207,7 +207,7 @@ steps:
   it('a secret is never in the argument list of any process, here or on the host, and is masked in the output', async () => {
     const dir = shared();
     const secret = `s3cr3t-${process.pid}-${Date.now()}`;
-    const tag = `${Date.now() % 100000}.${process.pid}`;
+    const tag = uniqueTag();
     const file = write(
       dir,
       `secrets:

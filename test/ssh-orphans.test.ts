@@ -11,7 +11,7 @@ import type { JournalRecord } from '../src/state/records.js';
 import { summarize } from '../src/state/summary.js';
 import { waitFor } from './helpers/cli.js';
 import { describeWith } from './helpers/servers.js';
-import { type Sshd, sshdMissing, startSshd } from './helpers/sshd.js';
+import { type Sshd, sshdMissing, startSshd, uniqueTag } from './helpers/sshd.js';
 
 let sshd: Sshd;
 let hosts: SshHosts;
@@ -37,7 +37,7 @@ describeWith(sshdMissing, 'a step left running on a host, found and stopped by r
 
   it('is found while its group lives, not in another boot, and --kill-orphans stops it', async () => {
     const pidFile = `/tmp/rb-orphan-${process.pid}`;
-    const tag = `${Date.now() % 100000}.${process.pid}`;
+    const tag = uniqueTag();
     const started = await hosts.run('web1', ['bash', '-c', `setsid bash -c 'echo $$ > ${pidFile}; exec sleep 7${tag}' </dev/null >/dev/null 2>&1 & sleep 1`], false);
     expect(started.exit.code, started.exit.error).toBe(0);
     await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000);

@@ -104,6 +104,11 @@ function isSshd(pid: number): boolean {
   }
 }
 
+/** A tag for a command line no other test (or earlier run) has, to find its processes on the host. */
+export function uniqueTag(): string {
+  return `${Date.now() % 100000}.${process.pid}`;
+}
+
 export async function startSshd(count = 4): Promise<Sshd> {
   const dir = tempDir('rb-sshd-');
   chmodSync(dir, 0o755);
