@@ -108,15 +108,8 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
   const p = await prepare(store, run, opts, false);
   const remote = openHosts(p.runbook);
   try {
-    if (remote) await preflight(remote, p.runbook);
     // We hold the lock: the run is ours, not running elsewhere.
     const summary = summarize(p.replay.records);
-    if (remote)
-      await askHostBoots(
-        remote,
-        p.replay,
-        summary.inFlightAll.map((s) => s.seq),
-      );
     if (summary.state !== 'interrupted' && summary.state !== 'running') {
       // The CLI may have died after the run's last record and before its notices were sent.
       const sent = await sendUnsent(store, run, p.journal, p.replay.records, p.runbook, p.secrets, (line) => process.stderr.write(`${line}\n`));
@@ -127,6 +120,14 @@ export async function resumeCommand(arg: string | undefined, opts: ResumeOptions
       }
       throw invalid(`run ${run.runId} already finished (${summary.state.replace('_', ' ')}): nothing to resume`);
     }
+    // A finished run (above) needs no host; a resumed one checks them all first.
+    if (remote) await preflight(remote, p.runbook);
+    if (remote)
+      await askHostBoots(
+        remote,
+        p.replay,
+        summary.inFlightAll.map((s) => s.seq),
+      );
     // A step still running from before (its CLI died with its watchdog) is settled first.
     await settleOrphans(p.replay.records, summary, { killOrphans: opts.killOrphans, interactive: isInteractiveSession(), remote }, (line) => process.stderr.write(`${line}\n`));
     const inFlight = opts.rerunInFlight ? 'rerun' : opts.skipInFlight ? 'done' : opts.failInFlight ? 'failed' : undefined;

@@ -35,7 +35,10 @@ export async function watchRun(store: Storage, run: RunRef, out: WatchOutput, si
         out.line(`watching run ${r.runId} of ${r.runbookId} (${r.title}), started by ${r.user} on ${r.host}`);
       }
       // The output of the step that just ended, to its end, before its result.
-      if (r.type === 'step_finished' && current?.seq === r.seq) await followLog(store, run, current, logAt, out);
+      if (r.type === 'step_finished' && current?.seq === r.seq) {
+        await followLog(store, run, current, logAt, out);
+        current = undefined;
+      }
       const text = describe(r);
       if (r.type === 'step_finished' && r.status !== 'failed') done++;
       if (r.type === 'step_started' && !r.skipped) current = { seq: r.seq, key: r.key };

@@ -210,10 +210,6 @@ export class StdoutFrames {
     if (this.state === 'step' && this.held.length) this.onOutput(this.held);
     this.held = Buffer.alloc(0);
   }
-
-  get started(): boolean {
-    return this.state !== 'before';
-  }
 }
 
 /** The length of the longest tail of `buf` that is a head of `mark`. */

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { exitMasterArgs, type SshConfig, type SshHost } from './ssh-args.js';
-import { HostSessions, sshTransport } from './ssh-transport.js';
+import { CLOSE_TIMEOUT_MS, HostSessions, sshTransport } from './ssh-transport.js';
 import type { Exit, Transport } from './transport.js';
 
 export interface HostRun {
@@ -15,9 +15,6 @@ export interface HostRun {
   readonly stdout: string;
   readonly stderr: string;
 }
-
-/** How long closing a master may take before the run stops waiting for it. */
-const CLOSE_TIMEOUT_MS = 5_000;
 
 export class SshHosts {
   private readonly controlDir = mkdtempSync('/tmp/rb-');

@@ -17,11 +17,11 @@ export type { SshTarget } from './ssh-session.js';
 export const MAX_SESSIONS = 10;
 
 /** How long the run's end waits for its sessions to close. */
-const CLOSE_TIMEOUT_MS = 5_000;
+/** How long a session or a master gets to end by itself at the run's end before it is killed. */
+export const CLOSE_TIMEOUT_MS = 5_000;
 
 /** The sessions of one host. */
 export class HostSessions {
-  private open = 0;
   private readonly idle: SshSession[] = [];
   private readonly all = new Set<SshSession>();
   private readonly waiting: { become: boolean; give: (s: SshSession) => void }[] = [];
@@ -38,7 +38,7 @@ export class HostSessions {
   take(become: boolean): Promise<SshSession> {
     const i = this.idle.findIndex((s) => s.become === become);
     if (i >= 0) return Promise.resolve(this.idle.splice(i, 1)[0]!);
-    if (this.open < MAX_SESSIONS) return Promise.resolve(this.openOne(become));
+    if (this.all.size < MAX_SESSIONS) return Promise.resolve(this.openOne(become));
     this.idle.shift()?.close(); // of the other kind: its end makes room
     return new Promise((give) => this.waiting.push({ become, give }));
   }
@@ -66,14 +66,12 @@ export class HostSessions {
   }
 
   private openOne(become: boolean): SshSession {
-    this.open++;
     const s = new SshSession(this.target, become, (gone) => this.gone(gone));
     this.all.add(s);
     return s;
   }
 
   private gone(s: SshSession): void {
-    this.open--;
     this.all.delete(s);
     const i = this.idle.indexOf(s);
     if (i >= 0) this.idle.splice(i, 1);

@@ -11,6 +11,7 @@ import type { Host, Path } from '../model/types.js';
 import { createLocator } from './locate.js';
 import type { Problem, Severity } from './problem.js';
 import { readTextFile } from './read.js';
+import { isPlainObject } from './schema-walk.js';
 import { parseUntrustedYaml } from './yaml.js';
 
 export interface Inventory {
@@ -84,7 +85,7 @@ class Walk {
     }
     if (parent !== undefined) acc.parents.add(parent);
     if (value === null) return;
-    if (!isRecord(value)) return this.add('error', path, `group "${name}" must be a mapping of hosts, children and vars`);
+    if (!isPlainObject(value)) return this.add('error', path, `group "${name}" must be a mapping of hosts, children and vars`);
     for (const key of Object.keys(value)) {
       if (!GROUP_KEYS.has(key)) this.add('error', [...path, key], `unknown key "${key}" in group "${name}": a group has hosts, children and vars`, true);
     }
@@ -112,7 +113,7 @@ class Walk {
       this.add('error', path, bad, true);
       return false;
     }
-    if (vars !== null && !isRecord(vars)) {
+    if (vars !== null && !isPlainObject(vars)) {
       this.add('error', path, `host "${name}" takes a mapping of variables (or nothing)`);
       return false;
     }
@@ -157,7 +158,7 @@ class Walk {
 
   private mapping(value: unknown, path: Path, what: string): Record<string, unknown> {
     if (value === undefined || value === null) return {};
-    if (isRecord(value)) return value;
+    if (isPlainObject(value)) return value;
     this.add('error', path, `${what} must be a mapping`);
     return {};
   }
@@ -206,8 +207,4 @@ class Walk {
     if (own !== undefined) return [own];
     return [...acc.parents].flatMap((p) => this.groupValues(p, field, [...chain, name]));
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -6,7 +6,7 @@
 import type { Outcome } from './outcome.js';
 
 export async function postWebhook(url: string, headers: Readonly<Record<string, string>>, body: unknown, timeoutMs: number): Promise<Outcome> {
-  let host = 'the webhook';
+  let host: string;
   try {
     host = new URL(url).host;
   } catch {

@@ -4,6 +4,7 @@
  */
 import { itemLabel } from '../engine/keys.js';
 import type { Step } from '../model/types.js';
+import { lookupPath } from '../template/parse.js';
 
 const VAR_REF = /^\s*\$\{\{\s*(vars|groups)\.([A-Za-z0-9_.-]+)\s*\}\}\s*$/;
 
@@ -12,11 +13,8 @@ export function loopItems(items: readonly unknown[] | string, vars: Readonly<Rec
   if (typeof items !== 'string') return items.map(itemLabel);
   const m = VAR_REF.exec(items);
   if (!m) return undefined;
-  let value: unknown = m[1] === 'groups' ? groups : vars;
-  for (const part of m[2]!.split('.')) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
+  const { found, value } = lookupPath(m[1] === 'groups' ? groups : vars, m[2]!.split('.'));
+  if (!found) return undefined;
   // The engine's rules (src/engine/actions.ts resolveItems): a string is a comma-separated list.
   if (typeof value === 'string')
     return value

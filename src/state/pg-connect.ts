@@ -32,32 +32,34 @@ function takeEnvPassword(): string | undefined {
   return envPassword.value;
 }
 
+/** `url` with `password` in it (the driver lets the URL's fields override its own options). */
+function withPassword(url: string, password: string): string {
+  try {
+    const u = new URL(url);
+    u.password = encodeURIComponent(password);
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 export class PgConnection {
   readonly where: string;
   readonly pool: pg.Pool;
   private ready: Promise<void> | undefined;
   private readonly password: string | undefined;
   private readonly envPassword: string | undefined;
+  /** What the driver connects with: the URL, with $PGPASSWORD in it when it has none. */
+  private readonly connectionString: string;
 
   constructor(readonly url: string) {
     this.where = redactUrl(url);
     this.password = urlPassword(url);
     this.envPassword = takeEnvPassword();
+    this.connectionString = this.password || this.envPassword === undefined ? url : withPassword(url, this.envPassword);
     this.pool = new (pgDriver().Pool)(this.config({ max: 4, idleTimeoutMillis: 10_000 }));
     // An idle connection that breaks (the server restarted) is dropped; the next query makes a new one.
     this.pool.on('error', () => {});
-  }
-
-  /** The URL with $PGPASSWORD in it when it has none (the driver lets the URL's fields override its own options). */
-  private withEnvPassword(): string {
-    if (this.password || this.envPassword === undefined) return this.url;
-    try {
-      const u = new URL(this.url);
-      u.password = encodeURIComponent(this.envPassword);
-      return u.toString();
-    } catch {
-      return this.url;
-    }
   }
 
   /** The driver's settings, for the pool and for the journal's own connections. */
@@ -67,7 +69,7 @@ export class PgConnection {
     // not yet analysed) costs enough to be compiled by LLVM first: `runs` over 1,000 runs took
     // 0.4 s more. Set at connection (no round trip); PGOPTIONS is kept, the URL's `options` win.
     const options = [process.env.PGOPTIONS, '-c jit=off'].filter(Boolean).join(' ');
-    return { connectionString: this.withEnvPassword(), connectionTimeoutMillis: timeout, query_timeout: timeout, application_name: 'runbook', options, ...extra };
+    return { connectionString: this.connectionString, connectionTimeoutMillis: timeout, query_timeout: timeout, application_name: 'runbook', options, ...extra };
   }
 
   /** Connect and make or check the schema; the first failure is the caller's (exit 5 at start). */

@@ -26,6 +26,7 @@ import { SUMMARY_TYPES } from './summary.js';
 export class PgStore implements Storage {
   readonly db: PgConnection;
   readonly where: string;
+  /** The leases this process holds, by run. */
   private readonly leases = new Map<string, Lease>();
   private readonly logs = new LogQueue();
 
@@ -127,7 +128,8 @@ export class PgStore implements Storage {
   }
 
   private leaseOf(run: RunRef): Lease {
-    for (const lease of this.leases.values()) if (lease.runId === run.runId) return lease;
+    const lease = this.leases.get(run.runId);
+    if (lease) return lease;
     throw new Error(`run ${run.runId}: its journal is written only by the holder of its lock`);
   }
 
@@ -161,7 +163,7 @@ export class PgStore implements Storage {
 
   async acquireLock(runbookId: string, runId: string) {
     const lease = await acquireLease(this.db, runbookId, runId);
-    this.leases.set(runbookId, lease);
+    this.leases.set(runId, lease);
     return lease;
   }
 

@@ -4,7 +4,7 @@
  * secrets as `***`; what is only known during the run named in ‹›, e.g.
  * `‹output steps.build.outputs.tag›`, `‹server›` (the loop's current item). Pure.
  */
-import type { Ref } from '../../template/parse.js';
+import { lookupPath, type Ref } from '../../template/parse.js';
 import { type Resolved, renderShell, renderText } from '../../template/shell.js';
 import { maskSecretRefs } from './sanitize.js';
 
@@ -23,19 +23,10 @@ export interface Show {
 
 const named = (what: string): Resolved => ({ display: `‹${what}›` });
 
-function lookup(root: unknown, parts: readonly string[]): { found: boolean; value?: unknown } {
-  let value = root;
-  for (const part of parts) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return { found: false };
-    value = (value as Record<string, unknown>)[part];
-  }
-  return { found: true, value };
-}
-
 function resolve(values: NoticeValues, ref: Ref): Resolved {
   switch (ref.root) {
     case 'vars': {
-      const r = lookup(values.vars, ref.parts);
+      const r = lookupPath(values.vars, ref.parts);
       return r.found ? { value: r.value } : named(ref.raw);
     }
     case 'secrets':
