@@ -5,7 +5,7 @@
 // postgres user), like test/pg-team.test.ts.
 //   node bench/pg.mjs                        BENCH_RUNS=N (default 5)
 //   node bench/pg.mjs --kill-trials 200      the random-kill loop on PostgreSQL state (default 100)
-//   BENCH_SKIP=memory,kills                  skip the 1 GB log or the kill loop
+//   BENCH_SKIP=steps,runs,memory,kills       skip the per-step rows, `runs`, the 1 GB log or the kill loop
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ const freshDir = () => join(work, `state-${stateN++}`);
 
 try {
   // 1. Per step: 200 trivial steps less 1, on PostgreSQL state and on directory state, in turns.
-  {
+  if (!SKIP.has('steps')) {
     const one = runbook('one', trivial(1));
     const many = runbook('many', trivial(200));
     const urls = [];
@@ -68,15 +68,16 @@ try {
   }
 
   // 2. `runs` over 1,000 runs in the database vs `node -e 0`.
-  {
+  if (!SKIP.has('runs')) {
     const url = await newDb();
     const file = runbook('r', trivial(5));
     time('node', [CLI, 'exec', file, '--state', url, '--state-dir', freshDir()]);
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     // 999 copies of the real run, each with its own id and journal.
-    await c.query(`INSERT INTO runbook_runs (run_id, runbook_id, created, runbook_text)
-      SELECT run_id || '-' || g, runbook_id, created - make_interval(secs => g), runbook_text FROM runbook_runs, generate_series(1, 999) g`);
+    await c.query(`INSERT INTO runbook_runs (run_id, runbook_id, created, runbook_text, summary)
+      SELECT run_id || '-' || g, runbook_id, created - make_interval(secs => g), runbook_text, replace(summary, run_id, run_id || '-' || g)
+      FROM runbook_runs, generate_series(1, 999) g`);
     await c.query(`INSERT INTO runbook_journal (run_id, n, type, key, visit, attempt, epoch, body)
       SELECT j.run_id || '-' || g, n, type, key, visit, attempt, epoch, body FROM runbook_journal j, generate_series(1, 999) g`);
     await c.end();

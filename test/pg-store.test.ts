@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { PgStore } from '../src/state/pg-store.js';
-import type { StepStartedRecord } from '../src/state/records.js';
+import type { JournalRecord, StepStartedRecord } from '../src/state/records.js';
+import { type JournalSummary, summarize, withHolder } from '../src/state/summary.js';
 import { tempDir } from './helpers/cli.js';
 import { PASSWORD, pgMissing, usePostgres } from './helpers/postgres.js';
 import { describeWith } from './helpers/servers.js';
@@ -45,6 +46,45 @@ describeWith(pgMissing, 'PostgreSQL store', () => {
     const second = await store.openJournal(run);
     await expect(second.append(startedRecord(2))).rejects.toThrow(/is already in .*: another process wrote it/);
     expect((await store.readJournal(run)).records).toHaveLength(1);
+  });
+
+  it("a record that did not land is not in the run's summary", async () => {
+    const store = await open();
+    const run = await store.createRun('rb', 'x');
+    await store.acquireLock('rb', run.runId);
+    await (await store.createJournal(run)).append(startedRecord(1));
+    const second = await store.openJournal(run);
+    await expect(second.append(startedRecord(2))).rejects.toThrow(/another process wrote it/);
+    await second.append({ type: 'branch', at: 'now', key: 'a', to: 'b' });
+    const [kept] = await store.readRunsForSummary();
+    expect(kept && 'summary' in kept && kept.summary).toMatchObject({ records: 2, lastRecordAt: 'now', inFlightAll: [{ seq: 1, key: 'deploy' }] });
+    expect(withHolder((kept as { summary: JournalSummary }).summary, false)).toEqual(summarize((await store.readJournal(run)).records));
+  });
+
+  it('a database of schema 1 is migrated: its runs are summarised from their records until they append again', async () => {
+    const url = await pg.db();
+    const store = await open(url);
+    const run = await store.createRun('rb', 'x');
+    const lock = await store.acquireLock('rb', run.runId);
+    const journal = await store.createJournal(run);
+    await journal.append({ type: 'run_started', at: 'then', runId: run.runId, runbookId: 'rb', title: 'T', file: 'rb.yaml', hash: 'h', host: 'h', user: 'u', pid: 1, vars: {} });
+    await journal.append(startedRecord(1));
+    await journal.close();
+    await store.db.query('ALTER TABLE runbook_runs DROP COLUMN summary');
+    await store.db.query('UPDATE runbook_schema SET version = 1');
+    const later = await open(url);
+    const [old] = await later.readRunsForSummary();
+    expect(old && 'read' in old && old.read).toMatchObject({ total: 2 });
+    const whole = summarize((await later.readJournal(run)).records);
+    expect(summarize((old as { read: { records: JournalRecord[] } }).read.records)).toEqual(whole);
+    // The holder appends again (a resume): the summary is kept from then on, with what came before.
+    const again = await store.openJournal(run);
+    await again.append({ type: 'branch', at: 'now', key: 'a', to: 'b' });
+    await again.close();
+    await lock.release();
+    const [kept] = await later.readRunsForSummary();
+    expect(withHolder((kept as { summary: JournalSummary }).summary, false)).toEqual(summarize((await later.readJournal(run)).records));
+    expect((kept as { summary: JournalSummary }).summary).toMatchObject({ records: 3, runbookId: 'rb', inFlight: { key: 'deploy' } });
   });
 
   it('a holder whose lock was removed writes nothing more (the epoch is checked in every write)', async () => {

@@ -101,9 +101,15 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     const asked = await whenLapsed('host-b', ['resume', '--state', url], dir);
     expect(asked.code, asked.stderr).toBe(5);
     expect(asked.stderr).toMatch(/step two was running when the run stopped and is not idempotent: did it take effect\? Resume with --rerun-in-flight/);
+    // `runs` reads the summary kept in the run's row: it says what the journal says.
+    const listed = async () => JSON.parse((await on('host-c', ['runs', '--state', url, '--format', 'json'], dir)).stdout)[0];
+    expect(await listed()).toMatchObject({ state: 'interrupted', done: 1, failed: 0, records: expect.any(Number), inFlight: { key: 'two', stepId: 'two' } });
     const resumed = await on('host-b', ['resume', '--state', url, '--skip-in-flight'], dir);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(traceOf(dir)).toEqual(['one', 'two', 'three']);
+    const status = JSON.parse((await on('host-c', ['status', '--state', url, '--format', 'json'], dir)).stdout);
+    expect(await listed()).toEqual({ ...status, resume: undefined });
+    expect(status).toMatchObject({ state: 'succeeded', done: 3, resumes: 1, inFlightAll: [] });
     noPassword(A.out.text, early.stderr, asked.stderr, resumed.stdout, resumed.stderr);
     const hosts = await sql<{ host: string }>(url, "SELECT body::json->>'host' AS host FROM runbook_journal WHERE type IN ('run_started', 'run_resumed') ORDER BY n");
     expect(hosts.map((h) => h.host)).toEqual(['host-a', 'host-b']);
@@ -308,7 +314,7 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     await sql(url, 'UPDATE runbook_schema SET version = 99');
     const newer = await runCli(['runs', '--state', url], { cwd: dir, env: ENV });
     expect(newer.code).toBe(5);
-    expect(newer.stderr).toMatch(/runbook schema in postgres:\/\/postgres@.* is version 99, newer than this runbook CLI knows \(1\): upgrade runbook/);
+    expect(newer.stderr).toMatch(/runbook schema in postgres:\/\/postgres@.* is version 99, newer than this runbook CLI knows \(2\): upgrade runbook/);
   }, 60_000);
 
   it('--force-unlock of a live lease is journaled, and fences the old holder', async () => {

@@ -1,7 +1,7 @@
 /** summarize: a run's state, counts and in-flight step from its records alone. */
 import { describe, expect, it } from 'vitest';
 import type { JournalRecord } from '../src/state/records.js';
-import { summarize } from '../src/state/summary.js';
+import { SummaryFold, summarize, withHolder } from '../src/state/summary.js';
 
 const at = (n: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString();
 const started: JournalRecord = {
@@ -116,6 +116,30 @@ describe('summarize', () => {
   it('counts each step execution once, skipped as done, a second visit separately', () => {
     const s = summarize([started, begin(1, 'a'), end(1, 'a', 'skipped'), begin(2, 'b'), end(2, 'b', 'failed'), begin(3, 'a', 1, 2), end(3, 'a', 'succeeded', 2)]);
     expect(s).toMatchObject({ done: 2, failed: 1, records: 7 });
+  });
+
+  it('folds record by record as summarize does, and a record taken back out leaves no trace', () => {
+    const records = [
+      started,
+      begin(1, 'a'),
+      end(1, 'a', 'failed'), // then retried on the same visit: done, not failed
+      begin(2, 'a', 2),
+      end(2, 'a'),
+      begin(3, 'b'),
+      { type: 'run_interrupted', at: at(4), signal: 'SIGINT', seq: 3 } as JournalRecord,
+      { type: 'run_resumed', at: at(5), by: 'bob', host: 'h1', pid: 43 } as JournalRecord,
+      end(6, 'b'),
+      finish('succeeded', 0),
+    ];
+    const fold = new SummaryFold();
+    for (const [i, r] of records.entries()) {
+      const before = fold.summary();
+      fold.add(r)();
+      expect(fold.summary()).toEqual(before);
+      fold.add(r);
+      expect(withHolder(fold.summary(), false)).toEqual(summarize(records.slice(0, i + 1)));
+    }
+    expect(withHolder(fold.summary(), false)).toMatchObject({ state: 'succeeded', done: 2, failed: 0, resumes: 1, records: 10 });
   });
 
   it('survives a journal without records', () => {

@@ -6,8 +6,8 @@ import { RunbookError } from '../errors.js';
 import type { ReadResult } from './journal.js';
 import type { LockInfo } from './lock-holder.js';
 import type { JournalRecord } from './records.js';
-import type { RunRef, Storage } from './storage.js';
-import { type RunSummary, summarize } from './summary.js';
+import type { RunRef, Storage, SummaryRead } from './storage.js';
+import { foldAll, type JournalSummary, type RunSummary, withHolder } from './summary.js';
 
 export interface RunView {
   readonly run: RunRef;
@@ -47,24 +47,37 @@ export async function inspectAllRuns(store: Storage): Promise<RunView[]> {
   return viewsOf(store, await store.readRunsForSummary());
 }
 
-async function viewsOf(store: Storage, reads: ReadonlyArray<{ readonly run: RunRef; readonly read: ReadResult | RunbookError }>): Promise<RunView[]> {
+async function viewsOf(store: Storage, reads: readonly SummaryRead[]): Promise<RunView[]> {
   const locks = new Map<string, Promise<LockInfo | undefined>>();
   const readLock = (id: string) => {
     if (!locks.has(id)) locks.set(id, store.readLock(id));
     return locks.get(id)!;
   };
   const views: RunView[] = [];
-  for (const { run, read } of reads) {
-    views.push(read instanceof RunbookError ? { run, records: [], corrupt: read.message } : await viewOf(store, run, read, readLock));
+  for (const r of reads) {
+    if ('summary' in r) views.push(await viewOfSummary(store, r.run, r.summary, [], undefined, readLock));
+    else if (r.read instanceof RunbookError) views.push({ run: r.run, records: [], corrupt: r.read.message });
+    else views.push(await viewOf(store, r.run, r.read, readLock));
   }
   return views;
 }
 
-async function viewOf(store: Storage, run: RunRef, read: ReadResult, readLock = (id: string) => store.readLock(id)): Promise<RunView> {
+function viewOf(store: Storage, run: RunRef, read: ReadResult, readLock = (id: string) => store.readLock(id)): Promise<RunView> {
   const { records, tornTail, total } = read;
-  const first = records[0];
-  if (first?.type !== 'run_started') return { run, records, tornTail };
-  const lock = await readLock(first.runbookId);
+  return viewOfSummary(store, run, foldAll(records, total).summary(), records, tornTail, readLock);
+}
+
+async function viewOfSummary(
+  store: Storage,
+  run: RunRef,
+  summary: JournalSummary,
+  records: readonly JournalRecord[],
+  tornTail: number | undefined,
+  readLock: (id: string) => Promise<LockInfo | undefined>,
+): Promise<RunView> {
+  // No run_started first: the run died before its first record.
+  if (summary.runbookId === '') return { run, records, tornTail };
+  const lock = await readLock(summary.runbookId);
   const holder = lock && lock.runId === run.runId && (await store.isHolderAlive(lock)) ? lock : undefined;
-  return { run, records, summary: summarize(records, { holderAlive: holder !== undefined, total }), holder, tornTail };
+  return { run, records, summary: withHolder(summary, holder !== undefined), holder, tornTail };
 }

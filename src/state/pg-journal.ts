@@ -6,6 +6,7 @@
  * with `synchronous_commit = off` and is made durable by the next synchronous commit, as WAL is
  * flushed in order. An append whose answer was lost (the connection broke) is tried again: its
  * number makes a second insert of the same record impossible, and an equal row counts as done.
+ * The same statement writes the run's summary as it stands after the record (`runs` reads it).
  */
 import type pg from 'pg';
 import type { PgConnection } from './pg-connect.js';
@@ -14,12 +15,14 @@ import { pgDriver } from './pg-driver.js';
 import type { Lease } from './pg-lease.js';
 import type { JournalRecord } from './records.js';
 import { type JournalSink, StateUnavailable } from './storage.js';
+import type { SummaryFold } from './summary.js';
 
 const INSERT = `WITH l AS (
   UPDATE runbook_locks SET renewed = now(), expires = now() + make_interval(secs => $3)
-  WHERE runbook_id = $1 AND epoch = $2 AND expires > now() RETURNING epoch)
-INSERT INTO runbook_journal (run_id, n, type, key, visit, attempt, epoch, body)
-SELECT $4, $5, $6, $7, $8, $9, l.epoch, $10 FROM l`;
+  WHERE runbook_id = $1 AND epoch = $2 AND expires > now() RETURNING epoch),
+j AS (INSERT INTO runbook_journal (run_id, n, type, key, visit, attempt, epoch, body)
+  SELECT $4, $5, $6, $7, $8, $9, l.epoch, $10 FROM l RETURNING run_id)
+UPDATE runbook_runs SET summary = $11 WHERE run_id = (SELECT run_id FROM j)`;
 
 const RETRY_MS = 200;
 
@@ -32,6 +35,8 @@ export class PgJournal implements JournalSink {
     private readonly lease: Lease,
     private readonly runId: string,
     private next: number,
+    /** The journal's summary so far (every record before `next` added). */
+    private readonly fold: SummaryFold,
     /** Waited for before each record: the step logs' pending chunks go first. */
     private readonly before: () => Promise<void>,
   ) {}
@@ -44,10 +49,22 @@ export class PgJournal implements JournalSink {
 
   private async write(record: JournalRecord, sync: boolean): Promise<void> {
     await this.before();
+    // The summary as it stands with this record, taken back out if the record does not land.
+    const takeOut = this.fold.add(record);
+    try {
+      await this.insert(record, sync, JSON.stringify(this.fold.summary()));
+    } catch (err) {
+      takeOut();
+      throw err;
+    }
+    this.next++;
+  }
+
+  private async insert(record: JournalRecord, sync: boolean, summary: string): Promise<void> {
     const n = this.next;
     const body = JSON.stringify(record);
     const r = record as { key?: string; visit?: number; attempt?: number };
-    const params = [this.lease.runbookId, this.lease.epoch, this.lease.ms / 1000, this.runId, n, record.type, r.key ?? null, r.visit ?? null, r.attempt ?? null, body];
+    const params = [this.lease.runbookId, this.lease.epoch, this.lease.ms / 1000, this.runId, n, record.type, r.key ?? null, r.visit ?? null, r.attempt ?? null, body, summary];
     for (;;) {
       this.lease.check();
       const sent = performance.now();
@@ -69,7 +86,6 @@ export class PgJournal implements JournalSink {
         await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
       }
     }
-    this.next = n + 1;
   }
 
   private async alreadyThere(n: number, body: string): Promise<boolean> {

@@ -60,6 +60,10 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (run_id, seq, key, off),
      FOREIGN KEY (run_id, seq, key) REFERENCES runbook_logs ON DELETE CASCADE
    );`,
+  // 2: each run's summary (./summary.ts's JournalSummary, JSON), written in the statement that
+  // appends each record, so \`runs\` reads a row per run; NULL for a run whose journal was begun
+  // before this migration, summarised from its records instead.
+  'ALTER TABLE runbook_runs ADD COLUMN summary text;',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

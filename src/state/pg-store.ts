@@ -19,9 +19,9 @@ import { CapWindow, DROP_BELOW, LogQueue, logCap, PgLog } from './pg-log.js';
 import { logChunks, logTail } from './pg-log-read.js';
 import type { JournalRecord } from './records.js';
 import { newRunId, pickRun, runDirOf, stepLogPath } from './run-dir.js';
-import type { ImportedRun, JournalSink, LogSink, RunRef, StepLogRef, Storage } from './storage.js';
+import type { ImportedRun, JournalSink, LogSink, RunRef, StepLogRef, Storage, SummaryRead } from './storage.js';
 import { StateUnavailable } from './storage.js';
-import { SUMMARY_TYPES } from './summary.js';
+import { foldAll, type JournalSummary, SUMMARY_TYPES, SummaryFold } from './summary.js';
 
 export class PgStore implements Storage {
   readonly db: PgConnection;
@@ -111,20 +111,28 @@ export class PgStore implements Storage {
     return out;
   }
 
-  async readRunsForSummary() {
-    // One query: each run with the records a summary reads and the last (a thousand runs' step_process
-    // records and the rest are not sent), newest first.
-    const r = await this.db.query<{ run_id: string; total: string; records: string | null }>(
-      `SELECT r.run_id, l.total, (SELECT '[' || string_agg(body, ',' ORDER BY n) || ']' FROM runbook_journal j
-         WHERE j.run_id = r.run_id AND (j.type = ANY($1) OR j.n = l.last)) AS records
-       FROM runbook_runs r CROSS JOIN LATERAL (SELECT max(n) AS last, count(*) AS total FROM runbook_journal WHERE run_id = r.run_id) l
-       ORDER BY r.created DESC, r.run_id DESC`,
-      [SUMMARY_TYPES],
+  async readRunsForSummary(): Promise<SummaryRead[]> {
+    // A row per run, its summary as its last record left it, newest first; a run begun before
+    // summaries were kept is summarised from its records.
+    const r = await this.db.query<{ run_id: string; summary: string | null }>('SELECT run_id, summary FROM runbook_runs ORDER BY created DESC, run_id DESC');
+    const older = r.rows.filter((row) => row.summary === null).map((row) => row.run_id);
+    const reads = older.length > 0 ? await this.readForSummary(older) : new Map<string, ForSummary>();
+    return r.rows.map((row) =>
+      row.summary === null
+        ? { run: this.ref(row.run_id), read: reads.get(row.run_id) ?? { records: [], total: 0, next: 0 } }
+        : { run: this.ref(row.run_id), summary: JSON.parse(row.summary) as JournalSummary },
     );
-    return r.rows.map((row) => ({
-      run: this.ref(row.run_id),
-      read: { records: row.records ? (JSON.parse(row.records) as JournalRecord[]) : [], total: Number(row.total) },
-    }));
+  }
+
+  /** Of each run given, the records a summary reads and the last (not its step_process records and the rest), in one query. */
+  private async readForSummary(runIds: readonly string[]): Promise<Map<string, ForSummary>> {
+    const r = await this.db.query<{ run_id: string; total: string; last: number; records: string }>(
+      `SELECT l.run_id, l.total, l.last, (SELECT '[' || string_agg(body, ',' ORDER BY n) || ']' FROM runbook_journal j
+         WHERE j.run_id = l.run_id AND (j.type = ANY($2) OR j.n = l.last)) AS records
+       FROM (SELECT run_id, max(n) AS last, count(*) AS total FROM runbook_journal WHERE run_id = ANY($1) GROUP BY run_id) l`,
+      [runIds, SUMMARY_TYPES],
+    );
+    return new Map(r.rows.map((row) => [row.run_id, { records: JSON.parse(row.records) as JournalRecord[], total: Number(row.total), next: row.last + 1 }]));
   }
 
   private leaseOf(run: RunRef): Lease {
@@ -134,12 +142,12 @@ export class PgStore implements Storage {
   }
 
   async createJournal(run: RunRef): Promise<JournalSink> {
-    return new PgJournal(this.db, this.leaseOf(run), run.runId, 0, () => this.logs.drain());
+    return new PgJournal(this.db, this.leaseOf(run), run.runId, 0, new SummaryFold(), () => this.logs.drain());
   }
 
   async openJournal(run: RunRef): Promise<JournalSink> {
-    const r = await this.db.query<{ n: number | null }>('SELECT max(n) AS n FROM runbook_journal WHERE run_id = $1', [run.runId]);
-    return new PgJournal(this.db, this.leaseOf(run), run.runId, (r.rows[0]?.n ?? -1) + 1, () => this.logs.drain());
+    const read = (await this.readForSummary([run.runId])).get(run.runId) ?? { records: [], total: 0, next: 0 };
+    return new PgJournal(this.db, this.leaseOf(run), run.runId, read.next, foldAll(read.records, read.total), () => this.logs.drain());
   }
 
   openStepLog(run: RunRef, seq: number, key: string): LogSink {
@@ -185,11 +193,12 @@ export class PgStore implements Storage {
       // Listed by when it was made, as a run made here would be: the time in its id.
       const created = /-(\d{4})(\d\d)(\d\d)-(\d\d)(\d\d)(\d\d)-[0-9a-f]+$/.exec(run.runId);
       const at = created ? `${created[1]}-${created[2]}-${created[3]}T${created[4]}:${created[5]}:${created[6]}Z` : new Date().toISOString();
-      const made = await c.query('INSERT INTO runbook_runs (run_id, runbook_id, runbook_text, created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      const made = await c.query('INSERT INTO runbook_runs (run_id, runbook_id, runbook_text, created, summary) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [
         run.runId,
         run.runbookId,
         run.runbookText,
         at,
+        JSON.stringify(foldAll(run.records).summary()),
       ]);
       if (made.rowCount !== 1) throw invalid(`run ${run.runId} is already in ${this.where}`);
       for (const [n, record] of run.records.entries()) {
@@ -213,6 +222,12 @@ export class PgStore implements Storage {
     await this.logs.drain();
     await this.db.close();
   }
+}
+
+/** A journal read for its summary: `next` is the number its next record takes. */
+interface ForSummary extends ReadResult {
+  readonly total: number;
+  readonly next: number;
 }
 
 async function importLog(c: PoolClient, runId: string, log: ImportedRun['logs'][number]): Promise<void> {

@@ -10,6 +10,7 @@ import { EXIT, RunbookError } from '../errors.js';
 import type { ReadResult } from './journal.js';
 import type { LockInfo } from './lock-holder.js';
 import type { JournalRecord } from './records.js';
+import type { JournalSummary } from './summary.js';
 
 export interface RunRef {
   readonly runId: string;
@@ -69,6 +70,9 @@ export interface ImportedRun {
   readonly logs: ReadonlyArray<{ readonly seq: number; readonly key: string; readonly text: () => AsyncIterable<Buffer> }>;
 }
 
+/** A run for `runs`: its journal's records (maybe only those a summary reads), or the summary a store keeps. */
+export type SummaryRead = { readonly run: RunRef; readonly read: ReadResult | RunbookError } | { readonly run: RunRef; readonly summary: JournalSummary };
+
 export interface Storage {
   /** The store, for people: a directory's absolute path. */
   readonly where: string;
@@ -95,9 +99,10 @@ export interface Storage {
   /**
    * Every run, newest first, each with what `summarize` needs of its journal (`runs`): as
    * `readJournals`, except that a store may leave out the records of types summarize does not
-   * read (SUMMARY_TYPES in ./summary.ts) but the last, and then says in `total` how many there are.
+   * read (SUMMARY_TYPES in ./summary.ts) but the last, and then says in `total` how many there
+   * are; or, where it keeps one written with each record, the journal's summary itself.
    */
-  readRunsForSummary(): Promise<Array<{ readonly run: RunRef; readonly read: ReadResult | RunbookError }>>;
+  readRunsForSummary(): Promise<SummaryRead[]>;
   createJournal(run: RunRef): Promise<JournalSink>;
   /** An existing journal, to go on appending (read it with `repair: true` first). */
   openJournal(run: RunRef): Promise<JournalSink>;
