@@ -4,6 +4,7 @@ import { loadRunbookText } from '../src/load/load.js';
 import { messageIdOf } from '../src/notify/ledger.js';
 import { NoticeDeriver } from '../src/notify/notices.js';
 import { type Outcome, withRetries } from '../src/notify/outcome.js';
+import { checkWebhookUrl } from '../src/notify/webhook.js';
 import type { JournalRecord } from '../src/state/records.js';
 import { isLoopback } from '../src/validate/rules/email-channels.js';
 
@@ -11,6 +12,21 @@ describe('isLoopback', () => {
   it('is localhost, 127.0.0.0/8 and ::1 only', () => {
     for (const h of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '::1', '[::1]']) expect(isLoopback(h), h).toBe(true);
     for (const h of ['mail.example.com', '10.0.0.1', '128.0.0.1', 'localhost.example.com', '::2', '127.0.0.1.nip.io']) expect(isLoopback(h), h).toBe(false);
+  });
+});
+
+describe('checkWebhookUrl', () => {
+  it('sends to the host the runbook spells out, names it, and refuses a value that moves the request or a password', () => {
+    const T = 'https://hooks.example.com:8443/x/${{ secrets.T }}';
+    expect(checkWebhookUrl(T, 'https://hooks.example.com:8443/x/a/b?c#d')).toEqual({ host: 'hooks.example.com:8443' });
+    // The same template filled in, but the template spells its host before a reference that holds "/".
+    const U = 'https://tok-${{ secrets.T }}@hooks.example.com/x';
+    expect(checkWebhookUrl(U, 'https://tok-4711/zz@hooks.example.com/x')).toEqual({ reason: expect.stringMatching(/^the url no longer goes to hooks\.example\.com once/) });
+    expect(checkWebhookUrl(U, 'https://tok-pw@hooks.example.com/x')).toEqual({ reason: expect.stringMatching(/user or password/) });
+    // A host (or the whole url) that is a reference is meant to be filled in: named as the webhook.
+    expect(checkWebhookUrl('${{ secrets.URL }}', 'https://hooks.slack.com/services/T0/B0/xyz')).toEqual({ host: 'the webhook' });
+    expect(checkWebhookUrl('https://${{ vars.host }}/x', 'https://elsewhere.example/x')).toEqual({ host: 'the webhook' });
+    expect(checkWebhookUrl('${{ secrets.URL }}', 'not a url')).toEqual({ reason: 'the url is not a valid URL once filled in' });
   });
 });
 

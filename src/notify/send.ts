@@ -10,7 +10,7 @@ import { type Mail, sendEmail } from './email.js';
 import type { Notice } from './notices.js';
 import { type Outcome, type RetryPolicy, withRetries } from './outcome.js';
 import type { Progress } from './progress.js';
-import { postWebhook } from './webhook.js';
+import { checkWebhookUrl, postWebhook } from './webhook.js';
 import { htmlBody, linesOf, subjectOf, textBody } from './words.js';
 
 /** The documents an email attaches with `attach: auto`, as HTML. */
@@ -65,9 +65,11 @@ export async function sendToChannel(channel: Channel, q: NotifyQueuedRecord, ctx
   } catch (err) {
     return { ok: false, reason: (err as Error).message, transient: false, attempts: 0 };
   }
+  const checked = checkWebhookUrl(channel.url, url);
+  if ('reason' in checked) return { ok: false, reason: checked.reason, transient: false, attempts: 0 };
   headers['x-runbook-message-id'] = q.messageId;
   const body = channel.format === 'slack' ? { text: `*${ctx.runbook.title}*: ${q.text}` } : payload;
-  return withRetries(() => postWebhook(url, headers, body, channel.timeoutMs), ctx.retry);
+  return withRetries(() => postWebhook(url, checked.host, headers, body, channel.timeoutMs), ctx.retry);
 }
 
 async function sendMail(channel: EmailChannel, q: NotifyQueuedRecord, notice: Notice, ctx: SendContext): Promise<Sent> {

@@ -1,6 +1,6 @@
 /**
- * Channels named by notify steps (`to:`) and by notify.events exist; a webhook URL is http(s);
- * a notify step with no channel at all is a warning.
+ * Channels named by notify steps (`to:`) and by notify.events exist; a webhook URL is http(s),
+ * with no user or password in it; a notify step with no channel at all is a warning.
  */
 import { didYouMean } from '../../load/suggest.js';
 import { hasTemplate } from '../../template/parse.js';
@@ -25,14 +25,21 @@ export const notifyChannels: Rule = {
       });
     }
     for (const [name, channel] of Object.entries(ctx.runbook.channels)) {
-      if (channel.type !== 'webhook' || hasTemplate(channel.url)) continue;
-      let ok = false;
-      try {
-        ok = ['http:', 'https:'].includes(new URL(channel.url).protocol);
-      } catch {
-        ok = false;
+      if (channel.type !== 'webhook') continue;
+      const url = parsed(channel.url);
+      if (url && (url.username !== '' || url.password !== '')) {
+        ctx.error(['notify', 'channels', name, 'url'], `channel "${name}": a user or password in the url is never sent: put it in a header (headers: { Authorization: ... })`);
       }
-      if (!ok) ctx.error(['notify', 'channels', name, 'url'], `channel "${name}": url must be an http:// or https:// URL`);
+      if (hasTemplate(channel.url)) continue;
+      if (!url || !['http:', 'https:'].includes(url.protocol)) ctx.error(['notify', 'channels', name, 'url'], `channel "${name}": url must be an http:// or https:// URL`);
     }
   },
 };
+
+function parsed(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
