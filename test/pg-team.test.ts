@@ -132,6 +132,25 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     noPassword(A.out.text, b.stdout, b.stderr);
   }, 90_000);
 
+  it('A paused right after a started record, past its lease: B takes over; A continued does not start the step', async () => {
+    const dir = tempDir();
+    const url = await db.db();
+    const rb = writeRunbook(dir, `steps:\n  - { id: one, run: 'echo one >> trace' }\n  - { id: two, run: 'echo two >> trace', idempotent: true }\n`);
+    // The second started record (two's) committed, then A stops as a paused machine would.
+    const a = startOn('host-a', ['exec', rb, '--state', url], dir, { RUNBOOK_FAILPOINT: 'after-started:2:stop' });
+    children.push(a);
+    const A = follow(a);
+    await waitFor(() => /^\d+ \(\S+\) T /.test(readFileSync(`/proc/${a.pid}/stat`, 'utf8')), 30_000);
+    const b = await whenLapsed('host-b', ['resume', '--state', url], dir);
+    expect(b.code, b.stderr).toBe(0);
+    expect(traceOf(dir)).toEqual(['one', 'two']);
+    a.kill('SIGCONT');
+    const endA = await A.done;
+    expect(endA.code, A.out.text).toBe(130);
+    expect(A.out.text).toMatch(/the lease of t has not been confirmed by the database .* this process was paused/);
+    expect(traceOf(dir)).toEqual(['one', 'two']);
+  }, 90_000);
+
   it('20 processes racing for one lock: exactly one wins, the others are refused (exit 5) naming it', async () => {
     const dir = tempDir();
     const url = await db.db(); // empty: the racers also race to make the schema

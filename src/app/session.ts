@@ -135,6 +135,13 @@ export async function runSession(s: SessionInput): Promise<number> {
   const execute: StepExecutor = {
     execute(request) {
       renderer.flush();
+      // Paused between the started record and here for longer than half a lease, this process
+      // may already have been taken over: the timer that would notice runs only after the spawn.
+      const lost = s.lock?.lostNow?.();
+      if (lost) {
+        guard.lost(lost);
+        return Promise.resolve({ status: 'failed', interrupted: true });
+      }
       return executor.execute(request);
     },
   };

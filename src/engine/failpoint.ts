@@ -5,16 +5,17 @@
  * and around each notification (src/notify/notifier.ts): notify-before-queued, notify-after-queued,
  * notify-after-accepted (the server took it, the journal does not say so yet), notify-after-sent.
  * slow-fsync makes a started record's fdatasync take 1.5 s longer (failpointHit: the N-th one).
+ * `name:N:stop` stops this process (SIGSTOP) there instead, as a pause of the machine would.
  * Unset in normal use: one string comparison per boundary.
  */
 const spec = process.env.RUNBOOK_FAILPOINT;
-const [target, nth] = spec ? spec.split(':') : [];
-const limit = Number(nth ?? 1);
+const [target, nth, action] = spec ? spec.split(':') : [];
+const limit = Number(nth || 1);
 let hits = 0;
 
 export function failpoint(name: string): void {
   if (name !== target) return;
-  if (++hits === limit) process.kill(process.pid, 'SIGKILL');
+  if (++hits === limit) process.kill(process.pid, action === 'stop' ? 'SIGSTOP' : 'SIGKILL');
 }
 
 /** Counts a hit as failpoint() does, but at the N-th returns true instead of killing this process. */

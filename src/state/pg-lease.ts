@@ -113,6 +113,10 @@ export class Lease implements HeldLock {
     else this.listeners.push(listener);
   }
 
+  lostNow(): string | undefined {
+    return this.lostReason;
+  }
+
   /** Why the lease is no longer ours, or undefined while it is. */
   get lostReason(): string | undefined {
     if (!this.lost && !this.released && performance.now() - this.confirmedAt > this.ms / 2) this.lose(this.silence());

@@ -48,6 +48,11 @@ export interface HeldLock {
    * in time, or was taken over): nothing more may run. A lock that cannot be lost never calls it.
    */
   onLost?(listener: (reason: string) => void): void;
+  /**
+   * Why the lock is not ours any more as far as this process can tell now, without waiting for a
+   * timer (a lease unconfirmed for half its length: this process was paused), or undefined.
+   */
+  lostNow?(): string | undefined;
 }
 
 /**
