@@ -37,8 +37,9 @@ function atTerminal(args: string[], columns: number, env: Record<string, string 
     env: cliEnv({ NO_COLOR: undefined, CI: undefined, TERM: 'xterm', PTY_COLUMNS: String(columns), ...env }),
     encoding: 'utf8',
     timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
   });
-  return { code: r.status, raw: r.stdout };
+  return { code: r.status, raw: r.stdout, stderr: r.stderr };
 }
 
 /** What lands on each row: the text between line starts (newline, carriage return, cursor to column 1), escapes removed. */
@@ -55,6 +56,18 @@ function unwrapped(lines: string[]): string {
 }
 
 describe('the console at a terminal', () => {
+  it('whose output is stopped (Ctrl-S) does not stop the run: the steps go on, and every line comes once it is resumed', () => {
+    const dir = tempDir();
+    // Far more than a terminal buffers: a blocking write would stop the run inside the first step.
+    const rb = writeRunbook(dir, `steps:\n  - { id: loud, run: 'seq 1 100000' }\n  - { id: last, run: 'touch "${join(dir, 'done')}"' }\n`);
+    const r = atTerminal(['exec', rb, '--state-dir', join(dir, 'state')], 100, { PTY_STOP_UNTIL: join(dir, 'done') });
+    expect(r.stderr).toBe('came while stopped\n');
+    expect(r.code, r.raw.slice(-2000)).toBe(0);
+    const lines = rows(r.raw);
+    expect(lines.filter((l) => /^│ \d+$/.test(l.trim()))).toHaveLength(100_000);
+    expect(lines.some((l) => /✓ last succeeded/.test(l))).toBe(true);
+  });
+
   for (const columns of [80, 120]) {
     it(`fits every line to ${columns} columns, says where the run is, and names the first failure`, () => {
       const dir = tempDir();

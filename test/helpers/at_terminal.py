@@ -1,5 +1,7 @@
 """Runs a command in a pseudo-terminal and answers its prompts: pty.py 'PROMPT=>ANSWER'... -- CMD ARGS.
-Prints everything the command wrote; exits with its exit code. The terminal is PTY_COLUMNS wide (100)."""
+Prints everything the command wrote; exits with its exit code. The terminal is PTY_COLUMNS wide (100).
+PTY_STOP_UNTIL=PATH: the terminal's output is stopped (Ctrl-S) from the start until PATH exists
+(20 s at most), then resumed (Ctrl-Q); stderr says whether PATH came while it was stopped."""
 import fcntl, os, pty, select, signal, struct, sys, termios, time
 
 sep = sys.argv.index('--')
@@ -9,6 +11,14 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execvp(cmd[0], cmd)
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 24, int(os.environ.get('PTY_COLUMNS', '100')), 0, 0))
+stop_until = os.environ.get('PTY_STOP_UNTIL')
+if stop_until:
+    os.write(fd, b'\x13')
+    end = time.time() + 20
+    while time.time() < end and not os.path.exists(stop_until):
+        time.sleep(0.05)
+    sys.stderr.write('came while stopped\n' if os.path.exists(stop_until) else 'did not come while stopped\n')
+    os.write(fd, b'\x11')
 seen = b''
 deadline = time.time() + 30
 while time.time() < deadline:

@@ -176,8 +176,22 @@ const outs = new Map<number, ConsoleOut>();
 export function consoleOut(stream: NodeJS.WriteStream): ConsoleOut {
   const fd = (stream as unknown as { fd?: number }).fd ?? 1;
   let out = outs.get(fd);
-  if (!out) outs.set(fd, (out = new ConsoleOut(fd, () => logHint)));
+  if (!out) {
+    if (stream.isTTY) nonBlocking(stream);
+    outs.set(fd, (out = new ConsoleOut(fd, () => logHint)));
+  }
   return out;
+}
+
+/**
+ * A terminal whose output is stopped (Ctrl-S, a multiplexer in copy mode) would block every
+ * write, and the whole run with it: its timers, its lease, its step timeouts. Node writes to a
+ * terminal blocking on purpose; made non-blocking, the terminal's writes wait in the queue above
+ * as a pipe's do (and ora's, through the stream, in libuv's). Node opened the terminal anew for
+ * itself (libuv's uv_tty_init), so the shell's descriptor stays as it was.
+ */
+function nonBlocking(stream: NodeJS.WriteStream): void {
+  (stream as unknown as { _handle?: { setBlocking?: (on: boolean) => void } })._handle?.setBlocking?.(false);
 }
 
 let logHint = 'see `runbook log`';
