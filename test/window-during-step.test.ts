@@ -24,6 +24,18 @@ rollback:
 
 const LONG = { timeoutMs: 60_000 };
 
+/** Six servers one at a time, each `seconds` long, each undone by name. */
+const ROLLING = (seconds: number) => `
+vars: { servers: [web1, web2, web3, web4, web5, web6] }
+steps:
+  - id: rolling
+    for_each: \${{ vars.servers }}
+    as: server
+    undo: 'echo undo-\${{ server }} >> trace'
+    steps:
+      - { id: deploy, run: 'echo \${{ server }} >> trace; sleep ${seconds}', idempotent: true }
+`;
+
 describe('the window during a step', () => {
   it('a wait stops at the point of no return and the run rolls back (on_overrun: rollback)', { timeout: 90_000 }, async () => {
     const dir = tempDir();
@@ -116,6 +128,39 @@ ${ROLLBACK}`,
     expect(events.find((e) => e.type === 'decision')).toMatchObject({ key: 'window:after', decision: 'rollback' });
   });
 
+  it('a rolling loop starts no further item past the point of no return: the items done are undone, then the rollback', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const file = writeRunbook(dir, `\n${windowNow()}\n${ROLLING(1)}${ROLLBACK}`);
+    const r = await runCli(['exec', file, '--state-dir', join(dir, 's')], { ...LONG, cwd: dir });
+    expect(r.code, r.stdout).toBe(1);
+    const trace = readFileSync(join(dir, 'trace'), 'utf8').trim().split('\n');
+    const done = trace.filter((l) => /^web\d$/.test(l));
+    // About four of the six in 4-5 s; never all of them, and the undos of those done, newest first.
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    expect(done.length).toBeLessThan(6);
+    expect(trace).toEqual([...done, ...done.map((h) => `undo-${h}`).reverse(), 'back']);
+    const next = `rolling[web${done.length + 1}]`;
+    expect(r.stdout).toContain(`the point of no return has passed before ${next}`);
+    const journal = journalOf(join(dir, 's'));
+    expect(journal.find((rec) => rec.type === 'decision')).toMatchObject({ key: 'window:rolling', decision: 'rollback', by: 'window.on_overrun' });
+    expect(journal.find((rec) => rec.type === 'step_finished' && rec.key === 'rolling')).toMatchObject({ status: 'failed', reason: `the point of no return passed before ${next} started` });
+  });
+
+  it('a resume past the point of no return (--ignore-window) follows the journaled decision: no further item starts', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `\n${windowNow()}\n${ROLLING(1)}${ROLLBACK}`);
+    // Killed once the rollback has started, before any undo ran.
+    const first = await runCli(['exec', file, '--state-dir', state], { ...LONG, cwd: dir, env: { RUNBOOK_FAILPOINT: 'mid-rollback' } });
+    expect(first.signal).toBe('SIGKILL');
+    const done = readFileSync(join(dir, 'trace'), 'utf8').trim().split('\n');
+    expect(done.length).toBeLessThan(6);
+    // Past the point of no return now: the window is ignored, so no clock decides; the journal does.
+    const r = await runCli(['resume', '--state-dir', state, '--ignore-window'], { ...LONG, cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(readFileSync(join(dir, 'trace'), 'utf8').trim().split('\n')).toEqual([...done, ...done.map((h) => `undo-${h}`).reverse(), 'back']);
+  });
+
   it('the plain console prints the warning as the point of no return passes', { timeout: 90_000 }, async () => {
     const dir = tempDir();
     const file = writeRunbook(
@@ -153,6 +198,21 @@ ${ROLLBACK}`;
     expect(plan.entries.some((e: { key: string }) => e.key === 'after')).toBe(false);
     expect(plan.notes.map((n: { text: string }) => n.text)).toContain('past the point of no return: rollback');
     expect(plan.outcome.outcome).toBe('rolled_back');
+  });
+
+  it('a rolling loop stops before the first item that would start past it', async () => {
+    const dir = tempDir();
+    const file = writeRunbook(
+      dir,
+      `\nwindow: { start: "2030-01-01T20:00", duration: 1h, timezone: UTC, rollback_reserve: 25m }\n${ROLLING(1).replace('idempotent: true', 'idempotent: true, estimate: 10m')}${ROLLBACK}`,
+    );
+    const plan = JSON.parse((await runCli(['plan', file, '--format', 'json'], { cwd: dir })).stdout);
+    const keys = plan.entries.map((e: { key: string }) => e.key);
+    // The point of no return is 35 minutes in: web4 starts at 30, web5 would at 40.
+    expect(keys.filter((k: string) => k.startsWith('deploy'))).toEqual(['deploy[web1]', 'deploy[web2]', 'deploy[web3]', 'deploy[web4]']);
+    expect(keys.filter((k: string) => k.endsWith(':undo'))).toEqual(['rolling[web4]:undo', 'rolling[web3]:undo', 'rolling[web2]:undo', 'rolling[web1]:undo']);
+    expect(plan.entries.find((e: { key: string }) => e.key === 'back')).toMatchObject({ phase: 'rollback', atMs: 40 * 60_000 });
+    expect(plan.outcome).toMatchObject({ outcome: 'rolled_back', message: expect.stringContaining('the point of no return passed before rolling[web5] started') });
   });
 
   it('with on_overrun: continue, the wait goes on to its end', async () => {

@@ -108,6 +108,8 @@ export class Engine {
   private readonly lastSeqUnder = new Map<string, number>();
   private readonly statuses = new StepStatuses();
   private overrunDecided: 'continue' | undefined;
+  /** Why the run rolls back: on_overrun said so before a loop's next items, and every list stops there. */
+  private overrunRollback: string | undefined;
   /** How many items of each running loop (its ref) have failed so far, for the plan's failure paths. */
   private readonly failedItems = new WeakMap<StepRef, number>();
   /** Set when a host was lost during a step: why the run stops. */
@@ -210,6 +212,7 @@ export class Engine {
     const { parent, item, offset = 0, total = steps.length } = at;
     let i = 0;
     while (i < steps.length) {
+      if (this.overrunRollback && phase === 'change') return { kind: 'rollback', reason: this.overrunRollback };
       const step = steps[i]!;
       const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: offset + i + 1, total, loop: parent, item };
       const visit = (visits.get(step.id) ?? 0) + 1;
@@ -230,6 +233,7 @@ export class Engine {
       if (result.status === 'interrupted') return { kind: 'interrupted' };
       if (result.status === 'stopped') return { kind: 'stopped' };
       this.statuses.set(step.id, ref.key, result.status);
+      if (this.overrunRollback && phase === 'change') return { kind: 'rollback', reason: this.overrunRollback };
       const ok = result.status !== 'failed';
       let target = result.byCondition ? 'next' : ok ? step.onSuccess : onFailure;
       if (!ok && result.reason === PASSED_DURING_WAIT) target = 'rollback';
@@ -320,23 +324,31 @@ export class Engine {
 
   /** Past the point of no return, follow window.on_overrun before a change step starts. */
   private async checkOverrun(ref: StepRef): Promise<ListOutcome | undefined> {
-    const pnr = this.o.pointOfNoReturn;
-    if (pnr === undefined || this.overrunDecided || this.o.clock.now() <= pnr) return undefined;
     const visit = (this.visitsByKey.get(ref.key) ?? 0) + 1;
     if (this.o.replay?.finished(ref.key, visit) || this.o.replay?.started(ref.key, visit).length) return undefined;
-    const choice = await this.onOverrun(ref, `the point of no return has passed before ${ref.key}`);
-    return choice === 'continue' ? undefined : { kind: 'rollback', reason: `the point of no return passed before ${ref.key} started` };
+    const choice = await this.overrunChoice(ref, visit, `the point of no return has passed before ${ref.key}`);
+    return choice === 'rollback' ? { kind: 'rollback', reason: `the point of no return passed before ${ref.key} started` } : undefined;
   }
 
-  /** window.on_overrun for this step (or the decision the journal holds); `continue` holds for the rest of the run. */
-  private async onOverrun(ref: StepRef, message: string): Promise<'rollback' | 'continue'> {
-    const recorded = this.o.replay?.takeDecision(`window:${ref.key}`);
-    let choice = recorded?.decision as 'rollback' | 'continue' | undefined;
+  /**
+   * window.on_overrun at this point of step `ref`'s `visit`: the choice journaled here before a
+   * resume, followed whatever the clock says now (the walk goes as it went, even with the window
+   * ignored on resume); else, once the point of no return has passed, the policy's (or the
+   * operator's, `ask`), journaled; undefined before it (`reached`: a wait stopped at it, so it is
+   * here). `continue` holds for the rest of the run.
+   */
+  private async overrunChoice(ref: StepRef, visit: number, message: string, reached = false): Promise<'rollback' | 'continue' | undefined> {
+    if (this.overrunDecided) return undefined;
+    const key = `window:${ref.key}`;
+    // Journals before the visit was recorded with this decision have it without one.
+    let choice = (this.o.replay?.takeDecision(key, visit) ?? this.o.replay?.takeDecision(key))?.decision as 'rollback' | 'continue' | undefined;
     if (!choice) {
+      const pnr = this.o.pointOfNoReturn;
+      if (pnr === undefined || (!reached && this.o.clock.now() <= pnr)) return undefined;
       const policy = this.o.runbook.window?.onOverrun ?? 'rollback';
       this.o.emit({ type: 'warning', message });
       choice = policy === 'ask' ? await this.o.operator.chooseOnOverrun(ref, message) : policy;
-      await this.decide(`window:${ref.key}`, undefined, choice, policy === 'ask' ? this.o.operator.user : 'window.on_overrun');
+      await this.decide(key, visit, choice, policy === 'ask' ? this.o.operator.user : 'window.on_overrun');
     }
     if (choice === 'continue') this.overrunDecided = 'continue';
     return choice;
@@ -355,8 +367,8 @@ export class Engine {
     if (action.kind === 'sleep' || action.kind === 'poll') {
       const r = await this.o.executor.execute({ ...req, stopAt: pnr });
       if (!r.stoppedEarly) return r;
-      const choice = await this.onOverrun(ref, `the point of no return passed during ${ref.key}`);
-      return choice === 'continue' ? this.o.executor.execute(req) : { status: 'failed', reason: PASSED_DURING_WAIT };
+      const choice = await this.overrunChoice(ref, this.visitsByKey.get(ref.key) ?? 1, `the point of no return passed during ${ref.key}`, true);
+      return choice === 'rollback' ? { status: 'failed', reason: PASSED_DURING_WAIT } : this.o.executor.execute(req);
     }
     if ((action.kind !== 'shell' && action.kind !== 'manual') || this.o.clock.now() >= pnr) return this.o.executor.execute(req);
     const policy = this.o.runbook.window?.onOverrun ?? 'rollback';
@@ -387,7 +399,12 @@ export class Engine {
     const labels = items.map(itemLabel);
     this.o.emit({ type: 'loop_items', ref, items: labels });
     let failures = 0;
+    let stopped: string | undefined;
     for (let b = 0; b < items.length && failures <= step.maxFailures; b += step.serial) {
+      if (await this.overrunBeforeItems(ref, step, [...itemPath, labels[b]!])) {
+        stopped = this.overrunRollback;
+        break;
+      }
       const batch = items.slice(b, b + step.serial).map((item, n) => async () => {
         const label = labels[b + n]!;
         const path = [...itemPath, label];
@@ -407,9 +424,31 @@ export class Engine {
       }
       this.failedItems.set(ref, failures);
     }
+    if (stopped) return this.finishRecord(ref, visit, seq, started, { status: 'failed', reason: stopped }, 1, fresh);
     const failed = failures > step.maxFailures;
     const reason = failures > 0 ? `${failures} of ${items.length} items failed (max_failures ${step.maxFailures})` : undefined;
     return this.finishRecord(ref, visit, seq, started, { status: failed ? 'failed' : 'succeeded', reason }, 1, fresh);
+  }
+
+  /**
+   * Past the point of no return, on_overrun decides before a loop's next batch of items starts,
+   * as before a top-level step: a rolling change touches no further server once there is only
+   * time left to roll back. The items under way finish their steps. `path`: the batch's first item.
+   * A batch that ran before a resume is replayed, not started: nothing to decide there.
+   */
+  private async overrunBeforeItems(ref: StepRef, step: ForEachStep, path: readonly string[]): Promise<boolean> {
+    if (this.overrunRollback) return true;
+    if (ref.phase !== 'change') return false;
+    const first = step.steps[0];
+    if (first) {
+      const key = instanceKey(first.id, path);
+      const visit = (this.visitsByKey.get(key) ?? 0) + 1;
+      if (this.o.replay?.finished(key, visit) || this.o.replay?.started(key, visit).length) return false;
+    }
+    const item = `${ref.key}[${path[path.length - 1]}]`;
+    const choice = await this.overrunChoice(ref, this.visitsByKey.get(ref.key) ?? 1, `the point of no return has passed before ${item}`);
+    if (choice === 'rollback') this.overrunRollback = `the point of no return passed before ${item} started`;
+    return choice === 'rollback';
   }
 
   private nextVisit(key: string): number {

@@ -35,12 +35,10 @@ export function stepFields(placed: Placed): Field[] {
   if (s.verify !== undefined) add([...p, 'verify'], s.verify, 'command', 'verify');
   if (s.expect.stdout !== undefined) add([...p, 'expect', 'stdout'], s.expect.stdout, 'text', 'expect.stdout');
   for (const [k, v] of Object.entries(s.env)) add([...p, 'env', k], v, 'env', `env.${k}`);
-  if (s.undo?.kind === 'command') add(s.undo.path, s.undo.run, 'command', 'undo');
-  if (s.on !== undefined) {
-    // A loop's on: is evaluated per item: its own loop variable is in scope there.
-    const scope = s.kind === 'for_each' ? { ...placed, list: { ...placed.list, loopVars: [...placed.list.loopVars, s.as] } } : placed;
-    out.push({ path: [...p, 'on'], value: s.on, cls: 'text', what: 'on', placed: scope });
-  }
+  // A loop's on: and undo are per item: its own loop variable is in scope there.
+  const perItem = s.kind === 'for_each' ? { ...placed, list: { ...placed.list, loopVars: [...placed.list.loopVars, s.as] } } : placed;
+  if (s.undo?.kind === 'command') out.push({ path: s.undo.path, value: s.undo.run, cls: 'command', what: 'undo', placed: perItem });
+  if (s.on !== undefined) out.push({ path: [...p, 'on'], value: s.on, cls: 'text', what: 'on', placed: perItem });
   switch (s.kind) {
     case 'run':
       add([...p, 'run'], s.run, 'command', 'run');

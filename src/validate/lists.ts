@@ -49,7 +49,9 @@ function findLists(runbook: Runbook): StepList[] {
         visit({ steps: step.steps, path: [...step.path, 'steps'], plan: list.plan, label: `the loop "${step.id}"`, loopVars: [...list.loopVars, step.as] });
       }
       if (step.undo?.kind === 'steps') {
-        visit({ steps: step.undo.steps, path: step.undo.path, plan: 'undo', label: `the undo of "${step.id}"`, loopVars: list.loopVars });
+        // A loop's undo runs per item done, with its loop variable.
+        const loopVars = step.kind === 'for_each' ? [...list.loopVars, step.as] : list.loopVars;
+        visit({ steps: step.undo.steps, path: step.undo.path, plan: 'undo', label: `the undo of "${step.id}"`, loopVars });
       }
     }
   };
