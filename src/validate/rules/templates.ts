@@ -34,6 +34,11 @@ export const templates: Rule = {
   },
 };
 
+const BARE_ROOTS: ReadonlyMap<string, string> = new Map([
+  ['host', 'host.name'],
+  ['groups', 'groups.NAME'],
+]);
+
 export function checkRef(ref: Ref, field: Field, runbook: Runbook, stepIds: () => ReadonlySet<string>): string | undefined {
   const name = ref.parts[0] ?? '';
   const shown = `"\${{ ${ref.raw} }}"`;
@@ -62,11 +67,14 @@ export function checkRef(ref: Ref, field: Field, runbook: Runbook, stepIds: () =
     case 'run':
     case 'env':
       return undefined;
-    case 'loop':
+    case 'loop': {
       if (loopVars.includes(name)) return undefined;
+      // A bare `host` or `groups` (a loop variable of that name, out of its loop) is short of its part.
+      const whole = BARE_ROOTS.get(name);
       if (loopVars.length === 0) {
-        return `${shown}: "${name}" is not a reference: use vars.X, secrets.X, steps.ID.outputs.K, run.id, window.start, env.X, or a loop variable inside its for_each${didYouMean(name, ROOTS)}`;
+        return `${shown}: "${name}" is not a reference: use vars.X, secrets.X, steps.ID.outputs.K, run.id, window.start, env.X, or a loop variable inside its for_each${whole ? ` (did you mean "${whole}"?)` : didYouMean(name, ROOTS)}`;
       }
-      return `${shown}: "${name}" is not defined here: the loop variable is ${loopVars.map((v) => `"${v}"`).join(', ')}${didYouMean(name, [...loopVars, ...ROOTS])}`;
+      return `${shown}: "${name}" is not defined here: the loop variable is ${loopVars.map((v) => `"${v}"`).join(', ')}${whole ? ` (did you mean "${whole}"?)` : didYouMean(name, [...loopVars, ...ROOTS])}`;
+    }
   }
 }
