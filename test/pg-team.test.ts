@@ -11,7 +11,7 @@ import { afterAll, expect, it } from 'vitest';
 import { killTrial, wholeRunMs } from '../bench/kill-trial.mjs';
 import { CLI, type CliResult, cliEnv, collect, runCli, tempDir, waitFor } from './helpers/cli.js';
 import { PASSWORD, pgMissing, usePostgres } from './helpers/postgres.js';
-import { writeRunbook } from './helpers/runbooks.js';
+import { journalOf, writeRunbook } from './helpers/runbooks.js';
 import { describeWith } from './helpers/servers.js';
 
 const unshare = spawnSync('unshare', ['--uts', 'true']).status === 0 ? undefined : 'unshare --uts does not work here (needs root)';
@@ -367,6 +367,11 @@ describeWith(missing, 'team state on PostgreSQL', () => {
     const again = await runCli(['import', runId, '--from', 'st', '--state', url], { cwd: dir, env: ENV });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already in/);
+    // The same records in the same order, and the summary the database keeps says what the directory's journal says.
+    const bodies = await sql<{ body: string }>(url, 'SELECT body FROM runbook_journal ORDER BY n');
+    expect(bodies.map((b) => JSON.parse(b.body))).toEqual(journalOf(join(dir, 'st')));
+    const listed = async (state: string[]) => JSON.parse((await runCli(['runs', ...state, '--format', 'json'], { cwd: dir, env: ENV })).stdout)[0];
+    expect({ ...(await listed(['--state', url])), dir: undefined }).toEqual({ ...(await listed(['--state-dir', 'st'])), dir: undefined });
     const resumed = await on('host-b', ['resume', runId, '--state', url], dir);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(traceOf(dir)).toEqual(['one', 'two', 'two', 'three']);

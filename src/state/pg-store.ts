@@ -201,17 +201,22 @@ export class PgStore implements Storage {
         JSON.stringify(foldAll(run.records).summary()),
       ]);
       if (made.rowCount !== 1) throw invalid(`run ${run.runId} is already in ${this.where}`);
-      for (const [n, record] of run.records.entries()) {
-        const r = record as { key?: string; visit?: number; attempt?: number };
-        await c.query('INSERT INTO runbook_journal (run_id, n, type, key, visit, attempt, epoch, body) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)', [
-          run.runId,
-          n,
-          record.type,
-          r.key ?? null,
-          r.visit ?? null,
-          r.attempt ?? null,
-          JSON.stringify(record),
-        ]);
+      // A thousand records a statement: a long run's journal is not ten thousand round trips.
+      for (let from = 0; from < run.records.length; from += IMPORT_BATCH) {
+        const batch = run.records.slice(from, from + IMPORT_BATCH) as ReadonlyArray<JournalRecord & { key?: string; visit?: number; attempt?: number }>;
+        await c.query(
+          `INSERT INTO runbook_journal (run_id, n, type, key, visit, attempt, epoch, body)
+           SELECT $1, n, type, key, visit, attempt, 0, body FROM unnest($2::int[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[]) AS r(n, type, key, visit, attempt, body)`,
+          [
+            run.runId,
+            batch.map((_, i) => from + i),
+            batch.map((r) => r.type),
+            batch.map((r) => r.key ?? null),
+            batch.map((r) => r.visit ?? null),
+            batch.map((r) => r.attempt ?? null),
+            batch.map((r) => JSON.stringify(r)),
+          ],
+        );
       }
       for (const log of run.logs) await importLog(c, run.runId, log);
     });
@@ -223,6 +228,8 @@ export class PgStore implements Storage {
     await this.db.close();
   }
 }
+
+const IMPORT_BATCH = 1000;
 
 /** A journal read for its summary: `next` is the number its next record takes. */
 interface ForSummary extends ReadResult {
