@@ -60,6 +60,18 @@ ${ROLLBACK}`,
     expect(journal.find((rec) => rec.type === 'step_finished' && rec.key === 'pause')).toMatchObject({ status: 'failed', reason: 'the point of no return passed during the wait' });
   });
 
+  it('a wait stopped there before a kill stays stopped on a resume with --ignore-window: the journaled decision holds', { timeout: 90_000 }, async () => {
+    const dir = tempDir();
+    const state = join(dir, 's');
+    const file = writeRunbook(dir, `\n${windowNow()}\nsteps:\n  - { id: pause, wait: 1m }\n  - { id: after, run: 'echo after >> trace' }\n${ROLLBACK}`);
+    const first = await runCli(['exec', file, '--state-dir', state], { ...LONG, cwd: dir, env: { RUNBOOK_FAILPOINT: 'before-finished' } });
+    expect(first.signal).toBe('SIGKILL');
+    expect(journalOf(state).find((rec) => rec.type === 'decision')).toMatchObject({ key: 'window:pause', decision: 'rollback' });
+    const r = await runCli(['resume', '--state-dir', state, '--ignore-window'], { ...LONG, cwd: dir });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(readFileSync(join(dir, 'trace'), 'utf8')).toBe('back\n');
+  });
+
   it('a poll (wait.until) stops there too, without its retries', { timeout: 90_000 }, async () => {
     const dir = tempDir();
     const file = writeRunbook(

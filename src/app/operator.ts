@@ -8,6 +8,7 @@ import type { StepRef } from '../engine/events.js';
 import type { ExecRequest, FailureChoice, InFlightChoice, Operator } from '../engine/ports.js';
 import type { ManualAnswer } from '../executors/real.js';
 import { formatDuration } from '../model/duration.js';
+import { drainConsole } from '../render/console/out.js';
 import type { Renderer } from '../render/console/renderer.js';
 import { currentUser } from '../state/lock-holder.js';
 
@@ -89,6 +90,10 @@ export class ConsoleOperator implements Operator {
 
   private async ask(question: string, signal?: AbortSignal): Promise<string | undefined> {
     this.o.renderer.pause();
+    // What the console still holds (a terminal that was stopped, a slow one) comes out first: the
+    // question follows the output it is about, and nothing written later erases it.
+    await drainConsole();
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
     try {

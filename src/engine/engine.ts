@@ -363,8 +363,14 @@ export class Engine {
   private async executeInWindow(req: ExecRequest): Promise<ExecResult> {
     const pnr = this.o.pointOfNoReturn;
     const { ref, action } = req;
+    const waits = action.kind === 'sleep' || action.kind === 'poll';
+    // A wait stopped here before a resume: the journaled decision holds, even with the window ignored now.
+    if (pnr === undefined && waits && ref.phase === 'change' && ref.key === ref.step.id && !this.overrunDecided) {
+      const recorded = await this.overrunChoice(ref, this.visitsByKey.get(ref.key) ?? 1, '', true);
+      if (recorded === 'rollback') return { status: 'failed', reason: PASSED_DURING_WAIT };
+    }
     if (pnr === undefined || this.overrunDecided || ref.phase !== 'change' || ref.key !== ref.step.id) return this.o.executor.execute(req);
-    if (action.kind === 'sleep' || action.kind === 'poll') {
+    if (waits) {
       const r = await this.o.executor.execute({ ...req, stopAt: pnr });
       if (!r.stoppedEarly) return r;
       const choice = await this.overrunChoice(ref, this.visitsByKey.get(ref.key) ?? 1, `the point of no return passed during ${ref.key}`, true);
@@ -401,7 +407,9 @@ export class Engine {
     let failures = 0;
     let stopped: string | undefined;
     for (let b = 0; b < items.length && failures <= step.maxFailures; b += step.serial) {
-      if (await this.overrunBeforeItems(ref, step, [...itemPath, labels[b]!])) {
+      // Only a top-level loop: between its batches no item of it runs anywhere, so stopping the
+      // whole run there stops nothing under way, and a resume replays its batches in order.
+      if (itemPath.length === 0 && (await this.overrunBeforeItems(ref, step, [labels[b]!]))) {
         stopped = this.overrunRollback;
         break;
       }

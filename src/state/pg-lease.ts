@@ -89,6 +89,8 @@ export class Lease implements HeldLock {
   private readonly timer: NodeJS.Timeout;
   /** performance.now() when the last renewal that succeeded was sent: the lease runs from no earlier. */
   private confirmedAt: number;
+  /** The same moment by the wall clock: the monotonic clock stands still while the machine is suspended. */
+  private confirmedWall: number;
   private renewing = false;
   /** Why the last renewal failed (the database unreachable), for the message if the lease is given up. */
   private lastError: string | undefined;
@@ -103,6 +105,7 @@ export class Lease implements HeldLock {
     readonly tookOver: LockInfo | undefined,
   ) {
     this.confirmedAt = sent;
+    this.confirmedWall = Date.now() - (performance.now() - sent);
     // Checked ten times a lease: renewed from a third of it on, given up at half of it.
     this.timer = setInterval(() => this.tick(), Math.max(100, Math.floor(ms / 10)));
     this.timer.unref();
@@ -119,13 +122,15 @@ export class Lease implements HeldLock {
 
   /** Why the lease is no longer ours, or undefined while it is. */
   get lostReason(): string | undefined {
-    if (!this.lost && !this.released && performance.now() - this.confirmedAt > this.ms / 2) this.lose(this.silence());
+    if (!this.lost && !this.released && this.unconfirmedMs() > this.ms / 2) this.lose(this.silence());
     return this.lost;
   }
 
   /** A write that renewed the lease (sent at `sent`) succeeded. */
   confirmed(sent: number): void {
-    if (sent > this.confirmedAt) this.confirmedAt = sent;
+    if (sent <= this.confirmedAt) return;
+    this.confirmedWall = Date.now() - (performance.now() - sent);
+    this.confirmedAt = sent;
   }
 
   /** A write found the lease gone: say who has it now. */
@@ -140,7 +145,7 @@ export class Lease implements HeldLock {
   }
 
   private silence(): string {
-    const s = Math.round((performance.now() - this.confirmedAt) / 1000);
+    const s = Math.round(this.unconfirmedMs() / 1000);
     if (this.lastError)
       return `${this.lastError}: the lease of ${this.runbookId} has not been renewed for ${s} s (the lease is ${this.ms / 1000} s), so this run stops before another machine may take it over`;
     return `the lease of ${this.runbookId} has not been confirmed by the database ${this.db.where} for ${s} s (the lease is ${this.ms / 1000} s; the database was unreachable, or this process was paused): stopping before another machine may take it over`;
@@ -155,7 +160,7 @@ export class Lease implements HeldLock {
 
   private tick(): void {
     if (this.lostReason || this.renewing) return;
-    if (performance.now() - this.confirmedAt < this.ms / 3) return;
+    if (this.unconfirmedMs() < this.ms / 3) return;
     this.renewing = true;
     const sent = performance.now();
     this.db
@@ -178,6 +183,11 @@ export class Lease implements HeldLock {
       .finally(() => {
         this.renewing = false;
       });
+  }
+
+  /** Since the database last confirmed the lease, by the longer of the two clocks: a suspend counts (a wall clock set forward errs towards stopping). */
+  private unconfirmedMs(): number {
+    return Math.max(performance.now() - this.confirmedAt, Date.now() - this.confirmedWall);
   }
 
   /** Fails with why, once the lease is lost. */
