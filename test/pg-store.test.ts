@@ -36,12 +36,22 @@ describeWith(pgMissing, 'PostgreSQL store', () => {
     opened.push(store);
     return store;
   };
+  /** A run of runbook rb whose lock this store holds, with its journal created. */
+  const heldRun = async (store: PgStore) => {
+    const run = await store.createRun('rb', 'x');
+    const lock = await store.acquireLock('rb', run.runId);
+    return { run, lock, journal: await store.createJournal(run) };
+  };
+  /** The summary the database keeps for the newest run. */
+  const keptSummary = async (store: PgStore): Promise<JournalSummary> => {
+    const [kept] = await store.readRunsForSummary();
+    if (!kept || !('summary' in kept)) throw new Error('no summary kept for the newest run');
+    return kept.summary;
+  };
 
   it('a second start of the same step instance, visit and attempt is impossible', async () => {
     const store = await open();
-    const run = await store.createRun('rb', 'x');
-    await store.acquireLock('rb', run.runId);
-    const first = await store.createJournal(run);
+    const { run, journal: first } = await heldRun(store);
     await first.append(startedRecord(1));
     const second = await store.openJournal(run);
     await expect(second.append(startedRecord(2))).rejects.toThrow(/is already in .*: another process wrote it/);
@@ -50,23 +60,20 @@ describeWith(pgMissing, 'PostgreSQL store', () => {
 
   it("a record that did not land is not in the run's summary", async () => {
     const store = await open();
-    const run = await store.createRun('rb', 'x');
-    await store.acquireLock('rb', run.runId);
-    await (await store.createJournal(run)).append(startedRecord(1));
+    const { run, journal } = await heldRun(store);
+    await journal.append(startedRecord(1));
     const second = await store.openJournal(run);
     await expect(second.append(startedRecord(2))).rejects.toThrow(/another process wrote it/);
     await second.append({ type: 'branch', at: 'now', key: 'a', to: 'b' });
-    const [kept] = await store.readRunsForSummary();
-    expect(kept && 'summary' in kept && kept.summary).toMatchObject({ records: 2, lastRecordAt: 'now', inFlightAll: [{ seq: 1, key: 'deploy' }] });
-    expect(withHolder((kept as { summary: JournalSummary }).summary, false)).toEqual(summarize((await store.readJournal(run)).records));
+    const kept = await keptSummary(store);
+    expect(kept).toMatchObject({ records: 2, lastRecordAt: 'now', inFlightAll: [{ seq: 1, key: 'deploy' }] });
+    expect(withHolder(kept, false)).toEqual(summarize((await store.readJournal(run)).records));
   });
 
   it('a database of schema 1 is migrated: its runs are summarised from their records until they append again', async () => {
     const url = await pg.db();
     const store = await open(url);
-    const run = await store.createRun('rb', 'x');
-    const lock = await store.acquireLock('rb', run.runId);
-    const journal = await store.createJournal(run);
+    const { run, lock, journal } = await heldRun(store);
     await journal.append({ type: 'run_started', at: 'then', runId: run.runId, runbookId: 'rb', title: 'T', file: 'rb.yaml', hash: 'h', host: 'h', user: 'u', pid: 1, vars: {} });
     await journal.append(startedRecord(1));
     await journal.close();
@@ -82,16 +89,14 @@ describeWith(pgMissing, 'PostgreSQL store', () => {
     await again.append({ type: 'branch', at: 'now', key: 'a', to: 'b' });
     await again.close();
     await lock.release();
-    const [kept] = await later.readRunsForSummary();
-    expect(withHolder((kept as { summary: JournalSummary }).summary, false)).toEqual(summarize((await later.readJournal(run)).records));
-    expect((kept as { summary: JournalSummary }).summary).toMatchObject({ records: 3, runbookId: 'rb', inFlight: { key: 'deploy' } });
+    const kept = await keptSummary(later);
+    expect(withHolder(kept, false)).toEqual(summarize((await later.readJournal(run)).records));
+    expect(kept).toMatchObject({ records: 3, runbookId: 'rb', inFlight: { key: 'deploy' } });
   });
 
   it('a holder whose lock was removed writes nothing more (the epoch is checked in every write)', async () => {
     const store = await open();
-    const run = await store.createRun('rb', 'x');
-    await store.acquireLock('rb', run.runId);
-    const journal = await store.createJournal(run);
+    const { run, journal } = await heldRun(store);
     await journal.append(startedRecord(1));
     expect((await store.forceUnlock('rb'))?.runId).toBe(run.runId);
     await expect(journal.append({ type: 'branch', at: 'now', key: 'a', to: 'b' })).rejects.toThrow(/the lease of rb lapsed or was removed/);

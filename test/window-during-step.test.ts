@@ -214,10 +214,8 @@ ${ROLLBACK}`;
 
   it('a rolling loop stops before the first item that would start past it', async () => {
     const dir = tempDir();
-    const file = writeRunbook(
-      dir,
-      `\nwindow: { start: "2030-01-01T20:00", duration: 1h, timezone: UTC, rollback_reserve: 25m }\n${ROLLING(1).replace('idempotent: true', 'idempotent: true, estimate: 10m')}${ROLLBACK}`,
-    );
+    const body = `\nwindow: { start: "2030-01-01T20:00", duration: 1h, timezone: UTC, rollback_reserve: 25m }\n${ROLLING(1).replace('idempotent: true', 'idempotent: true, estimate: 10m')}${ROLLBACK}`;
+    const file = writeRunbook(dir, body);
     const plan = JSON.parse((await runCli(['plan', file, '--format', 'json'], { cwd: dir })).stdout);
     const keys = plan.entries.map((e: { key: string }) => e.key);
     // The point of no return is 35 minutes in: web4 starts at 30, web5 would at 40.
@@ -225,6 +223,12 @@ ${ROLLBACK}`;
     expect(keys.filter((k: string) => k.endsWith(':undo'))).toEqual(['rolling[web4]:undo', 'rolling[web3]:undo', 'rolling[web2]:undo', 'rolling[web1]:undo']);
     expect(plan.entries.find((e: { key: string }) => e.key === 'back')).toMatchObject({ phase: 'rollback', atMs: 40 * 60_000 });
     expect(plan.outcome).toMatchObject({ outcome: 'rolled_back', message: expect.stringContaining('the point of no return passed before rolling[web5] started') });
+    // A loop in the rollback plan runs whole: the stop is the change plan's only.
+    const loopBack = ROLLBACK.replace("- { id: back, run: 'echo back >> trace' }", "- { id: back, for_each: [a, b], as: x, steps: [{ id: revert, run: 'echo ${{ x }}' }] }");
+    const file2 = writeRunbook(dir, body.replace(ROLLBACK, loopBack), 'loop-back.yaml');
+    const plan2 = JSON.parse((await runCli(['plan', file2, '--format', 'json'], { cwd: dir })).stdout);
+    expect(plan2.entries.map((e: { key: string }) => e.key).filter((k: string) => k.startsWith('revert'))).toEqual(['revert[a]', 'revert[b]']);
+    expect(plan2.outcome.outcome).toBe('rolled_back');
   });
 
   it('with on_overrun: continue, the wait goes on to its end', async () => {

@@ -108,7 +108,7 @@ export class Engine {
   private readonly lastSeqUnder = new Map<string, number>();
   private readonly statuses = new StepStatuses();
   private overrunDecided: 'continue' | undefined;
-  /** Why the run rolls back: on_overrun said so before a loop's next items, and every list stops there. */
+  /** Why the run rolls back: on_overrun said so before a top-level loop's next items. */
   private overrunRollback: string | undefined;
   /** How many items of each running loop (its ref) have failed so far, for the plan's failure paths. */
   private readonly failedItems = new WeakMap<StepRef, number>();
@@ -212,7 +212,6 @@ export class Engine {
     const { parent, item, offset = 0, total = steps.length } = at;
     let i = 0;
     while (i < steps.length) {
-      if (this.overrunRollback && phase === 'change') return { kind: 'rollback', reason: this.overrunRollback };
       const step = steps[i]!;
       const ref: StepRef = { key: instanceKey(step.id, itemPath), step, phase, index: offset + i + 1, total, loop: parent, item };
       const visit = (visits.get(step.id) ?? 0) + 1;
@@ -405,13 +404,11 @@ export class Engine {
     const labels = items.map(itemLabel);
     this.o.emit({ type: 'loop_items', ref, items: labels });
     let failures = 0;
-    let stopped: string | undefined;
     for (let b = 0; b < items.length && failures <= step.maxFailures; b += step.serial) {
       // Only a top-level loop: between its batches no item of it runs anywhere, so stopping the
       // whole run there stops nothing under way, and a resume replays its batches in order.
-      if (itemPath.length === 0 && (await this.overrunBeforeItems(ref, step, [labels[b]!]))) {
-        stopped = this.overrunRollback;
-        break;
+      if (itemPath.length === 0 && (await this.overrunBeforeItems(ref, step, labels[b]!))) {
+        return this.finishRecord(ref, visit, seq, started, { status: 'failed', reason: this.overrunRollback }, 1, fresh);
       }
       const batch = items.slice(b, b + step.serial).map((item, n) => async () => {
         const label = labels[b + n]!;
@@ -432,7 +429,6 @@ export class Engine {
       }
       this.failedItems.set(ref, failures);
     }
-    if (stopped) return this.finishRecord(ref, visit, seq, started, { status: 'failed', reason: stopped }, 1, fresh);
     const failed = failures > step.maxFailures;
     const reason = failures > 0 ? `${failures} of ${items.length} items failed (max_failures ${step.maxFailures})` : undefined;
     return this.finishRecord(ref, visit, seq, started, { status: failed ? 'failed' : 'succeeded', reason }, 1, fresh);
@@ -441,19 +437,18 @@ export class Engine {
   /**
    * Past the point of no return, on_overrun decides before a loop's next batch of items starts,
    * as before a top-level step: a rolling change touches no further server once there is only
-   * time left to roll back. The items under way finish their steps. `path`: the batch's first item.
-   * A batch that ran before a resume is replayed, not started: nothing to decide there.
+   * time left to roll back. `label`: the batch's first item. A batch that ran before a resume is
+   * replayed, not started: nothing to decide there.
    */
-  private async overrunBeforeItems(ref: StepRef, step: ForEachStep, path: readonly string[]): Promise<boolean> {
-    if (this.overrunRollback) return true;
+  private async overrunBeforeItems(ref: StepRef, step: ForEachStep, label: string): Promise<boolean> {
     if (ref.phase !== 'change') return false;
     const first = step.steps[0];
     if (first) {
-      const key = instanceKey(first.id, path);
+      const key = instanceKey(first.id, [label]);
       const visit = (this.visitsByKey.get(key) ?? 0) + 1;
       if (this.o.replay?.finished(key, visit) || this.o.replay?.started(key, visit).length) return false;
     }
-    const item = `${ref.key}[${path[path.length - 1]}]`;
+    const item = `${ref.key}[${label}]`;
     const choice = await this.overrunChoice(ref, this.visitsByKey.get(ref.key) ?? 1, `the point of no return has passed before ${item}`);
     if (choice === 'rollback') this.overrunRollback = `the point of no return passed before ${item} started`;
     return choice === 'rollback';
