@@ -35,7 +35,10 @@ const MAX_OUTPUTS = 1 << 20;
 // an array name): an env name such as `a` or `n` (the stage's own variables) then changes
 // nothing of the stage, neither the program it runs nor the frames. The outputs file is the
 // session's, emptied with a builtin and removed when the session ends (also when its pipes are
-// gone: a trapped signal is the default again in the step).
+// gone: a trapped signal is the default again in the step), by the stage's own process only: a
+// child that a signal reaches before it has dropped the stage's traps (the control reader is
+// stopped within microseconds of its fork when a step ends at once) runs the EXIT trap too, and
+// removed the file with the step's outputs in it.
 const STAGE = `IFS= read -r sn || exit 0
 lo=\${LC_ALL-}; ls=\${LC_ALL+x}
 LC_ALL=C
@@ -46,7 +49,8 @@ o=\${TMPDIR:-/tmp}/runbook-out.$sn
 umask 077
 exec 3<&0 4>&2 2>/dev/null
 oe=; ( set -C; : >"$o" ) || oe="cannot create $o"
-[ -n "$oe" ] || trap 'rm -f "$o"' EXIT
+sp=$BASHPID
+[ -n "$oe" ] || trap '[ "$BASHPID" != "$sp" ] || rm -f "$o"' EXIT
 trap 'exit 141' PIPE; trap 'exit 129' HUP
 while :; do
 IFS= read -r l || exit 0
