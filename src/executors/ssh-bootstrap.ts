@@ -38,7 +38,7 @@ const MAX_OUTPUTS = 1 << 20;
 // gone: a trapped signal is the default again in the step), by the stage's own process only: a
 // child that a signal reaches before it has dropped the stage's traps (the control reader is
 // stopped within microseconds of its fork when a step ends at once) runs the EXIT trap too, and
-// removed the file with the step's outputs in it.
+// must not remove the file with the step's outputs in it.
 const STAGE = `IFS= read -r sn || exit 0
 lo=\${LC_ALL-}; ls=\${LC_ALL+x}
 LC_ALL=C
