@@ -1,10 +1,13 @@
-/** The stdout and stderr frames of an SSH session, fed in every possible split; the stage that writes them. */
+/** The stdout and stderr frames of an SSH session, fed in every possible split; the stage that writes them, and the outputs it brings back. */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, encodeSession, LOADER, StderrFrames, StdoutFrames } from '../src/executors/ssh-bootstrap.js';
+import { encodeFrame, encodeSession, LOADER, StderrFrames, StdoutFrames, type Trailer } from '../src/executors/ssh-bootstrap.js';
 import { waitFor } from './helpers/cli.js';
 
 const N = 'f00dfeed';
+/** Steps of the stage test whose steps end at once. */
+const STEPS = 300;
 const session = `Welcome to the host!\n${N}:start:4242:boot-1:777\nline one\npartial ${N.slice(0, 5)} not a frame\nno newline${N}:end:3:10\nk=v\nx=y;z\n`;
 
 function feed(text: string, sizes: number) {
@@ -74,4 +77,43 @@ describe('the stage, in a local bash', () => {
     expect(ends).toEqual(['N1=3', 'N2=0']);
     expect(out).toContain('second\n');
   }, 30_000);
+
+  // A step that ends within microseconds has the stage stop its control reader just after
+  // forking it, before the reader has dropped the stage's traps: the EXIT trap run there must not
+  // remove the session's outputs file. On a loaded machine (as under the suite) an unguarded trap
+  // loses a few of these.
+  it(`${STEPS} steps that end at once each bring back their outputs, and the outputs file goes with the session`, async () => {
+    const name = `stage-outputs-${process.pid}`;
+    const child = spawn('bash', ['-c', LOADER], { stdio: ['pipe', 'pipe', 'ignore'] });
+    child.stdin.write(encodeSession(name));
+    const trailers: Trailer[] = [];
+    let frames: StdoutFrames | undefined;
+    let next: (() => void) | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      frames?.push(chunk);
+      if (frames?.trailer) {
+        trailers.push(frames.trailer);
+        frames = undefined;
+        next?.();
+      }
+    });
+    for (let i = 0; i < STEPS; i++) {
+      const nonce = `n${i}x${process.pid}`;
+      await new Promise<void>((resolve) => {
+        next = resolve;
+        frames = new StdoutFrames(
+          nonce,
+          () => {},
+          () => {},
+        );
+        child.stdin.write(encodeFrame({ nonce, cwd: undefined, argv: ['bash', '-c', `echo k=${i} >> "$RUNBOOK_OUTPUT"`], env: {} }));
+      });
+    }
+    child.stdin.end();
+    await new Promise((resolve) => child.on('close', resolve));
+    const lost = trailers.flatMap((t, i) => (t.kind === 'end' && t.outputs === `k=${i}\n` ? [] : [`step ${i}: ${JSON.stringify(t)}`]));
+    expect(lost).toEqual([]);
+    expect(trailers).toHaveLength(STEPS);
+    expect(existsSync(`${process.env.TMPDIR ?? '/tmp'}/runbook-out.${name}`)).toBe(false);
+  }, 60_000);
 });
