@@ -79,9 +79,10 @@ describe('the stage, in a local bash', () => {
   }, 30_000);
 
   // A step that ends within microseconds has the stage stop its control reader just after
-  // forking it, before the reader has dropped the stage's traps: the EXIT trap run there must not
-  // remove the session's outputs file. On a loaded machine (as under the suite) an unguarded trap
-  // loses a few of these.
+  // forking it, before the reader has dropped the stage's traps: an EXIT trap run there must not
+  // remove the session's outputs file. On a loaded machine (as under the suite) a reader stopped
+  // with TERM under an unguarded trap, or one guarded by `[ "$BASHPID" != "$sp" ] || rm`, loses
+  // a few of these.
   it(`${STEPS} steps that end at once each bring back their outputs, and the outputs file goes with the session`, async () => {
     const name = `stage-outputs-${process.pid}`;
     const child = spawn('bash', ['-c', LOADER], { stdio: ['pipe', 'pipe', 'ignore'] });

@@ -35,10 +35,14 @@ const MAX_OUTPUTS = 1 << 20;
 // an array name): an env name such as `a` or `n` (the stage's own variables) then changes
 // nothing of the stage, neither the program it runs nor the frames. The outputs file is the
 // session's, emptied with a builtin and removed when the session ends (also when its pipes are
-// gone: a trapped signal is the default again in the step), by the stage's own process only: a
-// child that a signal reaches before it has dropped the stage's traps (the control reader is
-// stopped within microseconds of its fork when a step ends at once) runs the EXIT trap too, and
-// must not remove the file with the step's outputs in it.
+// gone: a trapped signal is the default again in the step), by the stage's own process only. A
+// child that a signal reaches before it has dropped the stage's traps runs the EXIT trap too, and
+// must not remove the file with the step's outputs in it: the control reader, stopped within
+// microseconds of its fork when a step ends at once, is stopped with KILL, which runs no trap; a
+// step's subshell can still get the operator's signal that early. The trap removes only when the
+// kernel's pid for it is the stage's: `[ "$BASHPID" != "$sp" ] || rm` was seen to remove in a
+// reader under load, so the test is one that must succeed before rm, not one whose failure lets
+// rm through.
 const STAGE = `IFS= read -r sn || exit 0
 lo=\${LC_ALL-}; ls=\${LC_ALL+x}
 LC_ALL=C
@@ -50,7 +54,7 @@ umask 077
 exec 3<&0 4>&2 2>/dev/null
 oe=; ( set -C; : >"$o" ) || oe="cannot create $o"
 sp=$BASHPID
-[ -n "$oe" ] || trap '[ "$BASHPID" != "$sp" ] || rm -f "$o"' EXIT
+[ -n "$oe" ] || trap 'm=$BASHPID; read -r m _ </proc/self/stat; [ "$m" = "$sp" ] && rm -f "$o"' EXIT
 trap 'exit 141' PIPE; trap 'exit 129' HUP
 while :; do
 IFS= read -r l || exit 0
@@ -86,7 +90,7 @@ kill -s KILL -- "-$p"; kill -s KILL "$p"
 w=$!
 wait "$p"
 c=$?
-kill "$w"; wait "$w"
+kill -s KILL "$w"; wait "$w"
 if kill -s TERM -- "-$p"; then kill -s CONT -- "-$p"; sleep 1; kill -s KILL -- "-$p"; fi
 cd -- "$hd"
 x=
