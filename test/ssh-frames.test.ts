@@ -58,6 +58,8 @@ describe('StderrFrames', () => {
 });
 
 describe('the stage, in a local bash', () => {
+  const step = (nonce: string, script: string) => encodeFrame({ nonce, cwd: undefined, argv: ['bash', '-c', script], env: {} });
+
   it('serves one step after another, skipping signal lines that came too late for their step', async () => {
     const child = spawn('bash', ['-c', LOADER], { stdio: ['pipe', 'pipe', 'ignore'] });
     let out = '';
@@ -66,7 +68,6 @@ describe('the stage, in a local bash', () => {
       out += c.toString();
       for (const m of out.matchAll(/(N\d):end:(\d+):/g)) if (!ends.includes(`${m[1]}=${m[2]}`)) ends.push(`${m[1]}=${m[2]}`);
     });
-    const step = (nonce: string, script: string) => encodeFrame({ nonce, cwd: undefined, argv: ['bash', '-c', script], env: {} });
     child.stdin.write(encodeSession(`frames-test-${process.pid}`));
     child.stdin.write(step('N1', 'exit 3'));
     await waitFor(() => ends.length === 1, 10_000);
@@ -107,7 +108,7 @@ describe('the stage, in a local bash', () => {
           () => {},
           () => {},
         );
-        child.stdin.write(encodeFrame({ nonce, cwd: undefined, argv: ['bash', '-c', `echo k=${i} >> "$RUNBOOK_OUTPUT"`], env: {} }));
+        child.stdin.write(step(nonce, `echo k=${i} >> "$RUNBOOK_OUTPUT"`));
       });
     }
     child.stdin.end();
@@ -115,6 +116,6 @@ describe('the stage, in a local bash', () => {
     const lost = trailers.flatMap((t, i) => (t.kind === 'end' && t.outputs === `k=${i}\n` ? [] : [`step ${i}: ${JSON.stringify(t)}`]));
     expect(lost).toEqual([]);
     expect(trailers).toHaveLength(STEPS);
-    expect(existsSync(`${process.env.TMPDIR ?? '/tmp'}/runbook-out.${name}`)).toBe(false);
+    expect(existsSync(`${process.env.TMPDIR || '/tmp'}/runbook-out.${name}`)).toBe(false);
   }, 60_000);
 });
